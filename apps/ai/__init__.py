@@ -1,0 +1,1 @@
+"""Questions: natural-language questions answered by checked, read-only SQL over reporting views."""

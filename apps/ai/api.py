@@ -1,0 +1,1 @@
+"""The published interface of ai: keyword-only functions returning frozen dataclasses."""

@@ -1,0 +1,1 @@
+"""The published events of ai: bare Signal() objects with JSON-safe payloads."""

@@ -1,0 +1,1 @@
+"""Identity and access: users, JWT, roles and permissions, memberships, devices."""

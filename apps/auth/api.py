@@ -1,0 +1,1 @@
+"""The published interface of identity: keyword-only functions returning frozen dataclasses."""

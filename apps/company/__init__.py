@@ -1,0 +1,1 @@
+"""Company: companies (tenants), buses and seat layouts, stops, routes, schedules, trips, drivers."""

@@ -1,0 +1,1 @@
+"""The published interface of company: keyword-only functions returning frozen dataclasses."""

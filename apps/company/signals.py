@@ -1,0 +1,1 @@
+"""The published events of company: bare Signal() objects with JSON-safe payloads."""

@@ -1,0 +1,1 @@
+"""Notifications: templates, SMS and email backends, delivery log, retries."""

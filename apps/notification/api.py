@@ -1,0 +1,1 @@
+"""The published interface of notification: keyword-only functions returning frozen dataclasses."""

@@ -1,0 +1,1 @@
+"""Payments: payment intents, providers (M-Pesa, MTN MoMo, PayPal, sandbox), callbacks, refunds."""

@@ -1,0 +1,1 @@
+"""The published interface of payment: keyword-only functions returning frozen dataclasses."""

@@ -1,0 +1,1 @@
+"""The published interface of qr: keyword-only functions returning frozen dataclasses."""

@@ -1,0 +1,1 @@
+"""Ticketing: seat inventory, holds, bookings, fares, tickets, POS sync, boarding manifests."""

@@ -1,0 +1,1 @@
+"""The published interface of ticketing: keyword-only functions returning frozen dataclasses."""

@@ -1,0 +1,1 @@
+"""Tracking: GPS ingestion, live positions, websockets, trip history, GTFS-RT."""

@@ -1,0 +1,1 @@
+"""The published interface of tracking: keyword-only functions returning frozen dataclasses."""

@@ -1,0 +1,1 @@
+"""The published events of tracking: bare Signal() objects with JSON-safe payloads."""

@@ -1,0 +1,9 @@
+"""WSGI entry point: the REST API under gunicorn (sync workers) in production."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+application = get_wsgi_application()

@@ -1,0 +1,1 @@
+"""Project-wide pytest fixtures (real PostgreSQL and Redis; see README, "Tests")."""

@@ -1,0 +1,66 @@
+"""Names of published signals and the handlers subscribed to them, found at start-up.
+
+Each app's `signals.py` holds its published events as module-level `Signal()` objects; an event's
+name is "<app label>.<attribute>". Each app's `receivers.py` declares handlers with `@subscriber`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.dispatch import Signal
+from django.utils.module_loading import autodiscover_modules
+
+_signal_names: dict[int, str] = {}
+_handlers: dict[str, Callable] = {}
+_subscriptions: dict[str, list[str]] = {}
+
+
+@dataclass(frozen=True)
+class Subscription:
+    event: str
+    handler: str
+
+
+def discover() -> None:
+    autodiscover_modules("signals")
+    for config in apps.get_app_configs():
+        module = getattr(config.module, "signals", None)
+        if module is None:
+            continue
+        for attr, value in vars(module).items():
+            if isinstance(value, Signal):
+                register_signal(value, f"{config.label}.{attr}")
+    autodiscover_modules("receivers")
+
+
+def register_signal(signal: Signal, name: str) -> None:
+    _signal_names[id(signal)] = name
+
+
+def signal_name(signal: Signal) -> str:
+    try:
+        return _signal_names[id(signal)]
+    except KeyError:
+        raise LookupError(
+            "This signal is not published: define it at module level in an app's signals.py."
+        ) from None
+
+
+def register_handler(event: str, handler_name: str, func: Callable) -> None:
+    if handler_name in _handlers and _handlers[handler_name] is not func:
+        raise ValueError(f"Two handlers are named {handler_name}.")
+    _handlers[handler_name] = func
+    names = _subscriptions.setdefault(event, [])
+    if handler_name not in names:
+        names.append(handler_name)
+
+
+def handlers_for(event: str) -> list[str]:
+    return list(_subscriptions.get(event, ()))
+
+
+def handler(handler_name: str) -> Callable:
+    return _handlers[handler_name]

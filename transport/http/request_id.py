@@ -1,0 +1,27 @@
+"""Give every request an id (X-Request-ID if the gateway sent a sane one), log with it, echo it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from transport.logging import request_id_var
+
+_SANE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SANE.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
