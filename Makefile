@@ -37,7 +37,7 @@ bench: install
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 nginx-check:
-	$(BIN)/python -m pytest docker/tests -q
+	$(BIN)/python -m pytest tests/deploy -q
 
 clean-var:
 	rm -rf var

@@ -6,6 +6,7 @@ Redis under ./var/ (TRANSPORT_VAR_DIR); with them set it uses those servers.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -144,11 +146,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 TRANSPORT_EVENT_MAX_ATTEMPTS = env_int("TRANSPORT_EVENT_MAX_ATTEMPTS", 5)
 TRANSPORT_EVENT_RETRY_BACKOFF_SECONDS = env_int("TRANSPORT_EVENT_RETRY_BACKOFF_SECONDS", 2)
+# Idempotency-Key records are kept this long, then purged hourly; a "running" claim older than the stale
+# timeout belongs to a request that died, and a retry may take it over.
+TRANSPORT_IDEMPOTENCY_TTL_HOURS = env_int("TRANSPORT_IDEMPOTENCY_TTL_HOURS", 24)
+TRANSPORT_IDEMPOTENCY_STALE_SECONDS = env_int("TRANSPORT_IDEMPOTENCY_STALE_SECONDS", 60)
 
 # --- Auth ---
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
+    "apps.auth.backends.RolePermissionBackend",  # a member's role permissions, for the Django admin
     "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [
@@ -164,6 +171,36 @@ AUTH_PASSWORD_VALIDATORS = [
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 
+# --- JWT (identity): asymmetric keys from the environment, or one generated under ./var/ for local runs ---
+# JWT_PREVIOUS_PUBLIC_KEYS: comma-separated "kid:PEM" or "kid:/path/to/public.pem"; they still verify.
+JWT_PRIVATE_KEY = env_str("JWT_PRIVATE_KEY")
+JWT_PRIVATE_KEY_FILE = env_str("JWT_PRIVATE_KEY_FILE")
+JWT_KEY_ID = env_str("JWT_KEY_ID")
+JWT_PREVIOUS_PUBLIC_KEYS = env_list("JWT_PREVIOUS_PUBLIC_KEYS", [])
+JWT_ISSUER = env_str("JWT_ISSUER", "transport-platform")
+JWT_AUDIENCE = env_str("JWT_AUDIENCE", "transport-api")
+SIMPLE_JWT = {
+    "ALGORITHM": "EdDSA",
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=min(env_int("JWT_ACCESS_MINUTES", 15), 15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 14)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "ISSUER": JWT_ISSUER,
+    "AUDIENCE": JWT_AUDIENCE,
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "sub",
+    "AUTH_TOKEN_CLASSES": ("apps.auth.tokens.AccessToken",),
+}
+# Abuse limits: "<action>": (attempts, window seconds), counted per account and per client address.
+AUTH_RATE_LIMITS = {
+    "login": (env_int("AUTH_LOGIN_LIMIT", 10), env_int("AUTH_LOGIN_WINDOW", 300)),
+    "register": (env_int("AUTH_REGISTER_LIMIT", 5), env_int("AUTH_REGISTER_WINDOW", 3600)),
+    "password_reset": (env_int("AUTH_RESET_LIMIT", 5), env_int("AUTH_RESET_WINDOW", 3600)),
+    "refresh": (env_int("AUTH_REFRESH_LIMIT", 30), env_int("AUTH_REFRESH_WINDOW", 300)),
+}
+AUTH_INVITATION_LIFETIME = timedelta(hours=env_int("AUTH_INVITATION_HOURS", 72))
+AUTH_PASSWORD_RESET_LIFETIME = timedelta(minutes=env_int("AUTH_PASSWORD_RESET_MINUTES", 60))
+
 # --- HTTP API ---
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 REST_FRAMEWORK = {
@@ -171,9 +208,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "transport.http.problems.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "transport.http.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["transport.http.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.auth.authentication.BearerTokenAuthentication",
+        "apps.auth.authentication.DeviceAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
 }
@@ -213,6 +253,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "celery": {"level": env_str("CELERY_LOG_LEVEL", "INFO")},
+        "celery": {"level": env_str("LOG_LEVEL_CELERY", "INFO")},
     },
 }
+
+# --- Events (kernel outbox/inbox) ---
+TRANSPORT_EVENT_APP_PACKAGES = ["apps"]  # whose signals.py modules hold published events
+TRANSPORT_EVENT_QUEUE = env_str("TRANSPORT_EVENT_QUEUE") or CELERY_TASK_DEFAULT_QUEUE
+TRANSPORT_EVENT_BREAKER_SECONDS = env_int("TRANSPORT_EVENT_BREAKER_SECONDS", 5)
+TRANSPORT_OUTBOX_SWEEP_GRACE_SECONDS = env_int("TRANSPORT_OUTBOX_SWEEP_GRACE_SECONDS", 5)
+TRANSPORT_OUTBOX_RETENTION_DAYS = env_int("TRANSPORT_OUTBOX_RETENTION_DAYS", 7)

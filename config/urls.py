@@ -4,7 +4,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from transport.http import health
 
-api_v1: list = []
+api_v1: list = [
+    path("auth/", include("apps.auth.urls")),
+]
+
+# errors outside DRF views: problem+json under /api/, Django's pages elsewhere
+handler400 = "transport.http.error_views.bad_request"
+handler403 = "transport.http.error_views.permission_denied"
+handler404 = "transport.http.error_views.page_not_found"
+handler500 = "transport.http.error_views.server_error"
 
 urlpatterns = [
     path("health/live", health.live, name="health-live"),

@@ -1,27 +1,40 @@
 """Domain errors: what went wrong, in words a client can act on, without any HTTP framework.
 
-`transport.http.problems` maps each to an RFC 9457 problem+json answer; `status` is a hint for it.
+`transport.http.problems` maps each to an RFC 9457 problem+json answer: `status` is the HTTP status it
+becomes, `code` a stable identifier for programs, `title` a fixed summary for people, `detail` this
+occurrence in words, `fields` per-field messages ({"seat": ["Seat 4 is taken."]}).
+
+Raise them from services and api.py functions; subclass (or pass `code=`) for a more precise code.
 """
 
 from __future__ import annotations
 
 
 class DomainError(Exception):
-    status = 400
-    code = "bad_request"
-    title = "Bad request"
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
 
     def __init__(
-        self, detail: str | None = None, *, code: str | None = None, fields: dict[str, list[str]] | None = None
-    ):
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         self.detail = detail or self.title
         if code:
             self.code = code
         self.fields = fields or {}
+        # seconds after which trying again may succeed; becomes the Retry-After header
+        self.retry_after = retry_after
         super().__init__(self.detail)
 
 
 class ValidationFailed(DomainError):
+    """Well-formed input that breaks a business rule (input of the wrong shape is a 400 at the edge)."""
+
     status = 422
     code = "validation_failed"
     title = "The request is not valid"
@@ -55,10 +68,6 @@ class LimitExceeded(DomainError):
     status = 429
     code = "limit_exceeded"
     title = "Too many requests"
-
-    def __init__(self, detail: str | None = None, *, retry_after: int | None = None, **kwargs):
-        super().__init__(detail, **kwargs)
-        self.retry_after = retry_after
 
 
 class ServiceUnavailable(DomainError):

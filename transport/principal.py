@@ -29,6 +29,8 @@ class Principal:
     # permissions that hold everywhere (platform admin, system handlers)
     global_permissions: frozenset[str] = frozenset()
     name: str = ""
+    # the person acting: the user themself, or the agent/driver using a device (None for system)
+    user_id: UUID | None = None
 
     @classmethod
     def anonymous(cls) -> Principal:

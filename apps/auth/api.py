@@ -1,1 +1,166 @@
-"""The published interface of identity: keyword-only functions returning frozen dataclasses."""
+"""The published interface of identity: keyword-only functions returning frozen dataclasses.
+
+Other apps add their permissions to roles with `role_grant_permissions`, called from a post_migrate
+receiver in their AppConfig.ready (Django creates an app's permissions in post_migrate):
+
+    post_migrate.connect(lambda **kw: auth_api.role_grant_permissions(
+        role="agent", permissions=["ticketing.sell_ticket"]), sender=self, weak=False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.contrib.auth.models import Permission
+from django.db import models, transaction
+from guardian.shortcuts import assign_perm, remove_perm
+from rest_framework_simplejwt.exceptions import TokenError
+
+from apps.auth import selectors
+from apps.auth.models import Device, Membership, Role, User
+from apps.auth.services import members
+from apps.auth.tokens import AccessToken
+from transport.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
+from transport.principal import Principal, PrincipalKind
+
+MANAGE_MEMBERS = "identity.manage_members"
+VIEW_MEMBERS = "identity.view_members"
+VIEW_CONTACTS = "identity.view_contacts"
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: UUID
+    full_name: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Contact:
+    user_id: UUID
+    full_name: str
+    email: str | None
+    phone: str | None
+    is_active: bool
+
+
+def principal_for_user(*, user_id: UUID) -> Principal:
+    """The principal of an active user, resolved from the database now (roles changes show at once)."""
+    user = selectors.active_user(user_id=user_id)
+    if user is None:
+        raise NotAuthenticated("No such active user.")
+    return selectors.user_principal(user=user)
+
+
+def principal_from_access_token(*, token: str) -> Principal:
+    """The principal a bearer access token stands for; NotAuthenticated for any bad token."""
+    try:
+        claims = AccessToken(token)
+    except TokenError as exc:
+        raise NotAuthenticated("The token is not valid.", code="token_not_valid") from exc
+    return principal_for_user(user_id=claims.get("sub"))
+
+
+def principal_from_device_credential(*, credential: str) -> Principal:
+    device: Device | None = selectors.device_by_credential(credential=credential)
+    if device is None:
+        raise NotAuthenticated("The device credential is not valid.", code="device_not_valid")
+    return selectors.device_principal(device=device)
+
+
+def has_object_permission(*, principal: Principal, permission: str, obj: models.Model, company_id: UUID) -> bool:
+    """True if the principal holds `permission` in the object's company, or on this object alone (guardian).
+
+    Tenancy first: an object of a company the principal has no standing in is never allowed.
+    """
+    if not principal.can_see_company(company_id):
+        return False
+    if principal.has(permission, company_id=company_id):
+        return True
+    if principal.kind not in (PrincipalKind.USER, PrincipalKind.DEVICE) or principal.user_id is None:
+        return False
+    user = User.objects.filter(pk=principal.user_id, is_active=True).first()
+    return user is not None and user.has_perm(permission, obj)
+
+
+def require_object_permission(*, principal: Principal, permission: str, obj: models.Model, company_id: UUID) -> None:
+    if not principal.is_authenticated:
+        raise NotAuthenticated()
+    if not principal.can_see_company(company_id):
+        raise NotFound()
+    if not has_object_permission(principal=principal, permission=permission, obj=obj, company_id=company_id):
+        raise PermissionDenied(f"Missing permission {permission} on this object.")
+
+
+def object_permission_grant(
+    *, principal: Principal, user_id: UUID, permission: str, obj: models.Model, company_id: UUID
+) -> None:
+    """Let one member act on one object (e.g. a dispatcher on some routes). Needs identity.manage_members."""
+    principal.require(MANAGE_MEMBERS, company_id=company_id)
+    user = _member_user(company_id=company_id, user_id=user_id)
+    assign_perm(permission, user, obj)
+
+
+def object_permission_revoke(
+    *, principal: Principal, user_id: UUID, permission: str, obj: models.Model, company_id: UUID
+) -> None:
+    principal.require(MANAGE_MEMBERS, company_id=company_id)
+    user = _member_user(company_id=company_id, user_id=user_id)
+    remove_perm(permission, user, obj)
+
+
+def _member_user(*, company_id: UUID, user_id: UUID) -> User:
+    membership = Membership.objects.select_related("user").filter(company_id=company_id, user_id=user_id).first()
+    if membership is None:
+        raise NotFound("No such member in this company.")
+    return membership.user
+
+
+def company_members(*, principal: Principal, company_id: UUID, role: str | None = None) -> list[Member]:
+    found = selectors.company_members(principal=principal, company_id=company_id, role=role)
+    return [Member(user_id=m.user_id, full_name=m.user.full_name,
+                   roles=tuple(sorted(r.name for r in m.roles.all()))) for m in found]
+
+
+def user_contact(*, principal: Principal, user_id: UUID) -> Contact:
+    """Contact details for a message to a user: the user themself, or a holder of identity.view_contacts."""
+    if principal.user_id != user_id:
+        principal.require(VIEW_CONTACTS)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("No such user.")
+    return Contact(user_id=user.pk, full_name=user.full_name, email=user.email, phone=user.phone,
+                   is_active=user.is_active)
+
+
+def membership_grant(*, principal: Principal, company_id: UUID, user_id: UUID, roles: list[str]) -> None:
+    """Give a user roles in a company. Needs identity.manage_members there."""
+    principal.require(MANAGE_MEMBERS, company_id=company_id)
+    members.membership_grant(company_id=company_id, user_id=user_id, roles=roles, actor_id=principal.user_id)
+
+
+@transaction.atomic
+def company_creator_grant(*, principal: Principal, company_id: UUID) -> None:
+    """The company app calls this right after creating a company: its creator becomes its company admin.
+
+    Only a user may create, and only a company nobody belongs to yet can be claimed this way.
+    """
+    if principal.kind is not PrincipalKind.USER or principal.user_id is None:
+        raise PermissionDenied("Only a signed-in user founds a company.")
+    if Membership.objects.select_for_update().filter(company_id=company_id).exists():
+        raise Conflict("This company already has members.", code="company_has_members")
+    members.membership_grant(company_id=company_id, user_id=principal.user_id, roles=[Role.COMPANY_ADMIN],
+                             actor_id=principal.user_id)
+
+
+def role_grant_permissions(*, role: str, permissions: list[str]) -> None:
+    """Add permissions ("app_label.codename", already created by Django) to a role's bundle. Idempotent."""
+    found = []
+    for name in permissions:
+        app_label, _, codename = name.partition(".")
+        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if permission is None:
+            raise LookupError(f"No permission {name}: declare it in the app's model Meta and migrate first.")
+        found.append(permission)
+    Role.objects.get(name=role).permissions.add(*found)

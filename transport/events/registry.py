@@ -7,9 +7,9 @@ name is "<app label>.<attribute>". Each app's `receivers.py` declares handlers w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.dispatch import Signal
 from django.utils.module_loading import autodiscover_modules
 
@@ -18,15 +18,13 @@ _handlers: dict[str, Callable] = {}
 _subscriptions: dict[str, list[str]] = {}
 
 
-@dataclass(frozen=True)
-class Subscription:
-    event: str
-    handler: str
-
-
 def discover() -> None:
+    """Name the published signals of the project's own apps (not Django's or libraries')."""
     autodiscover_modules("signals")
+    packages = tuple(f"{package}." for package in settings.TRANSPORT_EVENT_APP_PACKAGES)
     for config in apps.get_app_configs():
+        if not config.name.startswith(packages):
+            continue
         module = getattr(config.module, "signals", None)
         if module is None:
             continue
@@ -37,7 +35,10 @@ def discover() -> None:
 
 
 def register_signal(signal: Signal, name: str) -> None:
+    from transport.events.publishing import write_outbox
+
     _signal_names[id(signal)] = name
+    signal.connect(write_outbox, weak=False, dispatch_uid=f"transport.outbox:{name}")
 
 
 def signal_name(signal: Signal) -> str:

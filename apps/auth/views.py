@@ -1,0 +1,208 @@
+"""HTTP endpoints of identity under /api/v1/auth/: thin adapters from requests to services and selectors."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.auth import ratelimit, selectors
+from apps.auth import serializers as s
+from apps.auth.services import account_tokens, accounts, devices, members, sessions
+from transport.errors import PermissionDenied
+from transport.http.pagination import CappedPageNumberPagination
+from transport.principal import Principal, PrincipalKind
+
+
+def client_address(request: Request) -> str | None:
+    """The peer address; behind the gateway, it sets REMOTE_ADDR from the real client (nginx real_ip)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class RegisterView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.RegisterIn, responses={201: s.UserOut}, summary="Register as a passenger")
+    def post(self, request: Request) -> Response:
+        data = _valid(s.RegisterIn, request.data)
+        address = client_address(request)
+        ratelimit.hit("register", account=data.get("email") or data.get("phone"), client_address=address)
+        user = accounts.user_register(
+            email=data.get("email") or None, phone=data.get("phone") or None, password=data["password"],
+            full_name=data.get("full_name", ""), client_address=address,
+        )
+        return Response(s.UserOut(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenObtainView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.TokenObtainIn, responses={200: s.TokenPairOut}, summary="Sign in for a token pair")
+    def post(self, request: Request) -> Response:
+        data = _valid(s.TokenObtainIn, request.data)
+        pair = sessions.login(identifier=data["identifier"], password=data["password"],
+                              client_address=client_address(request))
+        return Response(s.TokenPairOut(pair).data)
+
+
+class TokenRefreshView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.RefreshIn, responses={200: s.TokenPairOut},
+                   summary="Trade a refresh token for a new pair (the old refresh token is spent)")
+    def post(self, request: Request) -> Response:
+        data = _valid(s.RefreshIn, request.data)
+        pair = sessions.token_refresh(refresh=data["refresh"], client_address=client_address(request))
+        return Response(s.TokenPairOut(pair).data)
+
+
+class LogoutView(APIView):
+    @extend_schema(request=s.RefreshIn, responses={204: None}, summary="Sign out: spend the refresh token")
+    def post(self, request: Request) -> Response:
+        data = _valid(s.RefreshIn, request.data)
+        if request.auth.kind is not PrincipalKind.USER:
+            raise PermissionDenied("A device has no session to end; revoke it instead.")
+        sessions.logout(refresh=data["refresh"], user_id=request.user.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: s.MeOut}, summary="Who am I: account, companies and roles")
+    def get(self, request: Request) -> Response:
+        principal: Principal = request.auth
+        user = request.user
+        body = {
+            **s.UserOut(user).data,
+            "kind": str(principal.kind),
+            "device_id": principal.id if principal.kind is PrincipalKind.DEVICE else None,
+            "global_roles": selectors.user_global_roles(user_id=user.pk),
+            "memberships": [{"company_id": company, "roles": roles}
+                            for company, roles in selectors.user_memberships(user_id=user.pk)],
+        }
+        return Response(s.MeOut(body).data)
+
+
+def _paginated(request: Request, view: APIView, queryset, render) -> Response:
+    paginator = CappedPageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(render(page))
+
+
+def _member_out(membership) -> dict:
+    user = membership.user
+    return {"user_id": user.pk, "full_name": user.full_name, "email": user.email, "phone": user.phone,
+            "roles": sorted(role.name for role in membership.roles.all())}
+
+
+class MembersView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("role", str, required=False, description="Only members holding this role.")],
+        responses={200: s.MemberOut(many=True)}, summary="List a company's members",
+    )
+    def get(self, request: Request, company_id: UUID) -> Response:
+        memberships = selectors.company_members(principal=request.auth, company_id=company_id,
+                                                role=request.query_params.get("role") or None)
+        return _paginated(request, self, memberships, lambda page: [_member_out(m) for m in page])
+
+
+class MemberView(APIView):
+    @extend_schema(request=s.MemberRolesIn, responses={200: s.MemberOut}, summary="Set a member's roles")
+    def put(self, request: Request, company_id: UUID, user_id: UUID) -> Response:
+        data = _valid(s.MemberRolesIn, request.data)
+        membership = members.member_roles_set(principal=request.auth, company_id=company_id, user_id=user_id,
+                                              roles=data["roles"])
+        return Response(_member_out(membership))
+
+    @extend_schema(responses={204: None}, summary="Remove a member from the company (and revoke their devices)")
+    def delete(self, request: Request, company_id: UUID, user_id: UUID) -> Response:
+        members.member_remove(principal=request.auth, company_id=company_id, user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DevicesView(APIView):
+    @extend_schema(parameters=[s.CompanyQuery], responses={200: s.DeviceOut(many=True)},
+                   summary="List a company's devices")
+    def get(self, request: Request) -> Response:
+        query = _valid(s.CompanyQuery, request.query_params)
+        found = selectors.company_devices(principal=request.auth, company_id=query["company_id"])
+        return _paginated(request, self, found, lambda page: s.DeviceOut(page, many=True).data)
+
+    @extend_schema(request=s.DeviceRegisterIn, responses={201: s.DeviceRegisteredOut},
+                   summary="Register a POS terminal or driver phone; its credential is shown once")
+    def post(self, request: Request) -> Response:
+        data = _valid(s.DeviceRegisterIn, request.data)
+        registered = devices.device_register(principal=request.auth, **data)
+        body = {**s.DeviceOut(registered.device).data, "credential": registered.credential}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class DeviceRevokeView(APIView):
+    @extend_schema(request=None, responses={200: s.DeviceOut}, summary="Revoke a device at once")
+    def post(self, request: Request, device_id: UUID) -> Response:
+        device = devices.device_revoke(principal=request.auth, device_id=device_id)
+        return Response(s.DeviceOut(device).data)
+
+
+class InvitationsView(APIView):
+    @extend_schema(request=s.InvitationIn, responses={201: s.InvitationOut},
+                   summary="Invite staff by email or phone; the link goes to them, not to the caller")
+    def post(self, request: Request) -> Response:
+        data = _valid(s.InvitationIn, request.data)
+        invitation = account_tokens.invitation_create(
+            principal=request.auth, company_id=data["company_id"], roles=data["roles"],
+            email=data.get("email") or None, phone=data.get("phone") or None, full_name=data.get("full_name", ""),
+        )
+        return Response(s.InvitationOut(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationAcceptView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.InvitationAcceptIn, responses={200: s.UserOut},
+                   summary="Accept an invitation: set a password and join the company")
+    def post(self, request: Request) -> Response:
+        data = _valid(s.InvitationAcceptIn, request.data)
+        ratelimit.hit("password_reset", client_address=client_address(request))  # token guessing is the risk
+        user = account_tokens.invitation_accept(token=data["token"], password=data["password"],
+                                                full_name=data.get("full_name", ""))
+        return Response(s.UserOut(user).data)
+
+
+class PasswordResetView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.PasswordResetIn, responses={202: None},
+                   summary="Ask for a password reset link (the answer is the same whether the account exists)")
+    def post(self, request: Request) -> Response:
+        data = _valid(s.PasswordResetIn, request.data)
+        account_tokens.password_reset_request(identifier=data["identifier"], client_address=client_address(request))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.PasswordResetConfirmIn, responses={204: None},
+                   summary="Set a new password with a reset token; every session of the account ends")
+    def post(self, request: Request) -> Response:
+        data = _valid(s.PasswordResetConfirmIn, request.data)
+        ratelimit.hit("password_reset", client_address=client_address(request))
+        account_tokens.password_reset_confirm(token=data["token"], password=data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,71 @@
+"""With no DATABASE_URL / REDIS_URL / CELERY_BROKER_URL the platform starts its own PostgreSQL and Redis.
+
+A machine with only Python runs everything: `run_platform --check` boots the embedded servers in a
+fresh folder, migrates, answers /health/ready, and stops the servers it started on the way out.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.runtime.launcher import free_port, kill_marked, marked_processes, new_marker, run_platform, started_children
+from transport import embedded
+
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+
+
+@pytest.fixture
+def var_dir() -> Iterator[Path]:
+    # A folder of its own, reachable by the unprivileged user PostgreSQL runs as when tests run as root
+    # (pytest's tmp_path is 0700).
+    folder = Path(tempfile.mkdtemp(prefix="transport-embedded-"))
+    folder.chmod(0o755)
+    yield folder
+    embedded.stop_postgres(folder / "postgres" / "data")
+    embedded.stop_redis(folder / "redis")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def marker() -> Iterator[str]:
+    marker = new_marker()
+    yield marker
+    kill_marked(marker)
+
+
+@pytest.mark.slow
+def test_embedded_mode_boots_migrates_answers_ready_and_stops_its_servers(var_dir, marker):
+    env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARIABLES}
+    env.update(TRANSPORT_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="config.settings")
+    port = free_port()
+
+    result = run_platform(["--check", "--port", str(port)], env=env, marker=marker)
+
+    assert result.returncode == 0, result.stdout
+    assert (var_dir / "postgres" / "data" / "PG_VERSION").is_file()
+    assert "Applying identity.0001_initial... OK" in result.stdout
+    assert sorted(started_children(result.stdout)) == ["beat", "web", "worker"]
+    assert '"GET /health/ready HTTP/1.1" 200 OK' in result.stdout
+    assert "| Transport platform is running" in result.stdout
+    assert "Stopped the embedded Redis.\nStopped the embedded PostgreSQL." in result.stdout
+    assert embedded.postgres_pid(var_dir / "postgres" / "data") is None
+    assert embedded.redis_pid(var_dir / "redis") is None
+    assert marked_processes(marker) == []
+
+
+def test_a_redis_socket_path_too_long_for_unix_sockets_moves_to_a_short_temp_path():
+    deep = Path("/srv") / ("d" * 120)
+
+    socket = embedded.redis_socket(deep)
+
+    assert socket.parent.parent == Path(tempfile.gettempdir())
+    assert socket.name == "redis.sock"
+    assert len(str(socket)) <= embedded.MAX_SOCKET_PATH
+    assert embedded.redis_socket(deep) == socket
+    assert embedded.redis_socket(Path("/srv/short")) == Path("/srv/short/redis.sock")

@@ -1,0 +1,122 @@
+"""`run_platform --check` against the services of this environment (the test database, Redis, broker)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+from django.conf import settings
+
+from apps.auth.demo import ADMIN_EMAIL
+from apps.auth.models import User
+from tests.runtime.launcher import (
+    free_port,
+    kill_marked,
+    marked_processes,
+    new_marker,
+    read_until,
+    run_platform,
+    start_platform,
+    started_children,
+)
+from transport.management.child_env import database_url
+
+# transaction=True: the launcher's children commit to the test database from other processes, so the
+# rows they write must be flushed afterwards rather than rolled back.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def marker() -> Iterator[str]:
+    marker = new_marker()
+    yield marker
+    kill_marked(marker)
+
+
+@pytest.fixture
+def launch_env(tmp_path: Path) -> dict[str, str]:
+    """This environment's services, but the test database and a private folder for static files and beat."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(settings.DATABASES["default"]),
+        "TRANSPORT_VAR_DIR": str(tmp_path / "var"),
+    }
+
+
+def test_check_starts_every_process_answers_ready_and_stops_them_all(launch_env, marker):
+    port = free_port()
+
+    result = run_platform(["--check", "--port", str(port)], env=launch_env, marker=marker)
+
+    assert result.returncode == 0, result.stdout
+    children = started_children(result.stdout)
+    assert sorted(children) == ["beat", "web", "worker"]
+    assert '"GET /health/ready HTTP/1.1" 200 OK' in result.stdout
+    assert f"| API docs     http://127.0.0.1:{port}/api/docs/" in result.stdout
+    assert re.search(rf"\|   platform admin +{re.escape(ADMIN_EMAIL)} / transport-demo +\|", result.stdout)
+    assert result.stdout.rstrip().endswith("Stopped.")
+    assert [pid for pid in children.values() if psutil.pid_exists(pid)] == []
+    assert marked_processes(marker) == []
+    assert User.objects.filter(email=ADMIN_EMAIL, is_superuser=True).count() == 1
+
+
+def test_check_with_no_worker_starts_only_the_web_server(launch_env, marker):
+    port = free_port()
+
+    result = run_platform(["--check", "--no-worker", "--port", str(port)], env=launch_env, marker=marker)
+
+    assert result.returncode == 0, result.stdout
+    assert list(started_children(result.stdout)) == ["web"]
+    assert marked_processes(marker) == []
+
+
+def test_a_child_that_dies_stops_the_others_and_fails(launch_env, marker):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as occupant:
+        occupant.bind(("127.0.0.1", 0))
+        occupant.listen()
+        taken_port = occupant.getsockname()[1]
+
+        result = run_platform(["--check", "--port", str(taken_port)], env=launch_env, marker=marker)
+
+    assert result.returncode == 1, result.stdout
+    assert sorted(started_children(result.stdout)) == ["beat", "web", "worker"]
+    # uvicorn exits with 3 when it cannot start (here: the port is taken)
+    assert "web exited with code 3 before the platform was ready; stopped the others." in result.stdout
+    assert "Transport platform is running" not in result.stdout
+    assert marked_processes(marker) == []
+
+
+def test_ctrl_c_stops_every_process_and_exits_zero(launch_env, marker):
+    launcher = start_platform(["--port", str(free_port())], env=launch_env, marker=marker)
+    started = read_until(launcher, "Press Ctrl-C to stop every process started here.")
+    children = started_children(started)
+    assert sorted(children) == ["beat", "web", "worker"]
+    assert len(marked_processes(marker)) >= 4  # the launcher, its three children and the worker's pool
+
+    launcher.send_signal(signal.SIGINT)
+    rest, _ = launcher.communicate()
+
+    assert launcher.returncode == 0, started + rest
+    assert rest.rstrip().endswith("Stopped.")
+    assert [pid for pid in children.values() if psutil.pid_exists(pid)] == []
+    assert marked_processes(marker) == []
+
+
+def test_a_child_dying_after_start_stops_the_others_and_fails(launch_env, marker):
+    launcher = start_platform(["--port", str(free_port())], env=launch_env, marker=marker)
+    started = read_until(launcher, "Press Ctrl-C to stop every process started here.")
+    children = started_children(started)
+
+    os.kill(children["beat"], signal.SIGKILL)
+    rest, _ = launcher.communicate()
+
+    assert launcher.returncode == 1, started + rest
+    assert "beat exited with code -9; stopped the others." in rest
+    assert [pid for pid in children.values() if psutil.pid_exists(pid)] == []
+    assert marked_processes(marker) == []

@@ -1,0 +1,124 @@
+"""From the outbox to the broker: one message per (event, subscribed handler), with publisher
+confirms; an outbox row is marked published only after the broker took every message of it.
+
+Two paths call relay(): right after the sender's commit (relay_after_commit), and the periodic
+sweep, which publishes what a crash or a broker outage left behind. Rows are claimed with
+FOR UPDATE SKIP LOCKED so concurrent relays never publish the same row at once; a crash between
+publishing and marking can publish a row twice, which the handlers' inbox makes harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from uuid import UUID
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from transport.events import registry
+from transport.events.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "transport.events.deliver"
+
+
+class _BrokerBreaker:
+    """After a failed publish, skip the immediate relay for a while: requests should not each wait
+    for a broker that is down; the sweep catches up when it returns."""
+
+    def __init__(self) -> None:
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self._open_until
+
+    def trip(self) -> None:
+        with self._lock:
+            self._open_until = time.monotonic() + settings.TRANSPORT_EVENT_BREAKER_SECONDS
+
+    def reset(self) -> None:
+        with self._lock:
+            self._open_until = 0.0
+
+
+breaker = _BrokerBreaker()
+
+
+def relay_after_commit(event_id: UUID) -> None:
+    if breaker.is_open():
+        return
+    try:
+        relay(ids=[event_id])
+    except Exception:  # never fail the request that already committed: the sweep will retry
+        logger.exception("outbox relay after commit failed", extra={"event_id": str(event_id)})
+
+
+def relay(*, ids: list[UUID] | None = None, older_than_seconds: float = 0, limit: int = 200) -> int:
+    """Publish unpublished outbox rows (these ids, or any older than `older_than_seconds`).
+
+    Returns how many rows were published; stops at the first broker failure, recording it.
+    """
+    published: list[UUID] = []
+    with transaction.atomic():
+        rows = OutboxMessage.objects.select_for_update(skip_locked=True).filter(published_at__isnull=True)
+        if ids is not None:
+            rows = rows.filter(id__in=ids)
+        if older_than_seconds:
+            rows = rows.filter(created_at__lt=timezone.now() - timezone.timedelta(seconds=older_than_seconds))
+        batch = list(rows.order_by("created_at")[:limit])
+        if not batch:
+            return 0
+        try:
+            with current_app.producer_or_acquire() as producer:
+                for row in batch:
+                    _publish_row(row, producer)
+                    published.append(row.id)
+        except Exception as exc:
+            breaker.trip()
+            failed = batch[len(published)]
+            OutboxMessage.objects.filter(id=failed.id).update(
+                attempts=failed.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            )
+            logger.warning("broker unavailable, outbox rows left for the sweep", extra={"error": str(exc)})
+        else:
+            breaker.reset()
+        OutboxMessage.objects.filter(id__in=published).update(published_at=timezone.now())
+    return len(published)
+
+
+def _publish_row(row: OutboxMessage, producer) -> None:
+    for handler in registry.handlers_for(row.event):
+        current_app.send_task(
+            DELIVER_TASK,
+            kwargs=delivery_kwargs(
+                event_id=str(row.id), event=row.event, handler=handler, payload=row.payload, headers=row.headers
+            ),
+            producer=producer,
+            queue=settings.TRANSPORT_EVENT_QUEUE,
+            headers={"request_id": row.headers.get("request_id")},
+            retry=False,
+        )
+
+
+def delivery_kwargs(*, event_id: str, event: str, handler: str, payload: dict, headers: dict) -> dict:
+    return {"event_id": event_id, "event": event, "handler": handler, "payload": payload, "headers": headers}
+
+
+def sweep(*, older_than_seconds: float | None = None, batch: int = 200) -> int:
+    """Publish everything left behind; prune rows published long ago. Returns rows published."""
+    grace = settings.TRANSPORT_OUTBOX_SWEEP_GRACE_SECONDS if older_than_seconds is None else older_than_seconds
+    total = 0
+    while True:
+        count = relay(older_than_seconds=grace, limit=batch)
+        total += count
+        if count < batch:
+            break
+    cutoff = timezone.now() - timezone.timedelta(days=settings.TRANSPORT_OUTBOX_RETENTION_DAYS)
+    OutboxMessage.objects.filter(published_at__lt=cutoff).delete()
+    return total

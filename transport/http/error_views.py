@@ -1,0 +1,50 @@
+"""Django's error views (handler400/403/404/500): problem+json under /api/, Django's own pages elsewhere.
+
+DRF views answer their errors through `problems.exception_handler`; these cover what happens outside
+them: a path no route matches, an error raised by middleware, an exception nothing handled.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.views import defaults
+
+from transport.http.problems import payload_too_large_detail, problem_response
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return problem_response(status=413, code="payload_too_large", detail=payload_too_large_detail(),
+                                instance=request.path)
+    return problem_response(status=400, code="bad_request", instance=request.path)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.permission_denied(request, exception)
+    return problem_response(status=403, code="permission_denied", instance=request.path)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.page_not_found(request, exception)
+    return problem_response(status=404, code="not_found", detail="No endpoint answers at this path.",
+                            instance=request.path)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.server_error(request)
+    # the exception itself was logged by django.request; the client gets only the id to quote
+    return problem_response(status=500, code="server_error",
+                            detail="An unexpected error occurred. Quote the request id when reporting it.",
+                            instance=request.path)

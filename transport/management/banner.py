@@ -1,0 +1,30 @@
+"""The box `run_platform` prints once everything answers: where to go and how to sign in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from transport.demo import DemoLogin
+
+
+def render_banner(*, base_url: str, logins: Sequence[DemoLogin], notes: Sequence[str]) -> str:
+    ws_url = base_url.replace("http://", "ws://", 1)
+    lines = [
+        "Transport platform is running",
+        "",
+        f"API docs     {base_url}/api/docs/",
+        f"API schema   {base_url}/api/schema/",
+        f"Admin        {base_url}/admin/",
+        f"Health       {base_url}/health/ready",
+        f"Websockets   {ws_url}/ws/",
+    ]
+    if logins:
+        lines += ["", "Demo logins (demo data only, never in production):"]
+        role_width = max(len(login.role) for login in logins)
+        lines += [f"  {login.role.ljust(role_width)}  {login.username} / {login.password}" for login in logins]
+    if notes:
+        lines += ["", *notes]
+    lines += ["", "Press Ctrl-C to stop every process started here."]
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 2) + "+"
+    return "\n".join([rule, *(f"| {line.ljust(width)} |" for line in lines), rule])

@@ -1,0 +1,1 @@
+"""Helpers for the project's tests: real worker processes, waiting on conditions."""

@@ -1,0 +1,96 @@
+"""Run a real Celery worker process against the test database, the way production runs it."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+PR_SET_PDEATHSIG = 1
+
+
+def wait_for(condition: Callable[[], bool], *, within: float = 60.0, what: str = "condition") -> None:
+    """Poll until `condition()` holds; raise if it never does (a liveness bound, not a timing test)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def current_database_url() -> str:
+    """The URL of the database this process uses now (the test database, inside a test)."""
+    params = connection.settings_dict
+    auth = quote(params["USER"] or "postgres")
+    if params.get("PASSWORD"):
+        auth += ":" + quote(params["PASSWORD"])
+    host = params.get("HOST") or ""
+    if host.startswith("/"):
+        return f"postgresql://{auth}@/{params['NAME']}?host={host}"
+    port = f":{params['PORT']}" if params.get("PORT") else ""
+    return f"postgresql://{auth}@{host}{port}/{params['NAME']}"
+
+
+@contextmanager
+def worker_process(*, extra_env: dict[str, str] | None = None, log_path: Path | None = None) -> Iterator[
+    subprocess.Popen
+]:
+    """Start `celery worker` (prefork, one child) on this test run's queue; stop it on exit."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings_test"),
+        "DATABASE_URL": current_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        **(extra_env or {}),
+    }
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
+         "--loglevel=INFO", "--without-mingle", "--without-gossip", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
+        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
+    try:
+        yield process
+    finally:
+        stop_process_group(process)
+        if log_path:
+            log.close()
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker gets SIGKILL if the test process dies first, so no run leaves one behind."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def stop_process_group(process: subprocess.Popen, *, sig: int = signal.SIGTERM, wait: float = 30.0) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, sig)
+        process.wait(wait)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+def kill_process_group(process: subprocess.Popen) -> None:
+    """SIGKILL the worker and its children at once: no shutdown, no acks, connections dropped."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
