@@ -1,4 +1,8 @@
-"""ASGI entry point: websockets under /ws/ (and, in the local demo, HTTP too)."""
+"""ASGI entry point: websockets under /ws/ (and, in the local demo, HTTP too).
+
+Websockets authenticate with a bearer token or device credential (header or subprotocol), never a
+cookie, so no Origin check is needed against cross-site use; mobile clients send no Origin at all.
+"""
 
 import os
 
@@ -9,11 +13,12 @@ django_http = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 
+from apps.auth.websocket import PrincipalMiddleware  # noqa: E402
 from config.websockets import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_http,
-        "websocket": URLRouter(websocket_urlpatterns),
+        "websocket": PrincipalMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -49,8 +49,12 @@ INSTALLED_APPS = [
     "apps.qr",
 ] + env_list("TRANSPORT_EXTRA_APPS", [])
 
+# Proxies whose X-Real-IP names the client (the nginx gateway's network in compose). Empty: none.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
 MIDDLEWARE = [
     "transport.http.request_id.RequestIdMiddleware",
+    "transport.http.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +97,8 @@ if DB_POOL_MAX_SIZE:
         "max_size": DB_POOL_MAX_SIZE,
         "timeout": env_int("DB_POOL_TIMEOUT", 10),
     }
+# a PostgreSQL that stops answering must fail readiness and requests quickly, not hang them
+_database.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
 _database["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME") or None}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -134,6 +140,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's fixup closes database connections around every task unless this is set; the kernel closes
+# only broken or expired ones instead (transport/worker_connections.py), as Django does per request.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1_000_000)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "transport.events.sweep_outbox",

@@ -2,7 +2,7 @@
 
 import uuid
 
-from config.env import env_str
+from config.env import env_int, env_str
 from config.settings import *  # noqa: F403
 from config.settings import DATABASES, INSTALLED_APPS, LOGGING
 
@@ -11,8 +11,9 @@ TRANSPORT_EVENT_APP_PACKAGES = ["apps", "tests"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; argon2 is tested in identity
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
 
-# Threads and worker processes in tests must not keep connections to the test database open.
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Threads and worker processes in tests must not keep connections to the test database open
+# (benchmarks, which drop their database by force, ask for production-like persistent ones).
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("TEST_DB_CONN_MAX_AGE", 0)
 # One queue per test run, so a run never consumes another run's messages on a shared broker.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE") or f"test-{uuid.uuid4().hex[:12]}"
 TRANSPORT_EVENT_QUEUE = env_str("TRANSPORT_EVENT_QUEUE") or CELERY_TASK_DEFAULT_QUEUE

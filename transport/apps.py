@@ -6,8 +6,9 @@ class TransportConfig(AppConfig):
     verbose_name = "Platform kernel"
 
     def ready(self) -> None:
+        from transport import logging, worker_connections
         from transport.events import registry
-        from transport.logging import connect_celery_signals
 
         registry.discover()
-        connect_celery_signals()  # request ids follow work into Celery, in web and worker processes
+        logging.connect_celery_signals()  # request ids follow work into Celery, in web and worker processes
+        worker_connections.connect_celery_signals()

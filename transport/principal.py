@@ -66,9 +66,9 @@ class Principal:
             raise NotAuthenticated()
         if self.has(permission, company_id=company_id):
             return
-        if company_id is not None and company_id not in self.company_permissions and not self.global_permissions:
-            raise NotFound()
+        if company_id is not None and company_id not in self.company_permissions:
+            raise NotFound()  # holds it nowhere globally, and is no member there: the object is not its
         raise PermissionDenied(f"Missing permission {permission}.", code="permission_denied")
 
     def can_see_company(self, company_id: UUID) -> bool:
-        return bool(self.global_permissions) or company_id in self.company_permissions
+        return company_id in self.company_permissions or bool(self.global_permissions)

@@ -20,7 +20,7 @@ from transport.principal import Principal, PrincipalKind
 
 
 def client_address(request: Request) -> str | None:
-    """The peer address; behind the gateway, it sets REMOTE_ADDR from the real client (nginx real_ip)."""
+    """The client's address: behind the gateway, TrustedProxyMiddleware has put the real one here."""
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -48,7 +48,7 @@ def write_outbox(sender: Any, signal: Signal, **payload: Any) -> UUID:
     )
     from transport.events import relay  # relay imports Celery; only needed once something is published
 
-    transaction.on_commit(partial(relay.relay_after_commit, message.id), robust=True)
+    transaction.on_commit(partial(relay.relay_after_commit, message), robust=True)
     return message.id
 
 

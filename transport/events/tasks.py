@@ -13,7 +13,6 @@ from django.utils import timezone
 from transport.events import relay
 from transport.events.delivery import apply_once, dead_letter
 from transport.events.models import DeadLetter
-from transport.logging import request_id_var
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ logger = logging.getLogger(__name__)
     max_retries=None,  # the kernel counts attempts itself and dead-letters at the limit
 )
 def deliver(self, *, event_id: str, event: str, handler: str, payload: dict, headers: dict) -> str:
-    token = request_id_var.set(headers.get("request_id"))
+    # the request id arrives in the message headers (transport.logging sets it around each task)
     try:
         applied = apply_once(event_id=event_id, event=event, handler=handler, payload=payload, headers=headers)
         return "applied" if applied else "duplicate"
@@ -42,8 +41,6 @@ def deliver(self, *, event_id: str, event: str, handler: str, payload: dict, hea
         logger.warning("event handler failed; retrying",
                        extra={"event_id": event_id, "handler": handler, "attempt": attempt, "in": countdown})
         raise self.retry(exc=exc, countdown=countdown) from exc
-    finally:
-        request_id_var.reset(token)
 
 
 @shared_task(name="transport.events.sweep_outbox", acks_late=True)

@@ -43,10 +43,9 @@ def current_database_url() -> str:
 
 
 @contextmanager
-def worker_process(*, extra_env: dict[str, str] | None = None, log_path: Path | None = None) -> Iterator[
-    subprocess.Popen
-]:
-    """Start `celery worker` (prefork, one child) on this test run's queue; stop it on exit."""
+def worker_process(*, extra_env: dict[str, str] | None = None, log_path: Path | None = None,
+                   concurrency: int = 1) -> Iterator[subprocess.Popen]:
+    """Start `celery worker` (prefork) on this run's queue; stop it on exit."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings_test"),
@@ -58,7 +57,7 @@ def worker_process(*, extra_env: dict[str, str] | None = None, log_path: Path | 
     }
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", f"--concurrency={concurrency}",
          "--loglevel=INFO", "--without-mingle", "--without-gossip", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
         cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         preexec_fn=_die_with_parent,
