@@ -235,6 +235,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "BusStatusEnum": "apps.company.models.Bus.Status",
+        "TripStatusEnum": "apps.company.models.Trip.Status",
+    },
 }
 
 LANGUAGE_CODE = "en-us"

@@ -9,6 +9,7 @@ With TRANSPORT_LOCKS_ENABLED off, no lock is taken, so tests can prove the datab
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from functools import cache
@@ -34,18 +35,17 @@ def lock_name(kind: str, *parts: object) -> str:
 
 
 @contextmanager
-def resource_lock(kind: str, *parts: object, wait_seconds: float = 5.0, expire: int | None = None) -> Iterator[None]:
-    """Hold the lock on one resource; raise Conflict if it cannot be had within `wait_seconds`."""
+def resource_lock(kind: str, *parts: object, wait_seconds: int = 5, expire: int | None = None) -> Iterator[None]:
+    """Hold the lock on one resource; raise Conflict if it cannot be had within `wait_seconds`
+    (whole seconds, at most the expiry: python-redis-lock's rule; 0 means do not wait)."""
     if not settings.TRANSPORT_LOCKS_ENABLED:
         yield
         return
-    lock = redis_lock.Lock(
-        lock_client(),
-        lock_name(kind, *parts),
-        expire=expire or settings.TRANSPORT_LOCK_EXPIRE_SECONDS,
-        auto_renewal=False,
-    )
-    if not lock.acquire(blocking=True, timeout=wait_seconds):
+    expire = expire or settings.TRANSPORT_LOCK_EXPIRE_SECONDS
+    lock = redis_lock.Lock(lock_client(), lock_name(kind, *parts), expire=expire, auto_renewal=False)
+    wait = min(max(0, math.ceil(wait_seconds)), expire)
+    acquired = lock.acquire(blocking=True, timeout=wait) if wait else lock.acquire(blocking=False)
+    if not acquired:
         raise Conflict(f"{kind} is busy, try again.", code="resource_busy")
     try:
         yield

@@ -11,7 +11,9 @@ from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 
 
-def _close_old_connections(**_: Any) -> None:
+def _close_old_connections(task: Any = None, **_: Any) -> None:
+    if getattr(getattr(task, "request", None), "is_eager", False):
+        return  # run in place by apply(): the caller's connection and transaction are not ours to end
     close_old_connections()
 
 

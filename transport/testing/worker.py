@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -93,3 +94,19 @@ def kill_process_group(process: subprocess.Popen) -> None:
     """SIGKILL the worker and its children at once: no shutdown, no acks, connections dropped."""
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def delete_queues(names: set[str]) -> None:
+    """Remove a test run's own queues from the broker (missing ones are fine)."""
+    from celery import current_app
+
+    with current_app.connection_for_write() as broker:
+        for name in names:
+            channel = broker.channel()
+            try:
+                channel.queue_delete(name)
+            except Exception:  # noqa: S110  (never declared, or already gone: nothing to clean)
+                pass
+            finally:
+                with contextlib.suppress(Exception):
+                    channel.close()

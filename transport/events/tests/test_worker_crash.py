@@ -9,7 +9,7 @@ from tests.probe import signals
 from tests.probe.models import Effect
 from transport.events import publish
 from transport.events.models import InboxRecord
-from transport.testing.worker import kill_process_group, wait_for, worker_process
+from transport.testing.worker import delete_queues, kill_process_group, wait_for, worker_process
 
 # redis brokers hand back unacknowledged messages after the visibility timeout; keep it short here
 VISIBILITY = {"CELERY_VISIBILITY_TIMEOUT": "3"}
@@ -17,11 +17,13 @@ VISIBILITY = {"CELERY_VISIBILITY_TIMEOUT": "3"}
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_an_event_whose_worker_is_killed_mid_handler_is_redelivered_and_applied_once(tmp_path, settings):
+def test_an_event_whose_worker_is_killed_mid_handler_is_redelivered_and_applied_once(tmp_path, settings, request):
     hang_file = tmp_path / "handler-started"
     log = tmp_path / "worker.log"
     # a queue of its own, so only the workers this test starts and kills can take the event
-    settings.TRANSPORT_EVENT_QUEUE = f"crash-{uuid.uuid4().hex[:8]}"
+    queue = f"crash-{uuid.uuid4().hex[:8]}"
+    settings.TRANSPORT_EVENT_QUEUE = queue
+    request.addfinalizer(lambda: delete_queues({queue}))
     env = {**VISIBILITY, "CELERY_QUEUE": settings.TRANSPORT_EVENT_QUEUE}
 
     with worker_process(extra_env=env, log_path=log) as first:
