@@ -9,6 +9,9 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Django's ASGI handler runs each request's sync code in a fresh thread: persistent connections would
+# mean one connection per request here, so the ASGI server uses a psycopg pool unless told otherwise.
+os.environ.setdefault("DB_POOL_MAX_SIZE", "8")
 django_http = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
