@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
@@ -152,7 +153,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "transport.idempotency.purge_expired",
         "schedule": 3600,
     },
+    "company-materialise-trips": {
+        "task": "company.materialise_trips",
+        "schedule": env_int("COMPANY_MATERIALISE_EVERY_SECONDS", 3600),
+    },
 }
+# Trips are materialised from schedules this many days ahead (company.materialise_trips).
+COMPANY_TRIPS_DAYS_AHEAD = env_int("COMPANY_TRIPS_DAYS_AHEAD", 14)
 TRANSPORT_EVENT_MAX_ATTEMPTS = env_int("TRANSPORT_EVENT_MAX_ATTEMPTS", 5)
 TRANSPORT_EVENT_RETRY_BACKOFF_SECONDS = env_int("TRANSPORT_EVENT_RETRY_BACKOFF_SECONDS", 2)
 # Idempotency-Key records are kept this long, then purged hourly; a "running" claim older than the stale

@@ -12,6 +12,7 @@ its own transaction. The logins and notes collected are printed for the person s
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,12 @@ from django.utils.module_loading import autodiscover_modules
 
 # Demo only: printed in the `make run` banner and in the README. Never use the demo seed in production.
 DEFAULT_DEMO_PASSWORD = "transport-demo"  # noqa: S105
+
+# The demo companies' fixed ids, shared by every app's demo (identity seeds their staff, company the
+# companies themselves), so each app's seeder can refer to them without importing another's.
+DEMO_COMPANIES: dict[str, uuid.UUID] = {
+    slug: uuid.uuid5(uuid.NAMESPACE_DNS, f"{slug}.demo.transport.dev") for slug in ("alpha", "bravo")
+}
 
 
 def demo_password() -> str:

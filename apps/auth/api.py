@@ -15,12 +15,11 @@ from uuid import UUID
 from django.contrib.auth.models import Permission
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
-from rest_framework_simplejwt.exceptions import TokenError
 
-from apps.auth import selectors
+from apps.auth import claims, selectors
 from apps.auth.models import Device, Membership, Role, User
 from apps.auth.services import members
-from apps.auth.tokens import AccessToken
+from apps.auth.tokens import verified_access_claims
 from transport.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
 from transport.principal import Principal, PrincipalKind
 
@@ -54,12 +53,13 @@ def principal_for_user(*, user_id: UUID) -> Principal:
 
 
 def principal_from_access_token(*, token: str) -> Principal:
-    """The principal a bearer access token stands for; NotAuthenticated for any bad token."""
-    try:
-        claims = AccessToken(token)
-    except TokenError as exc:
-        raise NotAuthenticated("The token is not valid.", code="token_not_valid") from exc
-    return principal_for_user(user_id=claims.get("sub"))
+    """The principal a bearer access token stands for (from its roles claim while its user has not changed
+    since it was issued); NotAuthenticated for any bad token or a user who may no longer act."""
+    payload = verified_access_claims(token)
+    found = None if payload is None else claims.principal_for_token(payload)
+    if found is None:
+        raise NotAuthenticated("The token is not valid.", code="token_not_valid")
+    return found[0]
 
 
 def principal_from_device_credential(*, credential: str) -> Principal:

@@ -2,18 +2,24 @@
 
 `request.user` is the user acting (for a device: the agent or driver using it); `request.auth` is the
 kernel's Principal, which views hand to `api.py` functions.
+
+A bearer request costs no query: the principal comes from the verified token's roles claim and the
+in-process role table, unless revocation.py says the user changed since the token was issued (then,
+and for tokens without the claim, the user is read from the database as before). `request.user` is then
+read only when a view asks for it. A device credential is always checked against the database, so a
+revoked device is refused on its very next request.
 """
 
 from __future__ import annotations
 
+from django.utils.functional import SimpleLazyObject
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
-from rest_framework_simplejwt.exceptions import TokenError
 
-from apps.auth import selectors
+from apps.auth import claims, selectors
 from apps.auth.models import User
-from apps.auth.tokens import AccessToken
+from apps.auth.tokens import verified_access_claims
 from transport.principal import Principal
 
 
@@ -30,25 +36,42 @@ def _credential(request: Request, scheme: str) -> str | None:
 
 
 def user_from_access_token(raw: str) -> User | None:
-    """The active user an access token names, or None if the token or the user is not good."""
-    try:
-        token = AccessToken(raw)
-    except TokenError:
-        return None
-    return selectors.active_user(user_id=token.get("sub"))
+    """The active user an access token names, or None if the token or the user is not good (reads the
+    database: for callers that need the row anyway, such as a websocket handshake)."""
+    payload = verified_access_claims(raw)
+    return None if payload is None else selectors.active_user(user_id=payload.get("sub"))
+
+
+class LazyUser(SimpleLazyObject):
+    """The signed-in user, read from the database only when a view asks for more than "is someone here"."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _load_user(user_id: object) -> User:
+    user = selectors.active_user(user_id=user_id)
+    if user is None:  # deactivated or deleted after the token was checked, within this very request
+        raise exceptions.AuthenticationFailed("The token is not valid.", code="token_not_valid")
+    return user
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     scheme = "Bearer"
 
-    def authenticate(self, request: Request) -> tuple[User, Principal] | None:
+    def authenticate(self, request: Request) -> tuple[User | LazyUser, Principal] | None:
         raw = _credential(request, self.scheme)
         if raw is None:
             return None
-        user = user_from_access_token(raw)
-        if user is None:
+        payload = verified_access_claims(raw)
+        found = None if payload is None else claims.principal_for_token(payload)
+        if found is None:
             raise exceptions.AuthenticationFailed("The token is not valid.", code="token_not_valid")
-        return user, selectors.user_principal(user=user)
+        principal, user = found
+        return user or LazyUser(lambda: _load_user(principal.user_id)), principal
 
     def authenticate_header(self, request: Request) -> str:
         return f'{self.scheme} realm="api"'

@@ -3,19 +3,12 @@ agent and a driver, plus a passenger. Every start restores the printed logins.""
 
 from __future__ import annotations
 
-import uuid
-
 from apps.auth.models import Membership, Role, User
 from apps.auth.services.members import membership_grant
-from transport.demo import DemoOutput, demo_password, demo_seeder
+from transport.demo import DEMO_COMPANIES, DemoOutput, demo_password, demo_seeder
 
 ADMIN_EMAIL = "admin@demo.transport.dev"
 
-# Fixed ids, so the company app's demo can create these two companies under the same ids.
-DEMO_COMPANIES = {
-    "alpha": uuid.uuid5(uuid.NAMESPACE_DNS, "alpha.demo.transport.dev"),
-    "bravo": uuid.uuid5(uuid.NAMESPACE_DNS, "bravo.demo.transport.dev"),
-}
 STAFF = [Role.COMPANY_ADMIN, Role.DISPATCHER, Role.AGENT, Role.DRIVER]
 PASSENGER_EMAIL = "passenger@demo.transport.dev"
 

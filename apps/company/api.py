@@ -1,1 +1,242 @@
-"""The published interface of company: keyword-only functions returning frozen dataclasses."""
+"""The published interface of company: keyword-only functions returning frozen dataclasses.
+
+Timetable reads (a trip, its seat layout, search, a company's settings) are public data, as printed on a
+ticket or a timetable, and take no principal; what is only for some callers takes `principal=`.
+Times are aware datetimes in the timezone of the stop they belong to (its name is alongside).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.utils import timezone as django_timezone
+
+from apps.company import search, timetable
+from apps.company.models import Company, DriverAssignment, SeatLayoutVersion, Trip, TripStop
+from apps.company.permissions import VIEW_OWN_TRIPS, VIEW_TRIPS
+from transport.errors import NotAuthenticated, NotFound
+from transport.principal import Principal
+
+
+@dataclass(frozen=True)
+class CompanySettings:
+    company_id: UUID
+    name: str
+    slug: str
+    country: str
+    currency: str
+    timezone: str
+    contact_email: str
+    contact_phone: str
+    seat_hold_minutes: int
+    sales_cutoff_minutes: int
+    cancellation_cutoff_hours: int
+    refund_percent: int
+    late_refund_percent: int
+
+
+@dataclass(frozen=True)
+class TripStopTime:
+    sequence: int
+    stop_id: UUID
+    name: str
+    town: str
+    latitude: Decimal
+    longitude: Decimal
+    timezone: str
+    distance_km: Decimal
+    arrive_at: datetime  # in `timezone`
+    depart_at: datetime
+
+
+@dataclass(frozen=True)
+class TripDetails:
+    id: UUID
+    company_id: UUID
+    route_id: UUID
+    route_name: str
+    route_code: str
+    schedule_id: UUID | None
+    bus_id: UUID
+    bus_plate: str
+    layout_version_id: UUID
+    service_date: date
+    status: str
+    delay_minutes: int
+    delay_reason: str
+    departure_at: datetime  # at the first stop, in its timezone
+    arrival_at: datetime  # at the last stop, in its timezone
+    stops: tuple[TripStopTime, ...]
+
+
+@dataclass(frozen=True)
+class Seat:
+    label: str
+    deck: int
+    row: int
+    col: int
+    seat_class: str
+    sellable: bool
+
+
+@dataclass(frozen=True)
+class SeatLayout:
+    version_id: UUID
+    layout_id: UUID
+    name: str
+    number: int
+    decks: int
+    rows: int
+    columns: int
+    aisle_columns: tuple[int, ...]
+    seats: tuple[Seat, ...]
+
+    @property
+    def sellable_labels(self) -> frozenset[str]:
+        return frozenset(seat.label for seat in self.seats if seat.sellable)
+
+
+@dataclass(frozen=True)
+class SearchStop:
+    stop_id: UUID
+    sequence: int
+    name: str
+    town: str
+    timezone: str
+    distance_km: Decimal
+    at: datetime  # departure from the boarding stop / arrival at the alighting stop, in `timezone`
+
+
+@dataclass(frozen=True)
+class TripOffer:
+    trip_id: UUID
+    company_id: UUID
+    company_name: str
+    currency: str
+    route_id: UUID
+    route_name: str
+    route_code: str
+    status: str
+    delay_minutes: int
+    bus_id: UUID
+    layout_version_id: UUID
+    service_date: date
+    board: SearchStop
+    alight: SearchStop
+
+
+def company_settings(*, company_id: UUID) -> CompanySettings:
+    company = Company.objects.filter(pk=company_id).first()
+    if company is None:
+        raise NotFound("No such company.")
+    return CompanySettings(
+        company_id=company.id, name=company.name, slug=company.slug, country=company.country,
+        currency=company.currency, timezone=company.timezone, contact_email=company.contact_email,
+        contact_phone=company.contact_phone, seat_hold_minutes=company.seat_hold_minutes,
+        sales_cutoff_minutes=company.sales_cutoff_minutes, cancellation_cutoff_hours=company.cancellation_cutoff_hours,
+        refund_percent=company.refund_percent, late_refund_percent=company.late_refund_percent,
+    )
+
+
+def _details(trip: Trip) -> TripDetails:
+    stops = tuple(
+        TripStopTime(sequence=ts.sequence, stop_id=ts.stop_id, name=ts.stop.name, town=ts.stop.town,
+                     latitude=ts.stop.latitude, longitude=ts.stop.longitude, timezone=ts.stop.timezone,
+                     distance_km=ts.distance_km, arrive_at=timetable.in_zone(ts.arrive_at, ts.stop.timezone),
+                     depart_at=timetable.in_zone(ts.depart_at, ts.stop.timezone))
+        for ts in sorted(trip.trip_stops.all(), key=lambda ts: ts.sequence)
+    )
+    return TripDetails(
+        id=trip.id, company_id=trip.company_id, route_id=trip.route_id, route_name=trip.route.name,
+        route_code=trip.route.code, schedule_id=trip.schedule_id, bus_id=trip.bus_id, bus_plate=trip.bus.plate,
+        layout_version_id=trip.layout_version_id, service_date=trip.service_date, status=trip.status,
+        delay_minutes=trip.delay_minutes, delay_reason=trip.delay_reason,
+        departure_at=stops[0].depart_at, arrival_at=stops[-1].arrive_at, stops=stops,
+    )
+
+
+def _trips():
+    stops = Prefetch("trip_stops", queryset=TripStop.objects.select_related("stop").order_by("sequence"))
+    return Trip.objects.select_related("route", "bus").prefetch_related(stops)
+
+
+def get_trip(*, trip_id: UUID) -> TripDetails:
+    """A trip with its ordered stops and times (2 queries)."""
+    trip = _trips().filter(pk=trip_id).first()
+    if trip is None:
+        raise NotFound("No such trip.")
+    return _details(trip)
+
+
+def seat_layout(*, layout_version_id: UUID) -> SeatLayout:
+    version = SeatLayoutVersion.objects.select_related("layout").filter(pk=layout_version_id).first()
+    if version is None:
+        raise NotFound("No such seat layout.")
+    return SeatLayout(
+        version_id=version.id, layout_id=version.layout_id, name=version.layout.name, number=version.number,
+        decks=version.decks, rows=version.rows, columns=version.columns, aisle_columns=tuple(version.aisle_columns),
+        seats=tuple(Seat(**seat) for seat in version.seats),
+    )
+
+
+def trip_seat_layout(*, trip_id: UUID) -> SeatLayout:
+    """The layout the trip is sold on: the version it was made with (or swapped to), not the bus's latest."""
+    version_id = Trip.objects.filter(pk=trip_id).values_list("layout_version_id", flat=True).first()
+    if version_id is None:
+        raise NotFound("No such trip.")
+    return seat_layout(layout_version_id=version_id)
+
+
+def trips_between(*, on: date, from_stop_ids: list[UUID] | None = None, to_stop_ids: list[UUID] | None = None,
+                  from_town: str | None = None, to_town: str | None = None, company_id: UUID | None = None,
+                  limit: int = 50) -> list[TripOffer]:
+    """Bookable trips (scheduled or boarding, not yet gone) from stops or a town to stops or a town, leaving
+    on a date local to the boarding stop, earliest first. Two queries."""
+    stops, boarding, alighting = search.stops_at(from_stop_ids=list(from_stop_ids or []),
+                                                 to_stop_ids=list(to_stop_ids or []), from_town=from_town,
+                                                 to_town=to_town, company_id=company_id)
+    rows = search.trip_rows(stops=stops, boarding=boarding, alighting=alighting, on=on, now=django_timezone.now(),
+                            limit=limit)
+    return [_offer(row, stops) for row in rows]
+
+
+def _offer(row: tuple, stops: dict[UUID, tuple[str, str, str]]) -> TripOffer:
+    (trip_id, company_id, company_name, currency, route_id, route_name, route_code, status, delay, bus_id,
+     layout_version_id, service_date, *board_alight) = row
+    return TripOffer(
+        trip_id=trip_id, company_id=company_id, company_name=company_name, currency=currency, route_id=route_id,
+        route_name=route_name, route_code=route_code, status=status, delay_minutes=delay, bus_id=bus_id,
+        layout_version_id=layout_version_id, service_date=service_date,
+        board=_search_stop(board_alight[:4], stops), alight=_search_stop(board_alight[4:], stops),
+    )
+
+
+def _search_stop(values: list, stops: dict[UUID, tuple[str, str, str]]) -> SearchStop:
+    sequence, stop_id, at, distance_km = values
+    name, town, tz = stops[stop_id]
+    return SearchStop(stop_id=stop_id, sequence=sequence, name=name, town=town, timezone=tz,
+                      distance_km=distance_km, at=timetable.in_zone(at, tz))
+
+
+def driver_current_trip(*, principal: Principal, driver_id: UUID) -> TripDetails | None:
+    """The trip a driver is on now (boarding or departed), else their next one not yet finished.
+
+    A driver asks for themself; others need company.view_trips in the trip's company.
+    """
+    if not principal.is_authenticated:
+        raise NotAuthenticated()
+    assignments = DriverAssignment.objects.filter(
+        driver_id=driver_id, is_active=True,
+        trip__status__in=[Trip.Status.SCHEDULED, Trip.Status.BOARDING, Trip.Status.DEPARTED],
+        ends_at__gt=django_timezone.now() - timedelta(hours=12),
+    ).annotate(live=Case(When(trip__status__in=[Trip.Status.BOARDING, Trip.Status.DEPARTED], then=Value(0)),
+                         default=Value(1), output_field=IntegerField())).order_by("live", "starts_at")
+    for assignment in assignments[:20]:
+        own = principal.user_id == driver_id and principal.has(VIEW_OWN_TRIPS, company_id=assignment.company_id)
+        if own or principal.has(VIEW_TRIPS, company_id=assignment.company_id):
+            return get_trip(trip_id=assignment.trip_id)
+    return None

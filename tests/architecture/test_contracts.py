@@ -48,7 +48,8 @@ def ensure_module(tree: Path, module: str) -> None:
 def add_import(tree: Path, importer: str, imported: str) -> None:
     ensure_module(tree, importer)
     ensure_module(tree, imported)
-    path = tree.joinpath(*importer.split(".")).with_suffix(".py")
+    path = tree.joinpath(*importer.split("."))
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")  # a package or a module
     path.write_text(f"{path.read_text().rstrip()}\nimport {imported}\n")
 
 

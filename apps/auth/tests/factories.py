@@ -26,3 +26,9 @@ def make_user(
     if global_roles:
         user.global_roles.set(Role.objects.filter(name__in=global_roles))
     return user
+
+
+def identity_only(company_permissions: dict) -> dict:
+    """A principal's per-company permissions reduced to identity's own (other apps grant theirs too)."""
+    return {company: frozenset(p for p in perms if p.startswith("identity.")) for company, perms in
+            company_permissions.items()}

@@ -1,0 +1,1 @@
+"""Writes of company, one module per entity: `<entity>_<verb>` functions, keyword-only, atomic."""

@@ -1,0 +1,68 @@
+"""Companies: founding one (its creator becomes its admin) and editing its profile and operating settings."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+
+from apps.auth import api as auth_api
+from apps.company import checks
+from apps.company.models import Company
+from apps.company.permissions import MANAGE_COMPANY
+from apps.company.scoping import get_for
+from transport.errors import Conflict, NotAuthenticated
+from transport.principal import Principal
+
+EDITABLE = {"name", "country", "currency", "timezone", "contact_email", "contact_phone", "website", "address",
+            "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours", "refund_percent",
+            "late_refund_percent"}
+
+
+def _check(values: dict[str, Any]) -> dict[str, Any]:
+    if "country" in values:
+        checks.country(values["country"])
+    if "currency" in values:
+        checks.currency(values["currency"])
+    if "timezone" in values:
+        checks.timezone(values["timezone"])
+    for field in ("refund_percent", "late_refund_percent"):
+        if field in values:
+            checks.percent(field, values[field])
+    if "seat_hold_minutes" in values and values["seat_hold_minutes"] < 1:
+        raise checks.invalid("seat_hold_minutes", "At least one minute.")
+    return values
+
+
+@transaction.atomic
+def company_create(*, principal: Principal, slug: str, company_id: UUID | None = None, **values: Any) -> Company:
+    """Found a company; the signed-in user who founds it becomes its company admin."""
+    if not principal.is_authenticated:
+        raise NotAuthenticated()
+    unknown = set(values) - EDITABLE
+    if unknown:
+        raise TypeError(f"Unknown company fields: {sorted(unknown)}")
+    _check(values)
+    if Company.objects.filter(slug=slug).exists():
+        raise Conflict(f"The slug {slug!r} is taken.", code="slug_taken", fields={"slug": ["Taken."]})
+    try:
+        with transaction.atomic():
+            company = Company.objects.create(slug=slug, **({"id": company_id} if company_id else {}), **values)
+    except IntegrityError as exc:
+        raise Conflict(f"The slug {slug!r} is taken.", code="slug_taken", fields={"slug": ["Taken."]}) from exc
+    auth_api.company_creator_grant(principal=principal, company_id=company.id)
+    return company
+
+
+@transaction.atomic
+def company_update(*, principal: Principal, company_id: UUID, **values: Any) -> Company:
+    company = get_for(principal, Company.objects.all(), company_id, MANAGE_COMPANY, lock=True)
+    unknown = set(values) - EDITABLE
+    if unknown:
+        raise TypeError(f"Unknown company fields: {sorted(unknown)}")
+    _check(values)
+    for field, value in values.items():
+        setattr(company, field, value)
+    company.save(update_fields=[*values])
+    return company

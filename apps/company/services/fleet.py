@@ -1,0 +1,121 @@
+"""Seat layouts (each edit a new immutable version) and buses."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from apps.company import layouts
+from apps.company.models import Bus, Company, SeatLayout, SeatLayoutVersion
+from apps.company.permissions import MANAGE_FLEET
+from apps.company.scoping import get_for
+from transport.errors import Conflict, NotFound
+from transport.principal import Principal
+
+
+def _company(principal: Principal, company_id: UUID) -> Company:
+    return get_for(principal, Company.objects.all(), company_id, MANAGE_FLEET)
+
+
+def _new_version(layout: SeatLayout, plan: dict[str, Any]) -> SeatLayoutVersion:
+    seats = layouts.validate_layout(decks=plan["decks"], rows=plan["rows"], columns=plan["columns"],
+                                    aisle_columns=list(plan.get("aisle_columns", [])), seats=list(plan["seats"]))
+    last = layout.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = SeatLayoutVersion.objects.create(
+        company_id=layout.company_id, layout=layout, number=last + 1, decks=plan["decks"], rows=plan["rows"],
+        columns=plan["columns"], aisle_columns=sorted(set(plan.get("aisle_columns", []))), seats=seats,
+        sellable_count=sum(1 for seat in seats if seat["sellable"]),
+    )
+    layout.current_version = version
+    layout.save(update_fields=["current_version"])
+    return version
+
+
+@transaction.atomic
+def layout_create(*, principal: Principal, company_id: UUID, name: str, plan: dict[str, Any]) -> SeatLayout:
+    company = _company(principal, company_id)
+    if SeatLayout.objects.filter(company=company, name=name).exists():
+        raise Conflict(f"A layout named {name!r} exists.", code="name_taken", fields={"name": ["Taken."]})
+    layout = SeatLayout.objects.create(company=company, name=name)
+    _new_version(layout, plan)
+    return layout
+
+
+@transaction.atomic
+def layout_update(*, principal: Principal, layout_id: UUID, name: str | None = None,
+                  plan: dict[str, Any] | None = None) -> SeatLayout:
+    """Rename, and/or publish a new version of the seats; trips already made keep the version they have."""
+    layout = get_for(principal, SeatLayout.objects.all(), layout_id, MANAGE_FLEET, lock=True)
+    if name is not None and name != layout.name:
+        if SeatLayout.objects.filter(company_id=layout.company_id, name=name).exists():
+            raise Conflict(f"A layout named {name!r} exists.", code="name_taken", fields={"name": ["Taken."]})
+        layout.name = name
+        layout.save(update_fields=["name"])
+    if plan is not None:
+        _new_version(layout, plan)
+    return layout
+
+
+@transaction.atomic
+def layout_delete(*, principal: Principal, layout_id: UUID) -> None:
+    layout = get_for(principal, SeatLayout.objects.all(), layout_id, MANAGE_FLEET, lock=True)
+    if layout.buses.exists() or SeatLayoutVersion.objects.filter(layout=layout, trips__isnull=False).exists():
+        raise Conflict("Buses or trips use this layout.", code="layout_in_use")
+    layout.current_version = None
+    layout.save(update_fields=["current_version"])
+    layout.delete()
+
+
+def _layout_of_company(company_id: UUID, layout_id: UUID) -> SeatLayout:
+    layout = SeatLayout.objects.filter(company_id=company_id, pk=layout_id).first()
+    if layout is None:
+        raise NotFound("No such layout in this company.", fields={"layout_id": ["No such layout."]})
+    return layout
+
+
+@transaction.atomic
+def bus_create(*, principal: Principal, company_id: UUID, plate: str, layout_id: UUID,
+               status: str = Bus.Status.ACTIVE, amenities: list[str] | None = None) -> Bus:
+    company = _company(principal, company_id)
+    layout = _layout_of_company(company.id, layout_id)
+    plate = plate.strip().upper()
+    try:
+        with transaction.atomic():
+            return Bus.objects.create(company=company, plate=plate, layout=layout, status=status,
+                                      amenities=sorted(set(amenities or [])))
+    except IntegrityError as exc:
+        raise Conflict(f"A bus with plate {plate} exists.", code="plate_taken", fields={"plate": ["Taken."]}) from exc
+
+
+@transaction.atomic
+def bus_update(*, principal: Principal, bus_id: UUID, **values: Any) -> Bus:
+    """Change plate, status, amenities or layout; trips already made keep their layout version."""
+    bus = get_for(principal, Bus.objects.all(), bus_id, MANAGE_FLEET, lock=True)
+    if "layout_id" in values:
+        bus.layout = _layout_of_company(bus.company_id, values.pop("layout_id"))
+        values["layout"] = bus.layout
+    if "plate" in values:
+        values["plate"] = values["plate"].strip().upper()
+    if "amenities" in values:
+        values["amenities"] = sorted(set(values["amenities"]))
+    for field, value in values.items():
+        setattr(bus, field, value)
+    try:
+        with transaction.atomic():
+            bus.save(update_fields=list(values))
+    except IntegrityError as exc:
+        raise Conflict("A bus with this plate exists.", code="plate_taken", fields={"plate": ["Taken."]}) from exc
+    return bus
+
+
+@transaction.atomic
+def bus_delete(*, principal: Principal, bus_id: UUID) -> None:
+    bus = get_for(principal, Bus.objects.all(), bus_id, MANAGE_FLEET, lock=True)
+    try:
+        with transaction.atomic():
+            bus.delete()
+    except ProtectedError as exc:
+        raise Conflict("The bus has trips or schedules; retire it instead.", code="bus_in_use") from exc

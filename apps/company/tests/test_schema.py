@@ -1,0 +1,19 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_every_company_endpoint_is_in_the_openapi_schema(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    paths = {path for path in schema["paths"] if path.startswith("/api/v1/company/")}
+    resources = ["companies", "layouts", "buses", "stops", "routes", "schedules", "trips", "assignments"]
+    assert paths == {
+        *(f"/api/v1/company/{r}" for r in resources), *(f"/api/v1/company/{r}/{{id}}" for r in resources),
+        "/api/v1/company/schedules/{id}/exceptions", "/api/v1/company/schedules/{id}/exceptions/{exception_id}",
+        "/api/v1/company/trips/{id}/cancel", "/api/v1/company/trips/{id}/delay", "/api/v1/company/trips/{id}/bus",
+        "/api/v1/company/trips/{id}/status", "/api/v1/company/{slug}/gtfs.zip",
+    }
+    assert schema["paths"]["/api/v1/company/{slug}/gtfs.zip"]["get"]["security"] == [{}]
+    assert "page" in {p["name"] for p in schema["paths"]["/api/v1/company/trips"]["get"]["parameters"]}
+    assert set(schema["components"]["schemas"]["TripStatusEnum"]["enum"]) == {
+        "scheduled", "boarding", "departed", "arrived", "cancelled"}
