@@ -153,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "transport.idempotency.purge_expired",
         "schedule": 3600,
     },
+    "ticketing-expire-holds": {
+        "task": "ticketing.expire_holds",
+        "schedule": env_int("TICKETING_EXPIRE_HOLDS_SECONDS", 60),
+    },
     "company-materialise-trips": {
         "task": "company.materialise_trips",
         "schedule": env_int("COMPANY_MATERIALISE_EVERY_SECONDS", 3600),
@@ -273,9 +277,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "redis_lock": {"level": "WARNING"},  # it logs every acquire and release at INFO: hot-path noise
         "celery": {"level": env_str("LOG_LEVEL_CELERY", "INFO")},
     },
 }
+
+# --- Ticketing: sales limits (company-wide defaults until the company settings carry them) ---
+TICKETING_MAX_SEATS_PER_BOOKING = env_int("TICKETING_MAX_SEATS_PER_BOOKING", 6)
+TICKETING_MAX_ACTIVE_HOLDS_PER_USER = env_int("TICKETING_MAX_ACTIVE_HOLDS_PER_USER", 3)
+TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE = env_int("TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE", 20)
+TICKETING_MAX_HOLD_EXTENSIONS = env_int("TICKETING_MAX_HOLD_EXTENSIONS", 2)
 
 # --- Events (kernel outbox/inbox) ---
 TRANSPORT_EVENT_APP_PACKAGES = ["apps"]  # whose signals.py modules hold published events

@@ -7,6 +7,7 @@ from transport.http import health
 api_v1: list = [
     path("auth/", include("apps.auth.urls")),
     path("company/", include("apps.company.urls")),
+    path("", include("apps.ticketing.urls")),
 ]
 
 # errors outside DRF views: problem+json under /api/, Django's pages elsewhere

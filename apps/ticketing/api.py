@@ -1,1 +1,53 @@
 """The published interface of ticketing: keyword-only functions returning frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from apps.ticketing import selectors
+from apps.ticketing.models import Booking
+from apps.ticketing.services import confirmation
+from transport.principal import Principal
+
+
+@dataclass(frozen=True)
+class BookingView:
+    id: UUID
+    company_id: UUID
+    trip_id: UUID
+    from_stop_id: UUID
+    to_stop_id: UUID
+    state: str
+    channel: str
+    total_minor: int
+    currency: str
+    expires_at: datetime
+    seats: tuple[str, ...]
+    ticket_numbers: tuple[str, ...]
+
+
+def _view(booking: Booking) -> BookingView:
+    passengers = sorted(booking.passengers.all(), key=lambda p: p.position)
+    return BookingView(
+        id=booking.id, company_id=booking.company_id, trip_id=booking.trip_id, from_stop_id=booking.from_stop_id,
+        to_stop_id=booking.to_stop_id, state=booking.state, channel=booking.channel, total_minor=booking.total_minor,
+        currency=booking.currency, expires_at=booking.expires_at, seats=tuple(p.seat_label for p in passengers),
+        ticket_numbers=tuple(sorted(t.number for t in booking.tickets.all())),
+    )
+
+
+def booking_get(*, booking_id: UUID, principal: Principal) -> BookingView:
+    """A booking its holder or the company's staff may see; NotFound for anyone else."""
+    return _view(selectors.booking_detail(principal=principal, booking_id=booking_id))
+
+
+def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str | None = None,
+                    channel: str | None = None) -> BookingView:
+    """The one way to confirm a booking (counter, POS, payment): tickets issued, or `conflict` when the
+    seats went to someone else after the hold lapsed. Needs ticketing.confirm_booking."""
+    booking = confirmation.booking_confirm(booking_id=booking_id, principal=principal, payment_ref=payment_ref,
+                                           channel=channel)
+    # the confirming principal was checked by the service; it may lack the right to browse bookings
+    return _view(Booking.objects.prefetch_related("passengers", "tickets").get(pk=booking.id))

@@ -1,1 +1,15 @@
-"""The published events of ticketing: bare Signal() objects with JSON-safe payloads."""
+"""The published events of ticketing: bare Signal() objects with JSON-safe payloads.
+
+Ids are strings, amounts integer minor units with their ISO currency.
+"""
+
+from django.dispatch import Signal
+
+# ticket_id, number, booking_id, trip_id, company_id, seat, from_stop_id, to_stop_id, passenger_name,
+# passenger_phone
+ticket_confirmed = Signal()
+# ticket_id, number, booking_id, trip_id, company_id, seat, refundable_minor, currency, reason
+ticket_cancelled = Signal()
+# booking_id, trip_id, company_id, amount_minor, currency, payment_ref, reason: a payment arrived for seats
+# that went to someone else after the hold lapsed; the money goes back
+booking_refund_required = Signal()

@@ -1,0 +1,137 @@
+"""Django admin for ticketing: each member sees only their companies' rows (a platform admin all of them).
+
+Bookings and tickets are read-only here: their writes carry the inventory guard and events, so they go
+through the API. Fares, fare rules and promo codes are edited here by holders of ticketing.manage_fares,
+only for their own companies.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from apps.auth import api as auth_api
+from apps.ticketing.models import Booking, Fare, FareRule, Passenger, PromoCode, SeatHold, Ticket
+from apps.ticketing.permissions import MANAGE_FARES
+from transport.principal import Principal
+
+
+def principal_of(request: HttpRequest) -> Principal:
+    if not hasattr(request, "_ticketing_principal"):
+        request._ticketing_principal = auth_api.principal_for_user(user_id=request.user.pk)
+    return request._ticketing_principal
+
+
+class CompanyScopedAdmin(admin.ModelAdmin):
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        rows = super().get_queryset(request)
+        principal = principal_of(request)
+        if request.user.is_superuser or principal.global_permissions:
+            return rows
+        return rows.filter(company_id__in=principal.company_ids)
+
+
+class ReadOnlyAdmin(CompanyScopedAdmin):
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class PassengerInline(ReadOnlyInline):
+    model = Passenger
+    fields = ["position", "name", "phone", "passenger_type", "seat_label", "seat_class", "fare_minor", "price_minor"]
+    readonly_fields = fields
+
+
+class TicketInline(ReadOnlyInline):
+    model = Ticket
+    fields = ["number", "seat_label", "state", "issued_at", "cancelled_at"]
+    readonly_fields = fields
+
+
+class SeatHoldInline(ReadOnlyInline):
+    model = SeatHold
+    fields = ["seat_label", "stretch", "state", "expires_at"]
+    readonly_fields = fields
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyAdmin):
+    list_display = ["id", "trip_id", "state", "channel", "total_minor", "currency", "created_at", "confirmed_at"]
+    list_filter = ["state", "channel"]
+    search_fields = ["id", "trip_id", "payment_ref", "passengers__name", "passengers__phone", "tickets__number"]
+    date_hierarchy = "created_at"
+    inlines = [PassengerInline, TicketInline, SeatHoldInline]
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = ["number", "trip_id", "seat_label", "state", "issued_at"]
+    list_filter = ["state"]
+    search_fields = ["number", "passenger__name", "passenger__phone"]
+
+
+class FaresAdmin(CompanyScopedAdmin):
+    """Editable by holders of ticketing.manage_fares, for rows of their own companies only."""
+
+    def _may_manage(self, request: HttpRequest, obj=None) -> bool:
+        principal = principal_of(request)
+        if obj is None:
+            return principal.has(MANAGE_FARES)
+        return principal.has(MANAGE_FARES, company_id=obj.company_id)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and self._may_manage(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if not principal_of(request).has(MANAGE_FARES, company_id=obj.company_id):
+            raise PermissionDenied("You may not set fares for this company.")
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Fare)
+class FareAdmin(FaresAdmin):
+    list_display = ["route_id", "from_stop_id", "to_stop_id", "seat_class", "amount_minor", "currency"]
+    list_filter = ["seat_class", "currency"]
+
+
+@admin.register(FareRule)
+class FareRuleAdmin(FaresAdmin):
+    list_display = ["name", "percent", "weekdays", "departs_from", "departs_until", "min_hours_before",
+                    "max_hours_before", "is_active"]
+    list_filter = ["is_active"]
+
+
+@admin.register(PromoCode)
+class PromoCodeAdmin(FaresAdmin):
+    list_display = ["code", "kind", "value", "valid_from", "valid_until", "max_uses", "used"]
+    readonly_fields = ["used"]
+    search_fields = ["code"]
+
+    def save_model(self, request: HttpRequest, obj: PromoCode, form, change: bool) -> None:
+        obj.code = obj.code.strip().upper()
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,255 @@
+"""Ticketing's tables: bookings with their passengers, the seat inventory that guards them, tickets, fares.
+
+The inventory is one row per (booking, seat) covering the stretch of the route the booking rides, as a
+half-open range of stop sequence numbers. An exclusion constraint makes two live rows (held or confirmed)
+for one seat on overlapping stretches of one trip impossible, whatever the application does.
+Rows of other apps (trips, routes, stops, companies, users) are referred to by id columns only.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, IntegerRangeField, RangeOperators
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online"
+    COUNTER = "counter"
+    POS = "pos"
+
+
+class PassengerType(models.TextChoices):
+    ADULT = "adult"
+    CHILD = "child"
+    STUDENT = "student"
+
+
+class Booking(models.Model):
+    class State(models.TextChoices):
+        HELD = "held"
+        CONFIRMED = "confirmed"
+        CANCELLED = "cancelled"
+        EXPIRED = "expired"
+        CONFLICT = "conflict"  # paid after its hold lapsed and the seats went to someone else: refund due
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company_id = models.UUIDField(db_index=True)
+    trip_id = models.UUIDField(db_index=True)
+    route_id = models.UUIDField()
+    from_stop_id = models.UUIDField()
+    to_stop_id = models.UUIDField()
+    from_sequence = models.PositiveSmallIntegerField()
+    to_sequence = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.HELD)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    total_minor = models.BigIntegerField(help_text="Frozen when held, in minor units of `currency`")
+    currency = models.CharField(max_length=3)
+    expires_at = models.DateTimeField()
+    extensions = models.PositiveSmallIntegerField(default=0)
+    # who asked: "user:<id>" or "device:<id>" (the key of the active-hold limit), and the person behind it
+    holder = models.CharField(max_length=80, db_index=True)
+    created_by_user_id = models.UUIDField(null=True, blank=True, db_index=True)
+    payment_ref = models.CharField(max_length=120, blank=True)
+    promo = models.ForeignKey("PromoCode", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    refundable_minor = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        permissions = [
+            ("view_bookings", "See every booking and ticket of the company"),
+            ("confirm_booking", "Confirm a booking paid at the counter"),
+            ("cancel_bookings", "Cancel any booking of the company"),
+            ("view_sales", "See the company's sales reports"),
+            ("manage_fares", "Set fares, fare rules and promo codes"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(from_sequence__lt=models.F("to_sequence")),
+                                   name="booking_stretch_forward"),
+            models.CheckConstraint(condition=Q(total_minor__gte=0), name="booking_total_not_negative"),
+        ]
+        indexes = [models.Index(fields=["state", "expires_at"], name="booking_state_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"Booking {self.id} ({self.state})"
+
+
+class Passenger(models.Model):
+    """One traveller of a booking, in one seat, at the price frozen when the seat was held."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="passengers")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=120)
+    phone = models.CharField(max_length=16, blank=True)
+    passenger_type = models.CharField(max_length=10, choices=PassengerType.choices, default=PassengerType.ADULT)
+    seat_label = models.CharField(max_length=8)
+    seat_class = models.CharField(max_length=20)
+    price_minor = models.BigIntegerField()
+    # how price_minor came about, frozen with it: fare, then each adjustment as {"name", "amount_minor"}
+    fare_minor = models.BigIntegerField()
+    adjustments = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "seat_label"], name="passenger_one_per_seat"),
+            models.UniqueConstraint(fields=["booking", "position"], name="passenger_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.seat_label}"
+
+
+class SeatHold(models.Model):
+    """The inventory: a seat taken on a stretch of a trip, held for a while or confirmed for good."""
+
+    class State(models.TextChoices):
+        HELD = "held"
+        CONFIRMED = "confirmed"
+        RELEASED = "released"
+        EXPIRED = "expired"
+
+    LIVE_STATES = (State.HELD, State.CONFIRMED)
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="seat_holds")
+    trip_id = models.UUIDField()
+    seat_label = models.CharField(max_length=8)
+    stretch = IntegerRangeField(help_text="[boarding sequence, alighting sequence) on the route")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.HELD)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            ExclusionConstraint(
+                name="seat_hold_no_overlap",
+                expressions=[("trip_id", RangeOperators.EQUAL), ("seat_label", RangeOperators.EQUAL),
+                             ("stretch", RangeOperators.OVERLAPS)],
+                condition=Q(state__in=["held", "confirmed"]),
+            ),
+            models.UniqueConstraint(fields=["booking", "seat_label"], name="seat_hold_once_per_booking"),
+        ]
+        indexes = [models.Index(fields=["state", "expires_at"], name="seat_hold_state_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.seat_label} {self.stretch} on {self.trip_id} ({self.state})"
+
+
+class Ticket(models.Model):
+    class State(models.TextChoices):
+        VALID = "valid"
+        CANCELLED = "cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company_id = models.UUIDField()
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="tickets")
+    passenger = models.OneToOneField(Passenger, on_delete=models.PROTECT, related_name="ticket")
+    trip_id = models.UUIDField(db_index=True)
+    number = models.CharField(max_length=8, help_text="Short human-readable number, unique in the company")
+    seat_label = models.CharField(max_length=8)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.VALID)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company_id", "number"], name="ticket_number_per_company")]
+
+    def __str__(self) -> str:
+        return f"Ticket {self.number}"
+
+
+class Fare(models.Model):
+    """The price of riding from one stop to another of a route in one seat class (integer minor units)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company_id = models.UUIDField(db_index=True)
+    route_id = models.UUIDField()
+    from_stop_id = models.UUIDField()
+    to_stop_id = models.UUIDField()
+    seat_class = models.CharField(max_length=20)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["route_id", "from_stop_id", "to_stop_id", "seat_class"],
+                                    name="fare_once_per_stretch_and_class"),
+            models.CheckConstraint(condition=Q(amount_minor__gte=0), name="fare_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_minor} {self.currency} ({self.seat_class})"
+
+
+class FareRule(models.Model):
+    """A percentage on top of the fare (+ surcharge, - discount) when every condition set on it holds.
+
+    Conditions look at the departure from the boarding stop, in that stop's local time: its weekday, its
+    time of day, and how long before it the seats are held (early-booking and last-minute rules).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company_id = models.UUIDField(db_index=True)
+    route_id = models.UUIDField(null=True, blank=True, help_text="Empty: every route of the company")
+    name = models.CharField(max_length=80)
+    percent = models.SmallIntegerField(help_text="+10 adds 10 %, -15 takes 15 % off")
+    weekdays = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True,
+                          help_text="ISO weekdays (1 = Monday); empty: any day")
+    departs_from = models.TimeField(null=True, blank=True, help_text="Local departure at or after")
+    departs_until = models.TimeField(null=True, blank=True, help_text="Local departure before")
+    min_hours_before = models.PositiveIntegerField(null=True, blank=True, help_text="Held at least this early")
+    max_hours_before = models.PositiveIntegerField(null=True, blank=True, help_text="Held less than this early")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(percent__gte=-100, percent__lte=500),
+                                              name="fare_rule_percent_range")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.percent:+d} %)"
+
+
+class PromoCode(models.Model):
+    class Kind(models.TextChoices):
+        PERCENT = "percent"
+        FIXED = "fixed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company_id = models.UUIDField(db_index=True)
+    code = models.CharField(max_length=32, help_text="Stored upper-case; matched case-insensitively")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.PositiveIntegerField(help_text="Percent off, or minor units off the booking")
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited")
+    max_uses_per_user = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited")
+    # bookings holding or holding on to a use; counted by a conditional UPDATE so it never passes max_uses
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company_id", "code"], name="promo_code_per_company"),
+            models.CheckConstraint(condition=Q(max_uses__isnull=True) | Q(used__lte=models.F("max_uses")),
+                                   name="promo_used_within_limit"),
+            models.CheckConstraint(condition=~Q(kind="percent") | Q(value__lte=100), name="promo_percent_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PromoRedemption(models.Model):
+    """One use of a promo code by one booking; given back when the booking lapses or is cancelled unpaid."""
+
+    promo = models.ForeignKey(PromoCode, on_delete=models.PROTECT, related_name="redemptions")
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="promo_redemption")
+    holder = models.CharField(max_length=80)
+    discount_minor = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.promo_id} for {self.booking_id}"

@@ -1,0 +1,29 @@
+"""Ticketing's permissions and the identity roles that bundle them (added after every migrate)."""
+
+from __future__ import annotations
+
+from apps.auth import api as auth_api
+
+VIEW_BOOKINGS = "ticketing.view_bookings"
+CONFIRM_BOOKING = "ticketing.confirm_booking"
+CANCEL_BOOKINGS = "ticketing.cancel_bookings"
+VIEW_SALES = "ticketing.view_sales"
+MANAGE_FARES = "ticketing.manage_fares"
+
+_ALL = [VIEW_BOOKINGS, CONFIRM_BOOKING, CANCEL_BOOKINGS, VIEW_SALES, MANAGE_FARES]
+# the Django admin's model permissions: admin.py narrows the rows to the member's companies
+_ADMIN_VIEW = [f"ticketing.view_{model}" for model in ("booking", "ticket", "fare", "farerule", "promocode")]
+_ADMIN_FARES = [f"ticketing.{action}_{model}" for action in ("add", "change", "delete")
+                for model in ("fare", "farerule", "promocode")]
+
+ROLE_GRANTS: dict[str, list[str]] = {
+    "platform_admin": [*_ALL, *_ADMIN_VIEW],
+    "company_admin": [*_ALL, *_ADMIN_VIEW, *_ADMIN_FARES],
+    "dispatcher": [VIEW_BOOKINGS, VIEW_SALES, "ticketing.view_booking", "ticketing.view_ticket"],
+    "agent": [VIEW_BOOKINGS, CONFIRM_BOOKING],
+}
+
+
+def grant_role_permissions(**_kwargs) -> None:
+    for role, permissions in ROLE_GRANTS.items():
+        auth_api.role_grant_permissions(role=role, permissions=permissions)

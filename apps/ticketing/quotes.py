@@ -1,0 +1,28 @@
+"""A price quote for seats on a stretch of a trip, as a booking would freeze it now (nothing is held)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.utils import timezone
+
+from apps.company import api as company_api
+from apps.ticketing import pricing
+from apps.ticketing.trips import require_on_sale, seat_classes, trip_stretch
+from transport.errors import ValidationFailed
+
+
+def trip_quote(*, trip_id: UUID, from_stop_id: UUID, to_stop_id: UUID, passengers: list[tuple[str, str]],
+               promo_code: str | None = None) -> pricing.Quote:
+    """passengers: (seat label, passenger type) pairs."""
+    labels = [seat for seat, _ in passengers]
+    if len(set(labels)) != len(labels):
+        raise ValidationFailed("A seat appears twice.", code="duplicate_seat",
+                               fields={"passengers": ["Each passenger needs a seat of their own."]})
+    where = trip_stretch(trip_id=trip_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id)
+    settings = company_api.company_settings(company_id=where.company_id)
+    now = timezone.now()
+    require_on_sale(where, sales_cutoff_minutes=settings.sales_cutoff_minutes, now=now)
+    classes = seat_classes(trip_id=trip_id, labels=labels)
+    return pricing.quote(where=where, currency=settings.currency, now=now, promo_code=promo_code,
+                         seats=[(seat, classes[seat], kind) for seat, kind in passengers])

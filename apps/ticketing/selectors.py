@@ -1,0 +1,54 @@
+"""Ticketing's reads, scoped to the caller: a passenger sees their own bookings, staff their company's."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import QuerySet
+
+from apps.ticketing import policy
+from apps.ticketing.models import Booking
+from apps.ticketing.permissions import VIEW_BOOKINGS
+from transport.errors import NotAuthenticated, NotFound
+from transport.principal import Principal
+
+
+def is_holder(principal: Principal, booking: Booking) -> bool:
+    if booking.holder == policy.holder_key(principal):
+        return True
+    return principal.user_id is not None and booking.created_by_user_id == principal.user_id
+
+
+def booking_for(*, principal: Principal, booking_id: UUID, for_update: bool = False) -> Booking:
+    """The booking if the caller may see it; NotFound otherwise (another's booking does not exist for them)."""
+    if not principal.is_authenticated:
+        raise NotAuthenticated()
+    rows: QuerySet[Booking] = Booking.objects.all()
+    if for_update:
+        rows = rows.select_for_update()
+    booking = rows.filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound("No such booking.")
+    if not may_see(principal, booking):
+        raise NotFound("No such booking.")
+    return booking
+
+
+def may_see(principal: Principal, booking: Booking) -> bool:
+    return is_holder(principal, booking) or principal.has(VIEW_BOOKINGS, company_id=booking.company_id)
+
+
+def require_holder_or(principal: Principal, booking: Booking, permission: str) -> None:
+    """The booking's own holder may act on it; anyone else needs `permission` in its company."""
+    if not is_holder(principal, booking):
+        principal.require(permission, company_id=booking.company_id)
+
+
+def booking_detail(*, principal: Principal, booking_id: UUID) -> Booking:
+    """The booking with its passengers and tickets (3 queries), for who may see it."""
+    if not principal.is_authenticated:
+        raise NotAuthenticated()
+    booking = Booking.objects.prefetch_related("passengers", "tickets").filter(pk=booking_id).first()
+    if booking is None or not may_see(principal, booking):
+        raise NotFound("No such booking.")
+    return booking

@@ -1,0 +1,1 @@
+"""Ticketing's writes: `<entity>_<verb>` functions, keyword-only, each one transaction."""

@@ -1,0 +1,128 @@
+"""Holding seats for a new booking, and extending a hold while its payment is pending."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from apps.company import api as company_api
+from apps.ticketing import policy, pricing, selectors
+from apps.ticketing.models import Booking, Channel, Passenger, SeatHold
+from apps.ticketing.permissions import CONFIRM_BOOKING
+from apps.ticketing.services import inventory, promos
+from apps.ticketing.trips import require_on_sale, seat_classes, trip_stretch
+from transport.errors import Conflict, LimitExceeded, NotAuthenticated, ValidationFailed
+from transport.principal import Principal, PrincipalKind
+
+
+@dataclass(frozen=True)
+class PassengerIn:
+    name: str
+    phone: str
+    passenger_type: str
+    seat_label: str
+
+
+def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_stop_id: UUID,
+                 passengers: list[PassengerIn], promo_code: str | None = None) -> Booking:
+    """Hold one seat per passenger on the stretch for the company's hold minutes, at a frozen price.
+
+    Conflict(seat_taken) when any seat is live on an overlapping stretch; nothing is written then.
+    """
+    if not principal.is_authenticated:
+        raise NotAuthenticated()
+    labels = [p.seat_label for p in passengers]
+    _check_count(labels)
+    where = trip_stretch(trip_id=trip_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id)
+    settings = company_api.company_settings(company_id=where.company_id)
+    now = timezone.now()
+    require_on_sale(where, sales_cutoff_minutes=settings.sales_cutoff_minutes, now=now)
+    classes = seat_classes(trip_id=trip_id, labels=labels)
+    price = pricing.quote(where=where, currency=settings.currency, now=now, promo_code=promo_code,
+                          seats=[(p.seat_label, classes[p.seat_label], p.passenger_type) for p in passengers])
+    expires_at = now + timedelta(minutes=settings.seat_hold_minutes)
+    with inventory.seat_locks(trip_id, labels):
+        inventory.seats_refuse_if_taken(trip_id=trip_id, seat_labels=labels, from_sequence=where.from_sequence,
+                                        to_sequence=where.to_sequence, now=now)
+        try:
+            with transaction.atomic():
+                holder = policy.holder_key(principal)
+                _check_active_holds(principal, holder=holder, now=now)
+                inventory.lapsed_holds_expire(trip_id=trip_id, seat_labels=labels, from_sequence=where.from_sequence,
+                                              to_sequence=where.to_sequence, now=now)
+                booking = Booking.objects.create(
+                    company_id=where.company_id, trip_id=trip_id, route_id=where.trip.route_id,
+                    from_stop_id=from_stop_id, to_stop_id=to_stop_id, from_sequence=where.from_sequence,
+                    to_sequence=where.to_sequence, channel=_channel(principal, where.company_id),
+                    total_minor=price.total_minor, currency=settings.currency, promo=price.promo,
+                    expires_at=expires_at, holder=holder, created_by_user_id=principal.user_id,
+                )
+                Passenger.objects.bulk_create([
+                    Passenger(booking=booking, position=index, name=p.name, phone=p.phone,
+                              passenger_type=p.passenger_type, seat_label=p.seat_label, seat_class=line.seat_class,
+                              price_minor=line.price_minor, fare_minor=line.fare_minor,
+                              adjustments=[{"name": a.name, "amount_minor": a.amount_minor} for a in line.adjustments])
+                    for index, (p, line) in enumerate(zip(passengers, price.lines, strict=True))
+                ])
+                if price.promo is not None:
+                    promos.promo_redeem(promo_id=price.promo.id, booking=booking, holder=holder,
+                                        discount_minor=price.promo_discount_minor)
+                inventory.seats_take(booking=booking, seat_labels=labels, expires_at=expires_at)
+        except IntegrityError as exc:
+            if inventory.is_overlap_violation(exc):
+                raise inventory.seat_taken(labels) from None
+            raise
+    return booking
+
+
+@transaction.atomic
+def booking_extend(*, principal: Principal, booking_id: UUID) -> Booking:
+    """Give a live hold the company's hold minutes again from now (a payment is still pending)."""
+    booking = selectors.booking_for(principal=principal, booking_id=booking_id, for_update=True)
+    selectors.require_holder_or(principal, booking, CONFIRM_BOOKING)
+    now = timezone.now()
+    if booking.state != Booking.State.HELD or booking.expires_at <= now:
+        raise Conflict("Only a live hold can be extended.", code="hold_not_live")
+    if booking.extensions >= policy.max_hold_extensions():
+        raise ValidationFailed("This hold was extended as often as allowed.", code="extension_limit")
+    minutes = company_api.company_settings(company_id=booking.company_id).seat_hold_minutes
+    booking.expires_at = now + timedelta(minutes=minutes)
+    booking.extensions += 1
+    booking.save(update_fields=["expires_at", "extensions"])
+    SeatHold.objects.filter(booking=booking, state=SeatHold.State.HELD).update(expires_at=booking.expires_at)
+    return booking
+
+
+def _check_count(labels: list[str]) -> None:
+    if not labels:
+        raise ValidationFailed("Hold at least one seat.", code="no_seats", fields={"passengers": ["Required."]})
+    if len(set(labels)) != len(labels):
+        raise ValidationFailed("A seat appears twice.", code="duplicate_seat",
+                               fields={"passengers": ["Each passenger needs a seat of their own."]})
+    limit = policy.max_seats_per_booking()
+    if len(labels) > limit:
+        raise ValidationFailed(f"At most {limit} seats per booking.", code="too_many_seats",
+                               fields={"passengers": [f"At most {limit}."]})
+
+
+def _check_active_holds(principal: Principal, *, holder: str, now) -> None:
+    # one holder's concurrent holds queue here, so the count below cannot be outrun
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"ticketing-holds:{holder}"])
+    limit = policy.max_active_holds(principal)
+    active = Booking.objects.filter(holder=holder, state=Booking.State.HELD, expires_at__gt=now).count()
+    if active >= limit:
+        raise LimitExceeded(f"At most {limit} bookings may be on hold at once.", code="too_many_holds",
+                            retry_after=60)
+
+
+def _channel(principal: Principal, company_id: UUID) -> str:
+    if principal.kind is PrincipalKind.DEVICE:
+        return Channel.POS
+    if principal.has(CONFIRM_BOOKING, company_id=company_id):
+        return Channel.COUNTER
+    return Channel.ONLINE

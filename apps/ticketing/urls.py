@@ -1,0 +1,17 @@
+"""Routes of ticketing, mounted at /api/v1/."""
+
+from django.urls import path
+
+from apps.ticketing import views
+
+urlpatterns = [
+    path("sales", views.SalesReport.as_view(), name="ticketing-sales"),
+    path("trips", views.TripSearch.as_view(), name="ticketing-trip-search"),
+    path("trips/<uuid:trip_id>/seats", views.SeatMapView.as_view(), name="ticketing-seat-map"),
+    path("quotes", views.QuoteView.as_view(), name="ticketing-quotes"),
+    path("bookings", views.BookingList.as_view(), name="ticketing-bookings"),
+    path("bookings/<uuid:booking_id>", views.BookingDetail.as_view(), name="ticketing-booking"),
+    path("bookings/<uuid:booking_id>/cancel", views.BookingCancel.as_view(), name="ticketing-booking-cancel"),
+    path("bookings/<uuid:booking_id>/extend", views.BookingExtend.as_view(), name="ticketing-booking-extend"),
+    path("bookings/<uuid:booking_id>/confirm", views.BookingConfirm.as_view(), name="ticketing-booking-confirm"),
+]

@@ -1,0 +1,249 @@
+"""How fast seats are held: POST /api/v1/bookings over HTTP from 32 concurrent clients, as holds per second
+and p50/p99 latency, next to a trivial request (GET /health/live) on the same server for the ratio.
+
+    python bench/booking.py [seconds]
+
+Seeds its own database (created next to the configured one and dropped afterwards): one company, TRIPS
+trips of a Nairobi - Nakuru - Kisumu route on a 40-seat coach, fares, and one signed-in passenger per
+client. gunicorn (sync workers, config.wsgi) serves it on a free loopback port. Each client holds a random
+seat on a random stretch of a random trip with a fresh Idempotency-Key; with TRIPS x 40 seats x 3 stretches
+the inventory outlasts a run, and some holds meet a taken seat (409 seat_taken), as real contention does.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time as clock
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from apps.auth.services.sessions import access_token_for  # noqa: E402
+from apps.company import layouts  # noqa: E402
+from apps.company.models import Company  # noqa: E402
+from apps.company.services import fleet, network, trips  # noqa: E402
+from apps.ticketing.models import Fare  # noqa: E402
+from transport.principal import Principal  # noqa: E402
+
+CLIENTS = 32
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+TRIPS = 100
+SEATS = [f"{row}{letter}" for row in range(1, 11) for letter in "ABCD"]
+TOWNS = [("Nairobi", "0", 0), ("Nakuru", "160", 150), ("Kisumu", "350", 360)]
+FARES = {(0, 1): 80_000, (1, 2): 70_000, (0, 2): 140_000}
+SERVER_START_SECONDS = 30
+SEED = 20261128
+ACTOR = Principal.system("booking-bench", {"company.manage_fleet", "company.manage_network", "company.manage_trips"})
+
+
+def wsgi_app():
+    """gunicorn's entry (`bench.booking:wsgi_app()`): the project's WSGI application on the bench database,
+    with no cap on one passenger's live holds (each client holds many in a run)."""
+    settings.DATABASES["default"]["NAME"] = os.environ["BENCH_DATABASE_NAME"]
+    settings.TICKETING_MAX_ACTIVE_HOLDS_PER_USER = 1_000_000
+    logging.getLogger("redis_lock").setLevel(logging.WARNING)  # it logs every acquire at INFO
+    from config.wsgi import application
+
+    return application
+
+
+def _switch_to(name: str) -> None:
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def _on_server(sql: str) -> None:
+    """CREATE / DROP DATABASE, from the server's maintenance database."""
+    current = connection.settings_dict["NAME"]
+    _switch_to("postgres")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        _switch_to(current)
+
+
+def seed() -> tuple[list[str], list[dict[str, str]], list[str]]:
+    """The trips, their stretches (stop ids) and one bearer token per client."""
+    company = Company.objects.create(name="Bench Coaches", slug="bench-coaches", country="KE", currency="KES",
+                                     timezone="Africa/Nairobi")
+    layout = fleet.layout_create(principal=ACTOR, company_id=company.id, name="40-seat coach",
+                                 plan=layouts.grid_layout(rows=10, left=2, right=2, seat_class="standard"))
+    bus = fleet.bus_create(principal=ACTOR, company_id=company.id, plate="KBN 001A", layout_id=layout.id)
+    stops = [network.stop_create(principal=ACTOR, company_id=company.id, name=f"{town} Stage", town=town,
+                                 latitude=Decimal("-1.0"), longitude=Decimal("36.0"), timezone="Africa/Nairobi").id
+             for town, _, _ in TOWNS]
+    route = network.route_create(principal=ACTOR, company_id=company.id, name="Nairobi - Kisumu", code="NBI-KSM",
+                                 stops=[{"stop_id": stop, "distance_km": km, "minutes_from_origin": minutes}
+                                        for stop, (_, km, minutes) in zip(stops, TOWNS, strict=True)])
+    for (board, alight), amount in FARES.items():
+        Fare.objects.create(company_id=company.id, route_id=route.id, from_stop_id=stops[board],
+                            to_stop_id=stops[alight], seat_class="standard", amount_minor=amount, currency="KES")
+    first_day = datetime.now(UTC).date() + timedelta(days=2)
+    trip_ids = [str(trips.trip_create(principal=ACTOR, company_id=company.id, route_id=route.id, bus_id=bus.id,
+                                      service_date=first_day + timedelta(days=day), departure_time=time(8, 0)).id)
+                for day in range(TRIPS)]
+    stretches = [{"from_stop_id": str(stops[a]), "to_stop_id": str(stops[b])} for a, b in FARES]
+    users = get_user_model().objects
+    tokens = [access_token_for(users.create_user(email=f"bench{n}@example.test", password=uuid.uuid4().hex,
+                                                 full_name=f"Bench passenger {n}")) for n in range(CLIENTS)]
+    return trip_ids, stretches, tokens
+
+
+def _request(port: int, method: str, path: str, headers: dict[str, str], body: dict | None = None) -> tuple[int, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        payload = json.dumps(body) if body is not None else None
+        conn.request(method, path, body=payload, headers={"Content-Type": "application/json", **headers})
+        response = conn.getresponse()
+        raw = response.read()
+        return response.status, (json.loads(raw) if raw else {})
+    finally:
+        conn.close()
+
+
+def _holder(port: int, token: str, trip_ids: list[str], stretches: list[dict], seconds: float, rng: random.Random,
+            latencies: list[float], statuses: dict[int, int], lock: threading.Lock) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    deadline = clock.perf_counter() + seconds
+    while clock.perf_counter() < deadline:
+        body = {"trip_id": rng.choice(trip_ids), **rng.choice(stretches),
+                "passengers": [{"name": "Bench Rider", "phone": "+254700000009", "seat": rng.choice(SEATS)}]}
+        started = clock.perf_counter()
+        status, _answer = _request(port, "POST", "/api/v1/bookings", {**auth, "Idempotency-Key": uuid.uuid4().hex},
+                                  body)
+        elapsed = clock.perf_counter() - started
+        with lock:
+            latencies.append(elapsed)
+            statuses[status] = statuses.get(status, 0) + 1
+
+
+def measure_holds(port: int, trip_ids, stretches, tokens, seconds: float,
+                  seed: int) -> tuple[list[float], dict[int, int], float]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    threads = [threading.Thread(target=_holder, args=(port, token, trip_ids, stretches, seconds,
+                                                      random.Random(seed * 1000 + n), latencies, statuses, lock))
+               for n, token in enumerate(tokens)]
+    started = clock.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses, clock.perf_counter() - started
+
+
+def trivial_rate(port: int, seconds: float) -> float:
+    counts = [0] * CLIENTS
+
+    def run(n: int) -> None:
+        deadline = clock.perf_counter() + seconds
+        while clock.perf_counter() < deadline:
+            _request(port, "GET", "/health/live", {})
+            counts[n] += 1
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(CLIENTS)]
+    started = clock.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (clock.perf_counter() - started)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(port: int, database: str) -> subprocess.Popen:
+    server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "sync",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.booking:wsgi_app()"],
+        cwd=ROOT, start_new_session=True, env={**os.environ, "BENCH_DATABASE_NAME": database},
+    )
+    deadline = clock.monotonic() + SERVER_START_SECONDS
+    while clock.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            if _request(port, "GET", "/health/live", {})[0] == 200:
+                return server
+        except OSError:
+            clock.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)  # the arbiter and its workers: the group this run started
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
+    original = connection.settings_dict["NAME"]
+    bench_db = f"{original}_bench_booking"
+    _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
+    _on_server(f'CREATE DATABASE "{bench_db}"')
+    server = None
+    try:
+        _switch_to(bench_db)
+        call_command("migrate", verbosity=0)
+        trip_ids, stretches, tokens = seed()
+        connection.close()
+        port = _free_port()
+        server = start_server(port, bench_db)
+        measure_holds(port, trip_ids, stretches, tokens, 1.0, seed=SEED)  # warm up the workers' connections
+        latencies, statuses, elapsed = measure_holds(port, trip_ids, stretches, tokens, seconds, seed=SEED + 1)
+        floor = trivial_rate(port, min(seconds, 5.0))
+    finally:
+        if server is not None:
+            stop_server(server)
+        _switch_to(original)
+        _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
+    latencies.sort()
+    rate = len(latencies) / elapsed
+    held = statuses.get(201, 0) / elapsed
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+    print(f"booking bench: {CLIENTS} clients, gunicorn {WORKERS} sync workers, {TRIPS} trips x {len(SEATS)} seats "
+          f"x {len(stretches)} stretches, {seconds:.0f} s")
+    print(f"  hold requests: {rate:,.0f}/s ({held:,.0f}/s held), p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(f"  answers: {dict(sorted(statuses.items()))} (409 = seat taken on that stretch)")
+    print(f"  GET /health/live on the same server: {floor:,.0f}/s; a hold costs {floor / rate:.1f}x a trivial request")
+
+
+if __name__ == "__main__":
+    main()
