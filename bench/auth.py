@@ -18,9 +18,6 @@ from __future__ import annotations
 import http.client
 import multiprocessing
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -46,11 +43,11 @@ from apps.auth import api  # noqa: E402
 from apps.auth.models import User  # noqa: E402
 from apps.auth.services import devices, members  # noqa: E402
 from apps.auth.services.sessions import access_token_for  # noqa: E402
+from bench import gunicorn_server  # noqa: E402
 
 SLICE_SECONDS = 0.25  # variants take turns in short slices, so load that drifts hits all of them alike
 HTTP_WORKERS = 2
 HTTP_CLIENTS = 4  # concurrent connections: enough to keep both workers busy
-SERVER_START_SECONDS = 30
 URL = "/bench/trivial"
 
 
@@ -106,41 +103,6 @@ def http_count(pool, port: int, headers: dict[str, str], seconds: float) -> int:
     return sum(pool.map(_http_client, [(port, headers, seconds)] * HTTP_CLIENTS))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-        [sys.executable, "-m", "gunicorn", "--workers", str(HTTP_WORKERS), "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.auth:wsgi_app()"],
-        cwd=ROOT, start_new_session=True,
-    )
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            if _http_get(port, {}) == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError("gunicorn did not answer in time")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)  # the arbiter and its workers: the group this run started
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
 def interleaved(variants: dict[str, dict], count, seconds: float) -> dict[str, float]:
     """Requests per second of each variant, `seconds` each in all, measured in alternating slices."""
     for headers in variants.values():
@@ -184,15 +146,16 @@ def main() -> None:
             in_process = interleaved({name: {"HTTP_AUTHORIZATION": value} if value else {}
                                       for name, value in authorizations.items()},
                                      lambda headers, s: in_process_count(client, headers, s), seconds)
-        port = _free_port()
-        server = start_server(port)
+        port = gunicorn_server.free_port()
+        server = gunicorn_server.start(app="bench.auth:wsgi_app()", port=port, workers=HTTP_WORKERS,
+                                       answers=lambda port: _http_get(port, {}) == 200)
         with multiprocessing.get_context("spawn").Pool(HTTP_CLIENTS) as pool:
             over_http = interleaved({name: {"Authorization": value} if value else {}
                                      for name, value in authorizations.items()},
                                     lambda headers, s: http_count(pool, port, headers, s), seconds)
     finally:
         if server is not None:
-            stop_server(server)
+            gunicorn_server.stop(server)
         user.delete()
 
     slices = f"{seconds:.0f}s per variant in {SLICE_SECONDS}s slices taking turns"

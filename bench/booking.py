@@ -17,10 +17,7 @@ import json
 import logging
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time as clock
@@ -47,6 +44,7 @@ from apps.company import layouts  # noqa: E402
 from apps.company.models import Company  # noqa: E402
 from apps.company.services import fleet, network, trips  # noqa: E402
 from apps.ticketing.models import Fare  # noqa: E402
+from bench import gunicorn_server  # noqa: E402
 from transport.principal import Principal  # noqa: E402
 
 CLIENTS = 32
@@ -55,7 +53,6 @@ TRIPS = 100
 SEATS = [f"{row}{letter}" for row in range(1, 11) for letter in "ABCD"]
 TOWNS = [("Nairobi", "0", 0), ("Nakuru", "160", 150), ("Kisumu", "350", 360)]
 FARES = {(0, 1): 80_000, (1, 2): 70_000, (0, 2): 140_000}
-SERVER_START_SECONDS = 30
 SEED = 20261128
 ACTOR = Principal.system("booking-bench", {"company.manage_fleet", "company.manage_network", "company.manage_trips"})
 
@@ -176,41 +173,6 @@ def trivial_rate(port: int, seconds: float) -> float:
     return sum(counts) / (clock.perf_counter() - started)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(port: int, database: str) -> subprocess.Popen:
-    server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.booking:wsgi_app()"],
-        cwd=ROOT, start_new_session=True, env={**os.environ, "BENCH_DATABASE_NAME": database},
-    )
-    deadline = clock.monotonic() + SERVER_START_SECONDS
-    while clock.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            if _request(port, "GET", "/health/live", {})[0] == 200:
-                return server
-        except OSError:
-            clock.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError("gunicorn did not answer in time")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)  # the arbiter and its workers: the group this run started
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
     original = connection.settings_dict["NAME"]
@@ -223,14 +185,16 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         trip_ids, stretches, tokens = seed()
         connection.close()
-        port = _free_port()
-        server = start_server(port, bench_db)
+        port = gunicorn_server.free_port()
+        server = gunicorn_server.start(app="bench.booking:wsgi_app()", port=port, workers=WORKERS,
+                                       env={"BENCH_DATABASE_NAME": bench_db},
+                                       answers=lambda port: _request(port, "GET", "/health/live", {})[0] == 200)
         measure_holds(port, trip_ids, stretches, tokens, 1.0, seed=SEED)  # warm up the workers' connections
         latencies, statuses, elapsed = measure_holds(port, trip_ids, stretches, tokens, seconds, seed=SEED + 1)
         floor = trivial_rate(port, min(seconds, 5.0))
     finally:
         if server is not None:
-            stop_server(server)
+            gunicorn_server.stop(server)
         _switch_to(original)
         _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
     latencies.sort()
