@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.ticketing.models import Fare, PromoCode
-from transport.demo import DemoOutput, demo_seeder
+from transport.demo import DEMO_COMPANIES, DemoOutput, demo_seeder
 
-# company's demo gives its companies these ids (uuid5 of the demo domains); its routes end in these towns
-DEMO_COMPANY_IDS = [uuid.uuid5(uuid.NAMESPACE_DNS, f"{slug}.demo.transport.dev") for slug in ("alpha", "bravo")]
+# company's demo routes end in these towns
 DEMO_TOWNS = ["Nairobi", "Nakuru", "Eldoret", "Kisumu", "Mombasa", "Kampala"]
 # minor units (cents) per km, and the least a stretch costs, by seat class
 PER_KM_MINOR = {"standard": 600, "vip": 900}
@@ -25,7 +24,7 @@ PROMO_CODE = "KARIBU10"
 @demo_seeder(order=30)
 def seed(out: DemoOutput) -> None:
     day = timezone.localdate() + timedelta(days=1)
-    for company_id in DEMO_COMPANY_IDS:
+    for company_id in DEMO_COMPANIES.values():
         routes = _route_trips(company_id, day)
         for trip_id in routes.values():
             _fares_for(trip_id)

@@ -6,12 +6,12 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
 
 from apps.company import layouts
 from apps.company.models import Bus, Company, SeatLayout, SeatLayoutVersion
 from apps.company.permissions import MANAGE_FLEET
 from apps.company.scoping import get_for
+from apps.company.services.rows import delete_unless_used, save_changes
 from transport.errors import Conflict, NotFound
 from transport.principal import Principal
 
@@ -76,6 +76,10 @@ def _layout_of_company(company_id: UUID, layout_id: UUID) -> SeatLayout:
     return layout
 
 
+def _plate_taken(plate: str) -> Conflict:
+    return Conflict(f"A bus with plate {plate} exists.", code="plate_taken", fields={"plate": ["Taken."]})
+
+
 @transaction.atomic
 def bus_create(*, principal: Principal, company_id: UUID, plate: str, layout_id: UUID,
                status: str = Bus.Status.ACTIVE, amenities: list[str] | None = None) -> Bus:
@@ -87,7 +91,7 @@ def bus_create(*, principal: Principal, company_id: UUID, plate: str, layout_id:
             return Bus.objects.create(company=company, plate=plate, layout=layout, status=status,
                                       amenities=sorted(set(amenities or [])))
     except IntegrityError as exc:
-        raise Conflict(f"A bus with plate {plate} exists.", code="plate_taken", fields={"plate": ["Taken."]}) from exc
+        raise _plate_taken(plate) from exc
 
 
 @transaction.atomic
@@ -101,21 +105,11 @@ def bus_update(*, principal: Principal, bus_id: UUID, **values: Any) -> Bus:
         values["plate"] = values["plate"].strip().upper()
     if "amenities" in values:
         values["amenities"] = sorted(set(values["amenities"]))
-    for field, value in values.items():
-        setattr(bus, field, value)
-    try:
-        with transaction.atomic():
-            bus.save(update_fields=list(values))
-    except IntegrityError as exc:
-        raise Conflict("A bus with this plate exists.", code="plate_taken", fields={"plate": ["Taken."]}) from exc
+    save_changes(bus, values, taken=_plate_taken(values.get("plate", bus.plate)))
     return bus
 
 
 @transaction.atomic
 def bus_delete(*, principal: Principal, bus_id: UUID) -> None:
     bus = get_for(principal, Bus.objects.all(), bus_id, MANAGE_FLEET, lock=True)
-    try:
-        with transaction.atomic():
-            bus.delete()
-    except ProtectedError as exc:
-        raise Conflict("The bus has trips or schedules; retire it instead.", code="bus_in_use") from exc
+    delete_unless_used(bus, in_use=Conflict("The bus has trips or schedules; retire it instead.", code="bus_in_use"))

@@ -7,13 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
 from django.utils import timezone as django_timezone
 
 from apps.company import checks
 from apps.company.models import Company, Route, RouteStop, Stop, Trip
 from apps.company.permissions import MANAGE_NETWORK
 from apps.company.scoping import get_for
+from apps.company.services.rows import delete_unless_used, save_changes
 from transport.errors import Conflict
 from transport.principal import Principal
 
@@ -46,24 +46,14 @@ def stop_update(*, principal: Principal, stop_id: UUID, **values: Any) -> Stop:
     checks.coordinates(values.get("latitude", stop.latitude), values.get("longitude", stop.longitude))
     if "timezone" in values:
         checks.timezone(values["timezone"])
-    for field, value in values.items():
-        setattr(stop, field, value)
-    try:
-        with transaction.atomic():
-            stop.save(update_fields=list(values))
-    except IntegrityError as exc:
-        raise _name_taken(values.get("name", stop.name)) from exc
+    save_changes(stop, values, taken=_name_taken(values.get("name", stop.name)))
     return stop
 
 
 @transaction.atomic
 def stop_delete(*, principal: Principal, stop_id: UUID) -> None:
     stop = get_for(principal, Stop.objects.all(), stop_id, MANAGE_NETWORK, lock=True)
-    try:
-        with transaction.atomic():
-            stop.delete()
-    except ProtectedError as exc:
-        raise Conflict("Routes or trips use this stop.", code="stop_in_use") from exc
+    delete_unless_used(stop, in_use=Conflict("Routes or trips use this stop.", code="stop_in_use"))
 
 
 def _route_stop_rows(company_id: UUID, stops: list[dict[str, Any]]) -> list[tuple[UUID, Decimal, int]]:
@@ -131,22 +121,13 @@ def route_update(*, principal: Principal, route_id: UUID, stops: list[dict[str, 
             _write_route_stops(route, rows)
     if not values:
         return route
-    for field, value in values.items():
-        setattr(route, field, value)
-    try:
-        with transaction.atomic():
-            route.save(update_fields=list(values))
-    except IntegrityError as exc:
-        raise _name_taken(values.get("name", route.name)) from exc
+    save_changes(route, values, taken=_name_taken(values.get("name", route.name)))
     return route
 
 
 @transaction.atomic
 def route_delete(*, principal: Principal, route_id: UUID) -> None:
     route = get_for(principal, Route.objects.all(), route_id, MANAGE_NETWORK, lock=True)
-    try:
-        with transaction.atomic():
-            route.delete()
-    except ProtectedError as exc:
-        raise Conflict("The route has trips or schedules; deactivate it instead.", code="route_in_use") from exc
+    delete_unless_used(route, in_use=Conflict("The route has trips or schedules; deactivate it instead.",
+                                              code="route_in_use"))
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing.demo import DEMO_COMPANY_IDS, PROMO_CODE
+from apps.ticketing.demo import PROMO_CODE
 from apps.ticketing.models import Fare, PromoCode
 from apps.ticketing.quotes import trip_quote
-from transport.demo import seed_all
+from transport.demo import DEMO_COMPANIES, seed_all
 
 
 def test_the_demo_prices_every_stretch_and_seeds_once(db):
@@ -20,9 +20,9 @@ def test_the_demo_prices_every_stretch_and_seeds_once(db):
     seed_all()
 
     assert (Fare.objects.count(), PromoCode.objects.count()) == counts
-    assert PromoCode.objects.filter(code=PROMO_CODE).count() == len(DEMO_COMPANY_IDS)
+    assert PromoCode.objects.filter(code=PROMO_CODE).count() == len(DEMO_COMPANIES)
     [offer] = company_api.trips_between(on=timezone.localdate() + timedelta(days=2), from_town="Nairobi",
-                                        to_town="Kisumu", company_id=DEMO_COMPANY_IDS[0])
+                                        to_town="Kisumu", company_id=DEMO_COMPANIES["alpha"])
     quote = trip_quote(trip_id=offer.trip_id, from_stop_id=offer.board.stop_id, to_stop_id=offer.alight.stop_id,
                        passengers=[("1A", "adult")], promo_code=PROMO_CODE)
     assert quote.lines[0].fare_minor == 210_000  # 350 km at 6 KES
