@@ -240,3 +240,9 @@ def driver_current_trip(*, principal: Principal, driver_id: UUID) -> TripDetails
         if own or principal.has(VIEW_TRIPS, company_id=assignment.company_id):
             return get_trip(trip_id=assignment.trip_id)
     return None
+
+
+def trip_driver_ids(*, trip_id: UUID) -> frozenset[UUID]:
+    """The drivers rostered on a trip now (active assignments): who may board its passengers. One query."""
+    return frozenset(DriverAssignment.objects.filter(trip_id=trip_id, is_active=True)
+                     .values_list("driver_id", flat=True))

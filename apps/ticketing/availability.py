@@ -85,7 +85,7 @@ def trips_search(*, on: date, from_stop_ids: list[UUID], to_stop_ids: list[UUID]
 
 
 def _live_rows(trip_ids: list[UUID], *, now: datetime) -> dict[UUID, list[tuple[str, NumericRange]]]:
-    rows = (SeatHold.objects.filter(trip_id__in=trip_ids, state__in=SeatHold.LIVE_STATES)
+    rows = (SeatHold.objects.filter(trip_id__in=trip_ids, state__in=SeatHold.GUARDED_STATES)
             .exclude(state=SeatHold.State.HELD, expires_at__lte=now)
             .values_list("trip_id", "seat_label", "stretch"))
     live: dict[UUID, list[tuple[str, NumericRange]]] = {}

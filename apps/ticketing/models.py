@@ -67,6 +67,9 @@ class Booking(models.Model):
             ("cancel_bookings", "Cancel any booking of the company"),
             ("view_sales", "See the company's sales reports"),
             ("manage_fares", "Set fares, fare rules and promo codes"),
+            ("sell_pos", "Sell and confirm for cash from a POS device, online or by offline sync"),
+            ("manage_allotments", "Allot blocks of a trip's seats to POS devices and release them"),
+            ("board_passengers", "Scan tickets and read the manifest of the trips one drives"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(from_sequence__lt=models.F("to_sequence")),
@@ -105,17 +108,23 @@ class Passenger(models.Model):
 
 
 class SeatHold(models.Model):
-    """The inventory: a seat taken on a stretch of a trip, held for a while or confirmed for good."""
+    """The inventory: a seat taken on a stretch of a trip, held for a while or confirmed for good by a
+    booking, or set aside for a POS device by an allotment (no other channel sells it meanwhile)."""
 
     class State(models.TextChoices):
         HELD = "held"
         CONFIRMED = "confirmed"
+        ALLOTTED = "allotted"
         RELEASED = "released"
         EXPIRED = "expired"
 
+    # the states of a booking's rows that keep the seat (an allotment's rows are live while `allotted`)
     LIVE_STATES = (State.HELD, State.CONFIRMED)
+    GUARDED_STATES = ("held", "confirmed", "allotted")
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="seat_holds")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="seat_holds", null=True, blank=True)
+    allotment = models.ForeignKey("SeatAllotment", on_delete=models.CASCADE, related_name="seat_holds", null=True,
+                                  blank=True)
     trip_id = models.UUIDField()
     seat_label = models.CharField(max_length=8)
     stretch = IntegerRangeField(help_text="[boarding sequence, alighting sequence) on the route")
@@ -129,9 +138,11 @@ class SeatHold(models.Model):
                 name="seat_hold_no_overlap",
                 expressions=[("trip_id", RangeOperators.EQUAL), ("seat_label", RangeOperators.EQUAL),
                              ("stretch", RangeOperators.OVERLAPS)],
-                condition=Q(state__in=["held", "confirmed"]),
+                condition=Q(state__in=["held", "confirmed", "allotted"]),
             ),
             models.UniqueConstraint(fields=["booking", "seat_label"], name="seat_hold_once_per_booking"),
+            models.CheckConstraint(condition=Q(booking__isnull=True) ^ Q(allotment__isnull=True),
+                                   name="seat_hold_booking_xor_allotment"),
         ]
         indexes = [models.Index(fields=["state", "expires_at"], name="seat_hold_state_expiry_idx")]
 
@@ -151,6 +162,8 @@ class Ticket(models.Model):
     trip_id = models.UUIDField(db_index=True)
     number = models.CharField(max_length=8, help_text="Short human-readable number, unique in the company")
     seat_label = models.CharField(max_length=8)
+    # the signed code of the QR image (text, so a client can draw it offline); signed by the qr app only
+    code = models.CharField(max_length=255, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.VALID)
     issued_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -253,3 +266,100 @@ class PromoRedemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.promo_id} for {self.booking_id}"
+
+
+class SeatAllotment(models.Model):
+    """A block of a trip's seats set aside for one POS device to sell, offline included.
+
+    Its inventory rows (state `allotted`, whole route) keep every other channel off those seats; a sale by
+    the device carves its stretch out of them, so selling inside the allotment never conflicts.
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "active"
+        RELEASED = "released"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company_id = models.UUIDField(db_index=True)
+    trip_id = models.UUIDField(db_index=True)
+    device_id = models.UUIDField(db_index=True)
+    seat_labels = ArrayField(models.CharField(max_length=8))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    created_by_user_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{len(self.seat_labels)} seats of {self.trip_id} for device {self.device_id} ({self.state})"
+
+
+class PosSale(models.Model):
+    """A cash sale made on a POS device, keyed by the UUID the device gave it.
+
+    The same UUID always yields the same outcome: the first upload decides and this row keeps the answer.
+    """
+
+    class Outcome(models.TextChoices):
+        SOLD = "sold"  # on the seats asked for
+        RESEATED = "reseated"  # the seat was taken meanwhile: another free seat of the same class
+        REJECTED = "rejected"  # nothing sold; `reason` says why, the agent refunds the cash
+
+    id = models.UUIDField(primary_key=True, help_text="Generated by the device")
+    company_id = models.UUIDField(db_index=True)
+    device_id = models.UUIDField(db_index=True)
+    trip_id = models.UUIDField()
+    made_at = models.DateTimeField(help_text="When the agent made the sale (device clock)")
+    received_at = models.DateTimeField(auto_now_add=True)
+    offline = models.BooleanField(default=False)
+    request_digest = models.CharField(max_length=64, help_text="sha256 of the sale as first uploaded")
+    requested_seats = ArrayField(models.CharField(max_length=8))
+    cash_minor = models.BigIntegerField(null=True, blank=True, help_text="Cash the agent says was taken")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.CharField(max_length=40, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="pos_sale")
+
+    def __str__(self) -> str:
+        return f"POS sale {self.id} ({self.outcome})"
+
+
+class Boarding(models.Model):
+    """A ticket's boarding: one row per ticket, so the database lets a ticket board once.
+
+    Offline scans uploaded later keep the earliest scan as the boarding (the first scan wins).
+    """
+
+    class Source(models.TextChoices):
+        ONLINE = "online"
+        OFFLINE = "offline"
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, primary_key=True, related_name="boarding")
+    company_id = models.UUIDField(db_index=True)
+    trip_id = models.UUIDField(db_index=True)
+    device_id = models.UUIDField()
+    scanned_at = models.DateTimeField(help_text="When the device scanned (its clock for offline scans)")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} boarded {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+class BoardingScan(models.Model):
+    """Every scan a driver device reported, accepted or not: the log behind boardings and refusals.
+
+    Offline scans carry the device's UUID, so uploading the same scans again records nothing twice.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, help_text="The device's scan id when offline")
+    company_id = models.UUIDField(db_index=True)
+    trip_id = models.UUIDField(null=True, blank=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="scans")
+    device_id = models.UUIDField(db_index=True)
+    scanned_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=10, choices=Boarding.Source.choices)
+    outcome = models.CharField(max_length=30, help_text="boarded, or the reason it was refused or a duplicate")
+
+    def __str__(self) -> str:
+        return f"scan {self.id}: {self.outcome}"

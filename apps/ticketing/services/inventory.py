@@ -121,14 +121,17 @@ def seats_release(*, booking: Booking) -> int:
 
 
 def taken_seats(*, trip_id: UUID, from_sequence: int, to_sequence: int, now: datetime) -> dict[str, str]:
-    """Seat label -> "held" or "sold" for the live rows overlapping the stretch (lapsed holds count as free)."""
+    """Seat label -> "held", "sold" or "blocked" (allotted to a POS device) for the live rows overlapping the
+    stretch (lapsed holds count as free)."""
     rows = (SeatHold.objects.filter(trip_id=trip_id, stretch__overlap=stretch(from_sequence, to_sequence))
-            .filter(state__in=SeatHold.LIVE_STATES)
+            .filter(state__in=SeatHold.GUARDED_STATES)
             .values_list("seat_label", "state", "expires_at"))
     taken: dict[str, str] = {}
     for label, state, expires_at in rows:
         if state == SeatHold.State.CONFIRMED:
             taken[label] = "sold"
+        elif state == SeatHold.State.ALLOTTED:
+            taken.setdefault(label, "blocked")
         elif expires_at > now:
             taken.setdefault(label, "held")
     return taken
