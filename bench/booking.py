@@ -1,5 +1,6 @@
 """How fast seats are held: POST /api/v1/bookings over HTTP from 32 concurrent clients, as holds per second
-and p50/p99 latency, next to a trivial request (GET /health/live) on the same server for the ratio.
+and p50/p99 latency, on many trips and on one hot trip, next to, in the same run, a trivial authenticated
+request on the same server (the framework floor) and the database's raw `INSERT ... ON CONFLICT` rate.
 
     python bench/booking.py [seconds]
 
@@ -8,6 +9,8 @@ trips of a Nairobi - Nakuru - Kisumu route on a 40-seat coach, fares, and one si
 client. gunicorn (sync workers, config.wsgi) serves it on a free loopback port. Each client holds a random
 seat on a random stretch of a random trip with a fresh Idempotency-Key; with TRIPS x 40 seats x 3 stretches
 the inventory outlasts a run, and some holds meet a taken seat (409 seat_taken), as real contention does.
+On the hot trip every client aims at the same 40 seats: it sells out within the first second or so, and the
+rest of the run measures what a rush of losers costs (409s answered from the seat locks and the pre-check).
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from apps.company import layouts  # noqa: E402
 from apps.company.models import Company  # noqa: E402
 from apps.company.services import fleet, network, trips  # noqa: E402
 from apps.ticketing.models import Fare  # noqa: E402
-from bench import gunicorn_server  # noqa: E402
+from bench import floor, gunicorn_server  # noqa: E402
 from transport.principal import Principal  # noqa: E402
 
 CLIENTS = 32
@@ -61,6 +64,7 @@ def wsgi_app():
     """gunicorn's entry (`bench.booking:wsgi_app()`): the project's WSGI application on the bench database,
     with no cap on one passenger's live holds (each client holds many in a run)."""
     settings.DATABASES["default"]["NAME"] = os.environ["BENCH_DATABASE_NAME"]
+    settings.ROOT_URLCONF = "bench.floor"
     settings.TICKETING_MAX_ACTIVE_HOLDS_PER_USER = 1_000_000
     logging.getLogger("redis_lock").setLevel(logging.WARNING)  # it logs every acquire at INFO
     from config.wsgi import application
@@ -155,13 +159,15 @@ def measure_holds(port: int, trip_ids, stretches, tokens, seconds: float,
     return latencies, statuses, clock.perf_counter() - started
 
 
-def trivial_rate(port: int, seconds: float) -> float:
+def trivial_rate(port: int, tokens: list[str], seconds: float) -> float:
+    """The framework floor: an authenticated GET that does nothing else, from as many clients."""
     counts = [0] * CLIENTS
 
     def run(n: int) -> None:
         deadline = clock.perf_counter() + seconds
+        auth = {"Authorization": f"Bearer {tokens[n]}"}
         while clock.perf_counter() < deadline:
-            _request(port, "GET", "/health/live", {})
+            _request(port, "GET", floor.TRIVIAL_URL, auth)
             counts[n] += 1
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(CLIENTS)]
@@ -171,6 +177,16 @@ def trivial_rate(port: int, seconds: float) -> float:
     for thread in threads:
         thread.join()
     return sum(counts) / (clock.perf_counter() - started)
+
+
+def _summary(name: str, latencies: list[float], statuses: dict[int, int], elapsed: float) -> tuple[float, str]:
+    latencies = sorted(latencies)
+    rate = len(latencies) / elapsed
+    held = statuses.get(201, 0) / elapsed
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+    return held, (f"  {name}: {rate:,.0f} requests/s, {held:,.0f} holds/s; p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
+                  f"answers {dict(sorted(statuses.items()))}")
 
 
 def main() -> None:
@@ -189,24 +205,27 @@ def main() -> None:
         server = gunicorn_server.start(app="bench.booking:wsgi_app()", port=port, workers=WORKERS,
                                        env={"BENCH_DATABASE_NAME": bench_db},
                                        answers=lambda port: _request(port, "GET", "/health/live", {})[0] == 200)
-        measure_holds(port, trip_ids, stretches, tokens, 1.0, seed=SEED)  # warm up the workers' connections
-        latencies, statuses, elapsed = measure_holds(port, trip_ids, stretches, tokens, seconds, seed=SEED + 1)
-        floor = trivial_rate(port, min(seconds, 5.0))
+        measure_holds(port, trip_ids[-5:], stretches, tokens, 1.0, seed=SEED)  # warm up the workers' connections
+        many = measure_holds(port, trip_ids[1:-5], stretches, tokens, seconds, seed=SEED + 1)
+        hot = measure_holds(port, trip_ids[:1], stretches, tokens, min(seconds, 5.0), seed=SEED + 2)
+        trivial = trivial_rate(port, tokens, min(seconds, 5.0))
+        gunicorn_server.stop(server)
+        server = None
+        raw = floor.raw_insert_rate(seconds=min(seconds, 5.0), threads=CLIENTS)
     finally:
         if server is not None:
             gunicorn_server.stop(server)
         _switch_to(original)
         _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
-    latencies.sort()
-    rate = len(latencies) / elapsed
-    held = statuses.get(201, 0) / elapsed
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+    held, many_line = _summary("many trips", *many)
+    _hot_held, hot_line = _summary("one hot trip", *hot)
     print(f"booking bench: {CLIENTS} clients, gunicorn {WORKERS} sync workers, {TRIPS} trips x {len(SEATS)} seats "
           f"x {len(stretches)} stretches, {seconds:.0f} s")
-    print(f"  hold requests: {rate:,.0f}/s ({held:,.0f}/s held), p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-    print(f"  answers: {dict(sorted(statuses.items()))} (409 = seat taken on that stretch)")
-    print(f"  GET /health/live on the same server: {floor:,.0f}/s; a hold costs {floor / rate:.1f}x a trivial request")
+    print(many_line)
+    print(hot_line)
+    print(f"  framework floor (authenticated GET {floor.TRIVIAL_URL}, same server): {trivial:,.0f}/s; "
+          f"holds/floor = {held / trivial:.2f}")
+    print(f"  raw INSERT ... ON CONFLICT commits ({CLIENTS} connections): {raw:,.0f}/s; holds/raw = {held / raw:.2f}")
 
 
 if __name__ == "__main__":

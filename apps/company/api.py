@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from uuid import UUID
 
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db import connection
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone as django_timezone
 
 from apps.company import search, timetable
-from apps.company.models import Company, DriverAssignment, SeatLayoutVersion, Trip, TripStop
+from apps.company.models import Company, DriverAssignment, SeatLayoutVersion, Trip
 from apps.company.permissions import VIEW_OWN_TRIPS, VIEW_TRIPS
 from transport.errors import NotAuthenticated, NotFound
 from transport.principal import Principal
@@ -142,34 +144,48 @@ def company_settings(*, company_id: UUID) -> CompanySettings:
     )
 
 
-def _details(trip: Trip) -> TripDetails:
+# one statement for the trip and its stops: get_trip sits on every hold and seat map
+_TRIP_SQL = """
+SELECT t.id, t.company_id, t.route_id, r.name, r.code, t.schedule_id, t.bus_id, b.plate, t.layout_version_id,
+       t.service_date, t.status, t.delay_minutes, t.delay_reason,
+       ts.sequence, ts.stop_id, s.name, s.town, s.latitude, s.longitude, s.timezone, ts.distance_km, ts.arrive_at,
+       ts.depart_at
+  FROM company_trip t
+  JOIN company_route r ON r.id = t.route_id
+  JOIN company_bus b ON b.id = t.bus_id
+  JOIN company_tripstop ts ON ts.trip_id = t.id
+  JOIN company_stop s ON s.id = ts.stop_id
+ WHERE t.id = %s
+ ORDER BY ts.sequence
+"""
+
+
+def _details(rows: list[tuple]) -> TripDetails:
     stops = tuple(
-        TripStopTime(sequence=ts.sequence, stop_id=ts.stop_id, name=ts.stop.name, town=ts.stop.town,
-                     latitude=ts.stop.latitude, longitude=ts.stop.longitude, timezone=ts.stop.timezone,
-                     distance_km=ts.distance_km, arrive_at=timetable.in_zone(ts.arrive_at, ts.stop.timezone),
-                     depart_at=timetable.in_zone(ts.depart_at, ts.stop.timezone))
-        for ts in sorted(trip.trip_stops.all(), key=lambda ts: ts.sequence)
+        TripStopTime(sequence=sequence, stop_id=stop_id, name=name, town=town, latitude=latitude,
+                     longitude=longitude, timezone=tz, distance_km=distance_km,
+                     arrive_at=timetable.in_zone(arrive_at, tz), depart_at=timetable.in_zone(depart_at, tz))
+        for (*_trip, sequence, stop_id, name, town, latitude, longitude, tz, distance_km, arrive_at, depart_at)
+        in rows
     )
+    (trip_id, company_id, route_id, route_name, route_code, schedule_id, bus_id, bus_plate, layout_version_id,
+     service_date, status, delay_minutes, delay_reason) = rows[0][:13]
     return TripDetails(
-        id=trip.id, company_id=trip.company_id, route_id=trip.route_id, route_name=trip.route.name,
-        route_code=trip.route.code, schedule_id=trip.schedule_id, bus_id=trip.bus_id, bus_plate=trip.bus.plate,
-        layout_version_id=trip.layout_version_id, service_date=trip.service_date, status=trip.status,
-        delay_minutes=trip.delay_minutes, delay_reason=trip.delay_reason,
+        id=trip_id, company_id=company_id, route_id=route_id, route_name=route_name, route_code=route_code,
+        schedule_id=schedule_id, bus_id=bus_id, bus_plate=bus_plate, layout_version_id=layout_version_id,
+        service_date=service_date, status=status, delay_minutes=delay_minutes, delay_reason=delay_reason,
         departure_at=stops[0].depart_at, arrival_at=stops[-1].arrive_at, stops=stops,
     )
 
 
-def _trips():
-    stops = Prefetch("trip_stops", queryset=TripStop.objects.select_related("stop").order_by("sequence"))
-    return Trip.objects.select_related("route", "bus").prefetch_related(stops)
-
-
 def get_trip(*, trip_id: UUID) -> TripDetails:
-    """A trip with its ordered stops and times (2 queries)."""
-    trip = _trips().filter(pk=trip_id).first()
-    if trip is None:
+    """A trip with its ordered stops and times (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TRIP_SQL, [trip_id])
+        rows = cursor.fetchall()
+    if not rows:
         raise NotFound("No such trip.")
-    return _details(trip)
+    return _details(rows)
 
 
 def seat_layout(*, layout_version_id: UUID) -> SeatLayout:
@@ -181,6 +197,15 @@ def seat_layout(*, layout_version_id: UUID) -> SeatLayout:
         decks=version.decks, rows=version.rows, columns=version.columns, aisle_columns=tuple(version.aisle_columns),
         seats=tuple(Seat(**seat) for seat in version.seats),
     )
+
+
+@lru_cache(maxsize=1024)
+def layout_seats(*, layout_version_id: UUID) -> tuple[Seat, ...]:
+    """The seats of a layout version. Versions never change once made, so each process keeps them."""
+    seats = SeatLayoutVersion.objects.filter(pk=layout_version_id).values_list("seats", flat=True).first()
+    if seats is None:
+        raise NotFound("No such seat layout.")
+    return tuple(Seat(**seat) for seat in seats)
 
 
 def trip_seat_layout(*, trip_id: UUID) -> SeatLayout:

@@ -23,6 +23,6 @@ def trip_quote(*, trip_id: UUID, from_stop_id: UUID, to_stop_id: UUID, passenger
     settings = company_api.company_settings(company_id=where.company_id)
     now = timezone.now()
     require_on_sale(where, sales_cutoff_minutes=settings.sales_cutoff_minutes, now=now)
-    classes = seat_classes(trip_id=trip_id, labels=labels)
+    classes = seat_classes(trip=where.trip, labels=labels)
     return pricing.quote(where=where, currency=settings.currency, now=now, promo_code=promo_code,
                          seats=[(seat, classes[seat], kind) for seat, kind in passengers])

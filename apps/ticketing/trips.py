@@ -54,9 +54,9 @@ def require_on_sale(where: Stretch, *, sales_cutoff_minutes: int, now: datetime)
         raise ValidationFailed("Sales for this departure have closed.", code="sales_closed")
 
 
-def seat_classes(*, trip_id: UUID, labels: list[str]) -> dict[str, str]:
-    """Seat label -> seat class, refusing seats the bus lacks or does not sell."""
-    seats = {seat.label: seat for seat in company_api.trip_seat_layout(trip_id=trip_id).seats}
+def seat_classes(*, trip: company_api.TripDetails, labels: list[str]) -> dict[str, str]:
+    """Seat label -> seat class, refusing seats the trip's bus lacks or does not sell."""
+    seats = {seat.label: seat for seat in company_api.layout_seats(layout_version_id=trip.layout_version_id)}
     unknown = sorted(label for label in labels if label not in seats)
     if unknown:
         raise ValidationFailed("No such seat on this bus.", code="unknown_seat",

@@ -41,7 +41,7 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
     settings = company_api.company_settings(company_id=where.company_id)
     now = timezone.now()
     require_on_sale(where, sales_cutoff_minutes=settings.sales_cutoff_minutes, now=now)
-    classes = seat_classes(trip_id=trip_id, labels=labels)
+    classes = seat_classes(trip=where.trip, labels=labels)
     price = pricing.quote(where=where, currency=settings.currency, now=now, promo_code=promo_code,
                           seats=[(p.seat_label, classes[p.seat_label], p.passenger_type) for p in passengers])
     expires_at = now + timedelta(minutes=settings.seat_hold_minutes)

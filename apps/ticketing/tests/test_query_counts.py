@@ -10,12 +10,12 @@ from tests.worlds.ticketing import sale_day
 
 pytestmark = pytest.mark.django_db
 
-# trip (2), company settings, layout (2), fares, fare rules, the early taken-seat check; then in the transaction
-# (a savepoint and its release under the test's transaction): the holder's advisory lock, its live holds, lapsed
-# holds in the way, the booking, its passengers, its seats
-HOLD_QUERIES = 16
-# trip (2), layout, company settings, live rows, fares
-SEAT_MAP_QUERIES = 6
+# trip, company settings, fares, fare rules, the early taken-seat check (the layout's seats are kept per process:
+# versions never change); then in the transaction (a savepoint and its release under the test's transaction):
+# the holder's advisory lock, its live holds, lapsed holds in the way, the booking, its passengers, its seats
+HOLD_QUERIES = 13
+# trip, layout, company settings, live rows, fares
+SEAT_MAP_QUERIES = 5
 # company's search, live rows of the trips found, their fares, one per distinct layout (2)
 SEARCH_QUERIES = 5
 
