@@ -39,6 +39,11 @@ class CompanySettings:
     cancellation_cutoff_hours: int
     refund_percent: int
     late_refund_percent: int
+    no_refund_hours: int
+    # None: the platform's default applies
+    max_seats_per_booking: int | None
+    max_active_holds_per_user: int | None
+    max_active_holds_per_device: int | None
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,9 @@ def company_settings(*, company_id: UUID) -> CompanySettings:
         contact_phone=company.contact_phone, seat_hold_minutes=company.seat_hold_minutes,
         sales_cutoff_minutes=company.sales_cutoff_minutes, cancellation_cutoff_hours=company.cancellation_cutoff_hours,
         refund_percent=company.refund_percent, late_refund_percent=company.late_refund_percent,
+        no_refund_hours=company.no_refund_hours, max_seats_per_booking=company.max_seats_per_booking,
+        max_active_holds_per_user=company.max_active_holds_per_user,
+        max_active_holds_per_device=company.max_active_holds_per_device,
     )
 
 

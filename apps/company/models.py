@@ -41,6 +41,14 @@ class Company(models.Model):
     cancellation_cutoff_hours = models.PositiveSmallIntegerField(default=24)
     refund_percent = models.PositiveSmallIntegerField(default=90, validators=[MaxValueValidator(100)])
     late_refund_percent = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    no_refund_hours = models.PositiveSmallIntegerField(
+        default=2, help_text="No refund when cancelled this close to departure")
+    # sales limits; empty: the platform's default
+    max_seats_per_booking = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    max_active_holds_per_user = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                                 validators=[MinValueValidator(1)])
+    max_active_holds_per_device = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                                   validators=[MinValueValidator(1)])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -58,6 +66,8 @@ class Company(models.Model):
             models.CheckConstraint(condition=Q(refund_percent__lte=100) & Q(late_refund_percent__lte=100),
                                    name="company_refund_percent_range"),
             models.CheckConstraint(condition=Q(seat_hold_minutes__gte=1), name="company_seat_hold_positive"),
+            models.CheckConstraint(condition=Q(no_refund_hours__lte=models.F("cancellation_cutoff_hours")),
+                                   name="company_no_refund_within_cutoff"),
         ]
 
     def __str__(self) -> str:

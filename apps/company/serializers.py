@@ -28,7 +28,8 @@ class CompanyOut(serializers.ModelSerializer):
         model = Company
         fields = ["id", "name", "slug", "country", "currency", "timezone", "contact_email", "contact_phone",
                   "website", "address", "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours",
-                  "refund_percent", "late_refund_percent", "created_at"]
+                  "refund_percent", "late_refund_percent", "no_refund_hours", "max_seats_per_booking",
+                  "max_active_holds_per_user", "max_active_holds_per_device", "created_at"]
 
 
 class LayoutVersionOut(serializers.ModelSerializer):
@@ -139,7 +140,8 @@ class CompanyIn(StrictModelSerializer):
         model = Company
         fields = ["name", "slug", "country", "currency", "timezone", "contact_email", "contact_phone", "website",
                   "address", "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours",
-                  "refund_percent", "late_refund_percent"]
+                  "refund_percent", "late_refund_percent", "no_refund_hours", "max_seats_per_booking",
+                  "max_active_holds_per_user", "max_active_holds_per_device"]
         extra_kwargs = {"slug": {"validators": []}}  # uniqueness is the service's answer (409)
 
 

@@ -17,7 +17,8 @@ from transport.principal import Principal
 
 EDITABLE = {"name", "country", "currency", "timezone", "contact_email", "contact_phone", "website", "address",
             "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours", "refund_percent",
-            "late_refund_percent"}
+            "late_refund_percent", "no_refund_hours", "max_seats_per_booking", "max_active_holds_per_user",
+            "max_active_holds_per_device"}
 
 
 def _check(values: dict[str, Any]) -> dict[str, Any]:
@@ -32,6 +33,9 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
             checks.percent(field, values[field])
     if "seat_hold_minutes" in values and values["seat_hold_minutes"] < 1:
         raise checks.invalid("seat_hold_minutes", "At least one minute.")
+    for field in ("max_seats_per_booking", "max_active_holds_per_user", "max_active_holds_per_device"):
+        if values.get(field) is not None and values[field] < 1:
+            raise checks.invalid(field, "At least 1, or empty for the platform's default.")
     return values
 
 
@@ -44,6 +48,7 @@ def company_create(*, principal: Principal, slug: str, company_id: UUID | None =
     if unknown:
         raise TypeError(f"Unknown company fields: {sorted(unknown)}")
     _check(values)
+    _check_refund_windows(Company(**values))
     if Company.objects.filter(slug=slug).exists():
         raise Conflict(f"The slug {slug!r} is taken.", code="slug_taken", fields={"slug": ["Taken."]})
     try:
@@ -64,5 +69,11 @@ def company_update(*, principal: Principal, company_id: UUID, **values: Any) -> 
     _check(values)
     for field, value in values.items():
         setattr(company, field, value)
+    _check_refund_windows(company)
     company.save(update_fields=[*values])
     return company
+
+
+def _check_refund_windows(company: Company) -> None:
+    if company.no_refund_hours > company.cancellation_cutoff_hours:
+        raise checks.invalid("no_refund_hours", "Must not exceed cancellation_cutoff_hours.")

@@ -121,3 +121,28 @@ def test_search_excludes_trips_already_gone(tenant_a):
     today = timezone.now().date()
     offers = api.trips_between(on=today, from_town="Nairobi", to_town="Kisumu")
     assert all(o.board.at > timezone.now() for o in offers)
+
+
+def test_company_admins_set_the_refund_window_and_sales_limits(tenant_a):
+    admin = tenant_a.client("company_admin")
+    url = f"/api/v1/company/companies/{tenant_a.company.id}"
+
+    response = admin.patch(url, {"no_refund_hours": 3, "max_seats_per_booking": 4, "max_active_holds_per_user": 2},
+                           format="json")
+
+    assert response.status_code == 200, response.content
+    found = api.company_settings(company_id=tenant_a.company.id)
+    assert (found.no_refund_hours, found.max_seats_per_booking, found.max_active_holds_per_user,
+            found.max_active_holds_per_device) == (3, 4, 2, None)
+
+
+@pytest.mark.parametrize(("values", "status"), [({"no_refund_hours": 25}, 422), ({"cancellation_cutoff_hours": 1}, 422),
+                                                ({"max_seats_per_booking": 0}, 400)])
+def test_a_refund_window_past_the_cutoff_or_a_zero_limit_is_refused(tenant_a, values, status):
+    response = tenant_a.client("company_admin").patch(f"/api/v1/company/companies/{tenant_a.company.id}", values,
+                                                      format="json")
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    found = api.company_settings(company_id=tenant_a.company.id)
+    assert (found.no_refund_hours, found.cancellation_cutoff_hours, found.max_seats_per_booking) == (2, 24, None)

@@ -21,8 +21,8 @@ from transport.principal import Principal
 
 def refund_percent(*, settings: company_api.CompanySettings, departs_at: datetime, now: datetime) -> int:
     """The company's policy: its full percentage up to the cut-off before departure, the late one after,
-    nothing once the bus has left."""
-    if now >= departs_at:
+    nothing in the last `no_refund_hours` nor once the bus has left."""
+    if now >= departs_at - timedelta(hours=settings.no_refund_hours):
         return 0
     if departs_at - now >= timedelta(hours=settings.cancellation_cutoff_hours):
         return settings.refund_percent

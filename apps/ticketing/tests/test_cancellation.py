@@ -31,10 +31,11 @@ def _sold(world, *seats: str, who: str = "passenger") -> Booking:
 
 @pytest.mark.parametrize(("before_departure", "percent"), [
     (timedelta(hours=48), 90), (timedelta(hours=24), 90), (timedelta(hours=23, minutes=59), 40),
-    (timedelta(minutes=1), 40), (timedelta(0), 0), (-timedelta(hours=1), 0),
+    (timedelta(hours=2, minutes=1), 40), (timedelta(hours=2), 0), (timedelta(minutes=1), 0), (timedelta(0), 0),
+    (-timedelta(hours=1), 0),
 ])
 def test_the_refund_follows_the_companys_policy(world, before_departure, percent):
-    # 90 % up to 24 h before departure, 40 % after, nothing once the bus has left
+    # 90 % up to 24 h before departure, 40 % after, nothing in the last 2 h nor once the bus has left
     settings = replace(company_api.company_settings(company_id=world.company_id), late_refund_percent=40)
 
     assert refund_percent(settings=settings, departs_at=DEPARTURE, now=DEPARTURE - before_departure) == percent
