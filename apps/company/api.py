@@ -279,3 +279,8 @@ def trip_driver_ids(*, trip_id: UUID) -> frozenset[UUID]:
     """The drivers rostered on a trip now (active assignments): who may board its passengers. One query."""
     return frozenset(DriverAssignment.objects.filter(trip_id=trip_id, is_active=True)
                      .values_list("driver_id", flat=True))
+
+
+def company_ids() -> list[UUID]:
+    """Every company's id, by name: for platform-wide views (a platform admin's reports)."""
+    return list(Company.objects.order_by("name").values_list("id", flat=True))

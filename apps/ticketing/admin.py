@@ -10,9 +10,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
 
 from apps.auth import api as auth_api
+from apps.company import api as company_api
+from apps.ticketing import admin_sales
 from apps.ticketing.models import Booking, Fare, FareRule, Passenger, PromoCode, SeatHold, Ticket
 from apps.ticketing.permissions import MANAGE_FARES
 from transport.principal import Principal
@@ -80,6 +83,17 @@ class BookingAdmin(ReadOnlyAdmin):
     search_fields = ["id", "trip_id", "payment_ref", "passengers__name", "passengers__phone", "tickets__number"]
     date_hierarchy = "created_at"
     inlines = [PassengerInline, TicketInline, SeatHoldInline]
+    change_list_template = "admin/ticketing/booking_change_list.html"
+
+    def get_urls(self) -> list:
+        report = path("sales/", self.admin_site.admin_view(self.sales_report), name="ticketing_sales_report")
+        return [report, *super().get_urls()]
+
+    def sales_report(self, request: HttpRequest) -> HttpResponse:
+        principal = principal_of(request)
+        mine = sorted(principal.company_ids, key=str)
+        companies = company_api.company_ids() if principal.global_permissions else mine
+        return admin_sales.sales_view(request, principal, companies)
 
 
 @admin.register(Ticket)

@@ -52,3 +52,25 @@ def test_a_dispatcher_sees_bookings_but_cannot_open_fares(client, world):
 
     assert client.get("/admin/ticketing/booking/").status_code == 200
     assert client.get("/admin/ticketing/fare/").status_code == 403
+
+
+def test_the_admin_sales_report_shows_a_companys_confirmed_sales_to_its_staff_only(client, world, other_world):
+    from apps.ticketing.services.confirmation import booking_confirm
+
+    for seat in ("1A", "1B"):
+        booking = hold(world, world.principal("passenger"), seat)
+        booking_confirm(booking_id=booking.id, principal=world.principal("company_admin"))
+    theirs = hold(other_world, other_world.principal("passenger"), "1A")
+    booking_confirm(booking_id=theirs.id, principal=other_world.principal("company_admin"))
+    client.force_login(_staff(world.users["company_admin"]))
+
+    page = client.get("/admin/ticketing/booking/sales/", {"group_by": "channel"})
+    foreign = client.get("/admin/ticketing/booking/sales/", {"group_by": "channel",
+                                                              "company": str(other_world.company_id)})
+
+    assert page.status_code == 200
+    assert [company for company, _name in page.context["companies"]] == [world.company_id]
+    assert [(label, row.bookings, row.seats) for label, row in page.context["rows"]] == [("online", 2, 2)]
+    assert b"Sales report" in client.get("/admin/ticketing/booking/").content
+    assert foreign.context["rows"] == []  # another company's sales: the report refuses, nothing shown
+    assert foreign.context["error"]
