@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from apps.company import api as company_api
 from apps.company import signals as company_signals
-from apps.ticketing.services import cancellation
+from apps.ticketing.services import cancellation, reseating
 from transport.events import Event, subscriber
 
 
 @subscriber(company_signals.trip_cancelled)
 def cancel_bookings_of_cancelled_trip(event: Event) -> None:
     cancellation.trip_bookings_cancel(trip_id=UUID(event.payload["trip_id"]), reason="trip_cancelled")
+
+
+@subscriber(company_signals.trip_bus_changed)
+def reseat_passengers_of_swapped_bus(event: Event) -> None:
+    # the layout the trip runs with now, not the event's: swaps handled out of order still end on the last bus
+    trip_id = UUID(event.payload["trip_id"])
+    reseating.trip_reseat(trip_id=trip_id, layout_version_id=company_api.get_trip(trip_id=trip_id).layout_version_id)

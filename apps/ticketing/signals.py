@@ -13,3 +13,6 @@ ticket_cancelled = Signal()
 # booking_id, trip_id, company_id, amount_minor, currency, payment_ref, reason: a payment arrived for seats
 # that went to someone else after the hold lapsed; the money goes back
 booking_refund_required = Signal()
+# ticket_id, number, booking_id, trip_id, company_id, old_seat, new_seat, passenger_name, passenger_phone: the
+# trip's bus was swapped and the passenger's seat with it
+ticket_seat_changed = Signal()

@@ -47,14 +47,18 @@ def booking_cancel(*, principal: Principal, booking_id: UUID) -> Booking:
 
 def trip_bookings_cancel(*, trip_id: UUID, reason: str) -> int:
     """Every live booking of a cancelled trip: tickets refundable in full, holds simply freed."""
-    cancelled = 0
-    for booking in Booking.objects.select_for_update().filter(
-            trip_id=trip_id, state__in=[Booking.State.HELD, Booking.State.CONFIRMED]).order_by("created_at"):
+    bookings = Booking.objects.select_for_update().filter(
+        trip_id=trip_id, state__in=[Booking.State.HELD, Booking.State.CONFIRMED]).order_by("created_at")
+    return bookings_cancel_in_full(bookings=list(bookings), reason=reason)
+
+
+def bookings_cancel_in_full(*, bookings: list[Booking], reason: str) -> int:
+    """Cancel bookings the company cannot carry (locked by the caller): tickets refundable in full, holds freed."""
+    for booking in bookings:
         if booking.state == Booking.State.HELD:
             promos.promo_uses_give_back(booking_ids=[booking.id])
         _cancel(booking, percent=100 if booking.state == Booking.State.CONFIRMED else 0, reason=reason)
-        cancelled += 1
-    return cancelled
+    return len(bookings)
 
 
 def _cancel(booking: Booking, *, percent: int, reason: str) -> Booking:
