@@ -6,6 +6,8 @@ Redis under ./var/ (TRANSPORT_VAR_DIR); with them set it uses those servers.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 
@@ -287,6 +289,24 @@ TICKETING_MAX_SEATS_PER_BOOKING = env_int("TICKETING_MAX_SEATS_PER_BOOKING", 6)
 TICKETING_MAX_ACTIVE_HOLDS_PER_USER = env_int("TICKETING_MAX_ACTIVE_HOLDS_PER_USER", 3)
 TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE = env_int("TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE", 20)
 TICKETING_MAX_HOLD_EXTENSIONS = env_int("TICKETING_MAX_HOLD_EXTENSIONS", 2)
+# POS: sales in one offline sync batch; how old an offline sale may be, and how far ahead of the server's
+# clock a device's may run, when it is synced
+TICKETING_MAX_POS_SYNC_BATCH = env_int("TICKETING_MAX_POS_SYNC_BATCH", 200)
+TICKETING_POS_SALE_MAX_AGE_DAYS = env_int("TICKETING_POS_SALE_MAX_AGE_DAYS", 7)
+TICKETING_POS_CLOCK_SKEW_SECONDS = env_int("TICKETING_POS_CLOCK_SKEW_SECONDS", 300)
+# a ticket code stays good this long after the trip reaches the passenger's alighting stop (plus any delay)
+TICKETING_CODE_GRACE_HOURS = env_int("TICKETING_CODE_GRACE_HOURS", 6)
+# offline boarding scans one driver device uploads at once
+TICKETING_MAX_BOARDING_SYNC = env_int("TICKETING_MAX_BOARDING_SYNC", 500)
+
+# --- QR ticket codes (qr): the HMAC keys are derived from this secret and each key's id ---
+# QR_SIGNING_SECRET is required in production (docker/compose.yml refuses to start without it); local runs
+# and tests derive one from SECRET_KEY. Changing it invalidates every code already issued.
+QR_SIGNING_SECRET = env_str("QR_SIGNING_SECRET") or hmac.new(
+    SECRET_KEY.encode(), b"transport-qr-signing-secret", hashlib.sha256
+).hexdigest()
+# Each process rereads the key table this often, so a rotation or removal elsewhere applies within it.
+QR_KEY_REFRESH_SECONDS = env_int("QR_KEY_REFRESH_SECONDS", 5)
 
 # --- Events (kernel outbox/inbox) ---
 TRANSPORT_EVENT_APP_PACKAGES = ["apps"]  # whose signals.py modules hold published events

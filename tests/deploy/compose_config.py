@@ -13,6 +13,7 @@ from tests.deploy.tooling import DOCKER_DIR, ENV_EXAMPLE, compose_binary
 REQUIRED_SECRETS = {
     "DJANGO_SECRET_KEY": "compose-check-secret",
     "JWT_PRIVATE_KEY": "compose-check-signing-key",
+    "QR_SIGNING_SECRET": "compose-check-qr-secret",
     "POSTGRES_PASSWORD": "compose-check-postgres",
     "REDIS_PASSWORD": "compose-check-redis",
     "RABBITMQ_PASSWORD": "compose-check-rabbitmq",

@@ -65,6 +65,15 @@ class SalesWorld:
     def cancel_trip(self, trip_id: UUID | None = None) -> None:
         trips.trip_cancel(principal=self.admin, trip_id=trip_id or self.trip_id, reason="The bus broke down")
 
+    def swap_to_small_bus(self, *, rows: int) -> None:
+        """Put the trip on a 2+2 coach of `rows` rows (labels 1A..{rows}D, all standard)."""
+        plan = layouts.grid_layout(rows=rows, left=2, right=2, seat_class="standard")
+        layout = fleet.layout_create(principal=self.admin, company_id=self.company_id, name=f"{rows}-row coach",
+                                     plan=plan)
+        bus = fleet.bus_create(principal=self.admin, company_id=self.company_id, plate=f"KSW {rows:03d}X",
+                               layout_id=layout.id)
+        trips.trip_change_bus(principal=self.admin, trip_id=self.trip_id, bus_id=bus.id)
+
     def another_trip(self, *, day: date | None = None, at: time = time(14, 0)) -> UUID:
         return trips.trip_create(principal=self.admin, company_id=self.company_id, route_id=self.route_id,
                                  bus_id=self.bus_id, service_date=day or sale_day() + timedelta(days=1),

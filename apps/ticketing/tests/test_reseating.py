@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 
 from apps.company import api as company_api
-from apps.company import layouts
-from apps.company.services import fleet, trips
 from apps.ticketing.models import Booking, SeatHold, Ticket
 from apps.ticketing.services.confirmation import booking_confirm
 from apps.ticketing.services.reseating import trip_reseat
@@ -27,15 +25,6 @@ def _sold(world, *seats: str, **stretch) -> Booking:
     return booking_confirm(booking_id=booking.id, principal=CASHIER)
 
 
-def _swap_to_small_bus(world, *, rows: int) -> None:
-    """A 2+2 coach of `rows` rows (labels 1A..{rows}D), all standard."""
-    plan = layouts.grid_layout(rows=rows, left=2, right=2, seat_class="standard")
-    layout = fleet.layout_create(principal=world.admin, company_id=world.company_id, name=f"{rows}-row", plan=plan)
-    bus = fleet.bus_create(principal=world.admin, company_id=world.company_id, plate=f"KSW {rows:03d}X",
-                           layout_id=layout.id)
-    trips.trip_change_bus(principal=world.admin, trip_id=world.trip_id, bus_id=bus.id)
-
-
 def _deliver() -> bool:
     event = OutboxMessage.objects.filter(event="company.trip_bus_changed").latest("created_at")
     return apply_once(event_id=str(event.id), event=event.event, payload=event.payload, headers={}, handler=HANDLER)
@@ -50,7 +39,7 @@ def test_passengers_keep_seats_the_new_bus_has_and_the_others_move_to_free_ones(
     kept = _sold(world, "2A")
     moved = _sold(world, "8A")
     held = hold(world, world.principal("other_passenger"), "9C")
-    _swap_to_small_bus(world, rows=5)
+    world.swap_to_small_bus(rows=5)
 
     assert _deliver() is True
 
@@ -71,7 +60,7 @@ def test_touching_stretches_may_share_the_seat_they_move_to(world):
     _sold(world, "8B", board="Nakuru")
     _sold(world, "1A", "1B", "1C", "1D")
     _sold(world, "2A", "2B", "2C")  # leaves 2D the only free seat of rows 1-2
-    _swap_to_small_bus(world, rows=2)
+    world.swap_to_small_bus(rows=2)
 
     _deliver()
 
@@ -83,7 +72,7 @@ def test_touching_stretches_may_share_the_seat_they_move_to(world):
 def test_a_passenger_the_new_bus_cannot_seat_is_refunded_in_full(world):
     full = _sold(world, *[f"1{c}" for c in "ABCD"])
     extra = _sold(world, "9A")
-    _swap_to_small_bus(world, rows=1)
+    world.swap_to_small_bus(rows=1)
 
     _deliver()
 
@@ -97,7 +86,7 @@ def test_a_passenger_the_new_bus_cannot_seat_is_refunded_in_full(world):
 
 def test_reseating_twice_changes_nothing_more(world):
     _sold(world, "8A")
-    _swap_to_small_bus(world, rows=5)
+    world.swap_to_small_bus(rows=5)
     _deliver()
     before = _live_seats()
 
