@@ -29,6 +29,11 @@ DEMO_COMPANIES: dict[str, uuid.UUID] = {
 }
 
 
+def demo_device_credential(slug: str, kind: str) -> str:
+    """The printed credential of a demo company's POS ("pos") or driver ("driver") device. Demo data only."""
+    return f"demo-{slug}-{kind}-device"
+
+
 def demo_password() -> str:
     """The password of every demo login: DEMO_PASSWORD, else the documented demo default."""
     return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
@@ -45,12 +50,17 @@ class DemoLogin:
 class DemoOutput:
     logins: list[DemoLogin] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # printed below the banner, one command per line; "{base}" becomes the server's URL
+    walkthrough: list[str] = field(default_factory=list)
 
     def add_login(self, *, role: str, username: str, password: str) -> None:
         self.logins.append(DemoLogin(role=role, username=username, password=password))
 
     def add_note(self, text: str) -> None:
         self.notes.append(text)
+
+    def add_walkthrough(self, lines: list[str]) -> None:
+        self.walkthrough.extend(lines)
 
 
 Seeder = Callable[[DemoOutput], None]

@@ -1,11 +1,13 @@
 """Demo data of identity: the platform admin, and for two demo companies an admin, a dispatcher, an
-agent and a driver, plus a passenger. Every start restores the printed logins."""
+agent and a driver, plus a passenger, and each company's POS terminal (the agent's) and driver phone.
+Every start restores the printed logins and device credentials."""
 
 from __future__ import annotations
 
-from apps.auth.models import Membership, Role, User
+from apps.auth.models import Device, Membership, Role, User
+from apps.auth.selectors import credential_hash
 from apps.auth.services.members import membership_grant
-from transport.demo import DEMO_COMPANIES, DemoOutput, demo_password, demo_seeder
+from transport.demo import DEMO_COMPANIES, DemoOutput, demo_device_credential, demo_password, demo_seeder
 
 ADMIN_EMAIL = "admin@demo.transport.dev"
 
@@ -35,6 +37,22 @@ def seed_companies(out: DemoOutput) -> None:
         out.add_note(f"Demo company {slug}: id {company_id}")
     _user(email=PASSENGER_EMAIL, full_name="Demo passenger", password=password)
     out.add_login(role="passenger", username=PASSENGER_EMAIL, password=password)
+
+
+# kind of device -> the role it acts with and its name
+DEMO_DEVICES = {"pos": (Role.AGENT, "Counter POS"), "driver": (Role.DRIVER, "Driver phone")}
+
+
+@demo_seeder(order=12)
+def seed_devices(out: DemoOutput) -> None:
+    for slug, company_id in DEMO_COMPANIES.items():
+        for kind, (role, name) in DEMO_DEVICES.items():
+            user = User.objects.get(email=f"{role.replace('_', '-')}@{slug}.demo.transport.dev")
+            credential = demo_device_credential(slug, kind)
+            Device.objects.update_or_create(credential_hash=credential_hash(credential), defaults={
+                "company_id": company_id, "user": user, "role": Role.objects.get(name=role), "name": name,
+                "revoked_at": None})
+            out.add_note(f"{slug} {name.lower()} ({role}): header  Authorization: Device {credential}")
 
 
 def _user(*, email: str, full_name: str, password: str, staff: bool = False, superuser: bool = False) -> User:

@@ -260,6 +260,15 @@ def driver_current_trip(*, principal: Principal, driver_id: UUID) -> TripDetails
 
     A driver asks for themself; others need company.view_trips in the trip's company.
     """
+    trips = driver_trips(principal=principal, driver_id=driver_id, limit=1)
+    return trips[0] if trips else None
+
+
+def driver_trips(*, principal: Principal, driver_id: UUID, limit: int = 20) -> list[TripDetails]:
+    """A driver's unfinished trips: the one under way first, then the next ones by departure.
+
+    A driver asks for themself; others need company.view_trips in the trip's company (others are left out).
+    """
     if not principal.is_authenticated:
         raise NotAuthenticated()
     assignments = DriverAssignment.objects.filter(
@@ -268,11 +277,14 @@ def driver_current_trip(*, principal: Principal, driver_id: UUID) -> TripDetails
         ends_at__gt=django_timezone.now() - timedelta(hours=12),
     ).annotate(live=Case(When(trip__status__in=[Trip.Status.BOARDING, Trip.Status.DEPARTED], then=Value(0)),
                          default=Value(1), output_field=IntegerField())).order_by("live", "starts_at")
-    for assignment in assignments[:20]:
+    found = []
+    for assignment in assignments[:limit * 4]:
         own = principal.user_id == driver_id and principal.has(VIEW_OWN_TRIPS, company_id=assignment.company_id)
         if own or principal.has(VIEW_TRIPS, company_id=assignment.company_id):
-            return get_trip(trip_id=assignment.trip_id)
-    return None
+            found.append(get_trip(trip_id=assignment.trip_id))
+            if len(found) == limit:
+                break
+    return found
 
 
 def trip_driver_ids(*, trip_id: UUID) -> frozenset[UUID]:

@@ -9,9 +9,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from apps.auth import api as auth_api
 from apps.company import api as company_api
 from apps.ticketing.models import Fare, PromoCode
-from transport.demo import DEMO_COMPANIES, DemoOutput, demo_seeder
+from transport.demo import DEMO_COMPANIES, DemoOutput, demo_device_credential, demo_password, demo_seeder
 
 # company's demo routes end in these towns
 DEMO_TOWNS = ["Nairobi", "Nakuru", "Eldoret", "Kisumu", "Mombasa", "Kampala"]
@@ -19,6 +20,7 @@ DEMO_TOWNS = ["Nairobi", "Nakuru", "Eldoret", "Kisumu", "Mombasa", "Kampala"]
 PER_KM_MINOR = {"standard": 600, "vip": 900}
 MINIMUM_MINOR = 30_000
 PROMO_CODE = "KARIBU10"
+PASSENGER = "passenger@demo.transport.dev"
 
 
 @demo_seeder(order=30)
@@ -62,3 +64,57 @@ def _promo(company_id: uuid.UUID) -> None:
     PromoCode.objects.get_or_create(company_id=company_id, code=PROMO_CODE, defaults={
         "kind": PromoCode.Kind.PERCENT, "value": 10, "valid_from": now, "valid_until": now + timedelta(days=365),
         "max_uses_per_user": 1})
+
+
+WALKTHROUGH_COMPANY = "alpha"
+
+
+@demo_seeder(order=40)
+def walkthrough(out: DemoOutput) -> None:
+    """Commands to sell a seat online and at the POS, open its QR and board it, on a trip the demo driver's
+    phone may board (the demo driver's next trip still on sale)."""
+    driver = auth_api.principal_from_device_credential(
+        credential=demo_device_credential(WALKTHROUGH_COMPANY, "driver"))
+    now = timezone.now()
+    on_sale = [trip for trip in company_api.driver_trips(principal=driver, driver_id=driver.user_id)
+               if trip.status == "scheduled" and trip.departure_at - now > timedelta(hours=2)]
+    if not on_sale:
+        return
+    out.add_walkthrough(_walkthrough_lines(on_sale[0]))
+
+
+def _walkthrough_lines(trip: company_api.TripDetails) -> list[str]:
+    board, alight = trip.stops[0], trip.stops[1]
+    stretch = f'"trip_id": "{trip.id}", "from_stop_id": "{board.stop_id}", "to_stop_id": "{alight.stop_id}"'
+
+    def sale(seat: str) -> str:
+        rider = f'{{"name": "Amina Otieno", "phone": "+254700000001", "type": "adult", "seat": "{seat}"}}'
+        return f"-d '{{{stretch}, \"passengers\": [{rider}]}}'"
+
+    post = "-H 'Content-Type: application/json'"
+    fresh_key = "-H \"Idempotency-Key: $(python3 -c 'import uuid; print(uuid.uuid4())')\""
+    agent = f"agent@{WALKTHROUGH_COMPANY}.demo.transport.dev"
+    sign_in = ("  token() { curl -s $BASE/api/v1/auth/token -H 'Content-Type: application/json' "
+               f"-d \"{{\\\"identifier\\\": \\\"$1\\\", \\\"password\\\": \\\"{demo_password()}\\\"}}\" "
+               "| python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access\"])'; }")
+    scan = f"-d '{{\"trip_id\": \"{trip.id}\", \"code\": \"CODE\"}}'"
+    return [
+        f"Try it on {trip.route_code}, leaving {board.town} {board.depart_at:%Y-%m-%d %H:%M} "
+        "(paste into a shell; replace BOOKING_ID, TICKET_ID and CODE with what the answers give):",
+        "  BASE={base}",
+        f"  POS='Authorization: Device {demo_device_credential(WALKTHROUGH_COMPANY, 'pos')}'",
+        f"  PHONE='Authorization: Device {demo_device_credential(WALKTHROUGH_COMPANY, 'driver')}'",
+        sign_in,
+        "  # 1. search, and the seat map of the stretch",
+        f"  curl \"$BASE/api/v1/trips?from={board.town}&to={alight.town}&date={board.depart_at:%Y-%m-%d}\"",
+        f"  curl \"$BASE/api/v1/trips/{trip.id}/seats?from={board.stop_id}&to={alight.stop_id}\"",
+        "  # 2. a passenger holds seat 3A; the counter agent confirms it, paid in cash",
+        f"  curl $BASE/api/v1/bookings {post} {fresh_key} -H \"Authorization: Bearer $(token {PASSENGER})\" "
+        f"{sale('3A')}",
+        f"  curl -X POST $BASE/api/v1/bookings/BOOKING_ID/confirm {post} -H \"Authorization: Bearer $(token {agent})\"",
+        "  # 3. a cash sale on the POS terminal, the ticket's QR image, and boarding with the driver's phone",
+        f"  curl $BASE/api/v1/pos/sales {post} {fresh_key} -H \"$POS\" {sale('4A')}",
+        "  curl -o ticket.png -H \"$POS\" $BASE/api/v1/tickets/TICKET_ID/qr.png",
+        f"  curl $BASE/api/v1/boarding/scan {post} -H \"$PHONE\" {scan}",
+        "  Every endpoint, with its bodies and answers: {base}/api/docs/",
+    ]

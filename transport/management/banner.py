@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from transport.demo import DemoLogin
 
 
-def render_banner(*, base_url: str, logins: Sequence[DemoLogin], notes: Sequence[str]) -> str:
+def render_banner(*, base_url: str, logins: Sequence[DemoLogin], notes: Sequence[str],
+                  walkthrough: Sequence[str] = ()) -> str:
+    """The box; then the walkthrough's commands, unboxed so that they can be copied whole."""
     ws_url = base_url.replace("http://", "ws://", 1)
     lines = [
         "Transport platform is running",
@@ -27,4 +29,7 @@ def render_banner(*, base_url: str, logins: Sequence[DemoLogin], notes: Sequence
     lines += ["", "Press Ctrl-C to stop every process started here."]
     width = max(len(line) for line in lines)
     rule = "+" + "-" * (width + 2) + "+"
-    return "\n".join([rule, *(f"| {line.ljust(width)} |" for line in lines), rule])
+    box = [rule, *(f"| {line.ljust(width)} |" for line in lines), rule]
+    if walkthrough:
+        box += ["", *(line.replace("{base}", base_url) for line in walkthrough)]
+    return "\n".join(box)

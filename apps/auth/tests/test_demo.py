@@ -1,9 +1,12 @@
 import pytest
 
 from apps.auth import api
-from apps.auth.demo import ADMIN_EMAIL, DEMO_COMPANIES, PASSENGER_EMAIL, seed, seed_companies
-from apps.auth.models import Membership, User
-from transport.demo import DemoOutput, demo_password
+from django.utils import timezone
+
+from apps.auth.demo import ADMIN_EMAIL, DEMO_COMPANIES, PASSENGER_EMAIL, seed, seed_companies, seed_devices
+from apps.auth.models import Device, Membership, User
+from transport.demo import DemoOutput, demo_device_credential, demo_password
+from transport.principal import PrincipalKind
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +16,7 @@ def _run_twice() -> DemoOutput:
         out = DemoOutput()
         seed(out)
         seed_companies(out)
+        seed_devices(out)
     return out
 
 
@@ -45,3 +49,19 @@ def test_the_demo_restores_a_changed_login():
     driver.refresh_from_db()
     assert driver.is_active
     assert driver.check_password(demo_password())
+
+
+def test_each_demo_company_has_a_pos_and_a_driver_device_whose_printed_credential_works():
+    out = _run_twice()
+    Device.objects.filter(company_id=DEMO_COMPANIES["alpha"]).update(revoked_at=timezone.now())
+
+    _run_twice()
+
+    assert Device.objects.count() == 4
+    pos = api.principal_from_device_credential(credential=demo_device_credential("alpha", "pos"))
+    driver = api.principal_from_device_credential(credential=demo_device_credential("bravo", "driver"))
+    assert (pos.kind, pos.user_id) == (PrincipalKind.DEVICE,
+                                       User.objects.get(email="agent@alpha.demo.transport.dev").pk)
+    assert driver.user_id == User.objects.get(email="driver@bravo.demo.transport.dev").pk
+    assert DEMO_COMPANIES["bravo"] in driver.company_ids
+    assert any(demo_device_credential("alpha", "pos") in note for note in out.notes)

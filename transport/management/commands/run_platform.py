@@ -89,7 +89,8 @@ class Command(BaseCommand):
             if not self._wait_until_ready(f"{base_url}/health/ready", supervisor, stop_requested,
                                           options["ready_timeout"]):
                 return
-            self._say(render_banner(base_url=base_url, logins=demo.logins, notes=demo.notes))
+            self._say(render_banner(base_url=base_url, logins=demo.logins, notes=demo.notes,
+                                    walkthrough=demo.walkthrough))
             if options["check"]:
                 return
             while not stop_requested.wait(POLL_SECONDS):
