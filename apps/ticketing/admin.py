@@ -16,7 +16,17 @@ from django.urls import path
 from apps.auth import api as auth_api
 from apps.company import api as company_api
 from apps.ticketing import admin_sales
-from apps.ticketing.models import Booking, Fare, FareRule, Passenger, PromoCode, SeatHold, Ticket
+from apps.ticketing.models import (
+    Boarding,
+    BoardingScan,
+    Booking,
+    Fare,
+    FareRule,
+    Passenger,
+    PromoCode,
+    SeatHold,
+    Ticket,
+)
 from apps.ticketing.permissions import MANAGE_FARES
 from transport.principal import Principal
 
@@ -148,4 +158,50 @@ class PromoCodeAdmin(FaresAdmin):
 
     def save_model(self, request: HttpRequest, obj: PromoCode, form, change: bool) -> None:
         obj.code = obj.code.strip().upper()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Boarding)
+class BoardingAdmin(ReadOnlyAdmin):
+    """Who boarded when, from which device: written only by scans, through the API."""
+
+    list_display = ["ticket", "trip_id", "scanned_at", "device_id", "source", "recorded_at"]
+    list_filter = ["source"]
+    list_select_related = ["ticket"]
+    search_fields = ["ticket__number", "trip_id", "device_id"]
+    date_hierarchy = "scanned_at"
+
+
+@admin.register(BoardingScan)
+class BoardingScanAdmin(ReadOnlyAdmin):
+    """Every scan drivers' devices reported, accepted or not (the outcome says why)."""
+
+    list_display = ["id", "trip_id", "ticket", "device_id", "scanned_at", "source", "outcome", "recorded_at"]
+    list_filter = ["source", "outcome"]
+    list_select_related = ["ticket"]
+    search_fields = ["ticket__number", "trip_id", "device_id"]
+    date_hierarchy = "scanned_at"
+
+
+class FaresAdmin(CompanyScopedAdmin):
+    """Editable by holders of ticketing.manage_fares, for rows of their own companies only."""
+
+    def _may_manage(self, request: HttpRequest, obj=None) -> bool:
+        principal = principal_of(request)
+        if obj is None:
+            return principal.has(MANAGE_FARES)
+        return principal.has(MANAGE_FARES, company_id=obj.company_id)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and self._may_manage(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if not principal_of(request).has(MANAGE_FARES, company_id=obj.company_id):
+            raise PermissionDenied("You may not set fares for this company.")
         super().save_model(request, obj, form, change)

@@ -74,10 +74,20 @@ class PassengerOut(serializers.ModelSerializer):
 
 class TicketOut(serializers.ModelSerializer):
     seat = serializers.CharField(source="seat_label")
+    code = serializers.SerializerMethodField(help_text="The signed text of the ticket's QR code, to draw it offline; "
+                                                       "null once the ticket is cancelled")
 
     class Meta:
         model = Ticket
-        fields = ["id", "number", "seat", "state", "issued_at"]
+        fields = ["id", "number", "seat", "state", "code", "issued_at"]
+
+    def get_code(self, ticket: Ticket) -> str | None:
+        return ticket_code_shown(ticket)
+
+
+def ticket_code_shown(ticket: Ticket) -> str | None:
+    """A valid ticket's code; a cancelled ticket boards no one, so it shows none."""
+    return (ticket.code or None) if ticket.state == Ticket.State.VALID else None
 
 
 class BookingOut(serializers.ModelSerializer):

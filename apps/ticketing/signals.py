@@ -16,3 +16,6 @@ booking_refund_required = Signal()
 # ticket_id, number, booking_id, trip_id, company_id, old_seat, new_seat, passenger_name, passenger_phone: the
 # trip's bus was swapped and the passenger's seat with it
 ticket_seat_changed = Signal()
+# ticket_id, trip_id, company_id, device_id, scanned_at (ISO 8601): the ticket's first boarding. An offline scan
+# uploaded later that happened earlier moves the boarding's time and device, and is not announced again
+ticket_boarded = Signal()

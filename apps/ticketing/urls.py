@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.ticketing import views
+from apps.ticketing import boarding_views, ticket_views, views
 
 urlpatterns = [
     path("sales", views.SalesReport.as_view(), name="ticketing-sales"),
@@ -14,4 +14,10 @@ urlpatterns = [
     path("bookings/<uuid:booking_id>/cancel", views.BookingCancel.as_view(), name="ticketing-booking-cancel"),
     path("bookings/<uuid:booking_id>/extend", views.BookingExtend.as_view(), name="ticketing-booking-extend"),
     path("bookings/<uuid:booking_id>/confirm", views.BookingConfirm.as_view(), name="ticketing-booking-confirm"),
+    path("tickets/<uuid:ticket_id>", ticket_views.TicketDetail.as_view(), name="ticketing-ticket"),
+    path("tickets/<uuid:ticket_id>/qr.png", ticket_views.TicketQrPng.as_view(), name="ticketing-ticket-qr-png"),
+    path("tickets/<uuid:ticket_id>/qr.svg", ticket_views.TicketQrSvg.as_view(), name="ticketing-ticket-qr-svg"),
+    path("trips/<uuid:trip_id>/manifest", boarding_views.TripManifest.as_view(), name="ticketing-trip-manifest"),
+    path("boarding/scan", boarding_views.ScanTicket.as_view(), name="ticketing-boarding-scan"),
+    path("boarding/sync", boarding_views.SyncScans.as_view(), name="ticketing-boarding-sync"),
 ]

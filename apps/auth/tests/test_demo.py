@@ -1,8 +1,7 @@
 import pytest
-
-from apps.auth import api
 from django.utils import timezone
 
+from apps.auth import api
 from apps.auth.demo import ADMIN_EMAIL, DEMO_COMPANIES, PASSENGER_EMAIL, seed, seed_companies, seed_devices
 from apps.auth.models import Device, Membership, User
 from transport.demo import DemoOutput, demo_device_credential, demo_password

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.ticketing import selectors, signals
-from apps.ticketing.models import Booking, Ticket
+from apps.ticketing.models import Boarding, Booking, Ticket
 from apps.ticketing.permissions import CANCEL_BOOKINGS
 from apps.ticketing.services import inventory, promos
 from transport.errors import Conflict
@@ -38,6 +38,12 @@ def booking_cancel(*, principal: Principal, booking_id: UUID) -> Booking:
         return _cancel(booking, percent=0, reason="cancelled_by_customer")
     if booking.state != Booking.State.CONFIRMED:
         raise Conflict(f"A {booking.state} booking cannot be cancelled.", code="booking_not_cancellable")
+    # its tickets locked first: a scan boarding one of them now either committed (and is seen below) or waits,
+    # then finds the ticket cancelled (see boarding._still_valid)
+    tickets = list(booking.tickets.select_for_update().order_by("id").values_list("id", flat=True))
+    if Boarding.objects.filter(ticket_id__in=tickets).exists():
+        raise Conflict("A passenger of this booking has boarded; it can no longer be cancelled.",
+                       code="ticket_boarded")
     trip = company_api.get_trip(trip_id=booking.trip_id)
     departs_at = next(stop.depart_at for stop in trip.stops if stop.stop_id == booking.from_stop_id)
     settings = company_api.company_settings(company_id=booking.company_id)

@@ -9,6 +9,8 @@ and `booking_refund_required` is published: never two passengers on one seat.
 from __future__ import annotations
 
 import secrets
+import uuid
+from datetime import datetime
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -17,7 +19,7 @@ from django.utils import timezone
 from apps.ticketing import selectors, signals
 from apps.ticketing.models import Booking, Channel, Passenger, PromoRedemption, Ticket
 from apps.ticketing.permissions import CONFIRM_BOOKING
-from apps.ticketing.services import inventory, promos
+from apps.ticketing.services import inventory, promos, ticket_codes
 from transport.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from transport.events import publish
 from transport.principal import Principal
@@ -61,8 +63,9 @@ def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str 
         if channel:
             booking.channel = Channel(channel)
         booking.save(update_fields=["state", "confirmed_at", "payment_ref", "channel"])
+        valid_until = ticket_codes.code_valid_until(trip_id=booking.trip_id, to_sequence=booking.to_sequence)
         for passenger in booking.passengers.order_by("position"):
-            _ticket_issue(booking, passenger)
+            _ticket_issue(booking, passenger, code_valid_until=valid_until)
         return booking
 
 
@@ -104,13 +107,19 @@ def _promo_use_keep(booking: Booking) -> None:
         return
 
 
-def _ticket_issue(booking: Booking, passenger: Passenger) -> Ticket:
+def _ticket_issue(booking: Booking, passenger: Passenger, *, code_valid_until: datetime) -> Ticket:
+    # the code names the ticket, so its id is drawn first and the row is written once, code included
+    ticket_id = uuid.uuid4()
+    code = ticket_codes.ticket_code_make(company_id=booking.company_id, ticket_id=ticket_id, trip_id=booking.trip_id,
+                                         seat_label=passenger.seat_label, from_sequence=booking.from_sequence,
+                                         to_sequence=booking.to_sequence, valid_until=code_valid_until)
     for _attempt in range(NUMBER_ATTEMPTS):
         number = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
         try:
             with transaction.atomic():  # a savepoint: a clashing number is drawn again
-                ticket = Ticket.objects.create(company_id=booking.company_id, booking=booking, passenger=passenger,
-                                               trip_id=booking.trip_id, number=number, seat_label=passenger.seat_label)
+                ticket = Ticket.objects.create(id=ticket_id, company_id=booking.company_id, booking=booking,
+                                               passenger=passenger, trip_id=booking.trip_id, number=number,
+                                               seat_label=passenger.seat_label, code=code)
             break
         except IntegrityError:
             continue

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from apps.company import api as company_api
 from apps.ticketing import signals
 from apps.ticketing.models import Booking, Passenger, SeatHold, Ticket
-from apps.ticketing.services import cancellation, inventory
+from apps.ticketing.services import cancellation, inventory, ticket_codes
 from transport.events import publish
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ def _ticket_follow(passenger: Passenger, *, old: str, new: str) -> None:
         return
     ticket.seat_label = new
     ticket.save(update_fields=["seat_label"])
+    ticket_codes.ticket_code_renew(ticket=ticket)
     booking = ticket.booking
     publish(signals.ticket_seat_changed, ticket_id=str(ticket.id), number=ticket.number, booking_id=str(booking.id),
             trip_id=str(booking.trip_id), company_id=str(booking.company_id), old_seat=old, new_seat=new,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from apps.company import api as company_api
+from apps.qr import api as qr_api
 from apps.ticketing.models import Booking, SeatHold, Ticket
 from apps.ticketing.services.confirmation import booking_confirm
 from apps.ticketing.services.reseating import trip_reseat
@@ -44,7 +45,9 @@ def test_passengers_keep_seats_the_new_bus_has_and_the_others_move_to_free_ones(
     assert _deliver() is True
 
     assert Ticket.objects.get(booking=kept).seat_label == "2A"
-    new_seat = Ticket.objects.get(booking=moved).seat_label
+    ticket = Ticket.objects.get(booking=moved)
+    new_seat = ticket.seat_label
+    assert qr_api.ticket_code_read(code=ticket.code).seat_label == new_seat  # the code follows the seat
     assert new_seat in {f"{r}{c}" for r in range(1, 6) for c in "ABCD"} - {"2A"}
     assert Booking.objects.get(pk=moved.id).passengers.get().seat_label == new_seat
     assert Booking.objects.get(pk=held.id).state == "held"
