@@ -69,6 +69,17 @@ def principal_from_device_credential(*, credential: str) -> Principal:
     return selectors.device_principal(device=device)
 
 
+def device_in_company(*, company_id: UUID, device_id: UUID, permission: str | None = None) -> bool:
+    """True if the device belongs to the company, is not revoked, its user is active and (when `permission`
+    is given) it holds that permission there now: how staff pointing at a device (e.g. allotting seats to a
+    POS terminal) learn it may receive them. Another company's device is simply not "in" this one."""
+    device = Device.objects.filter(pk=device_id, company_id=company_id, revoked_at__isnull=True,
+                                   user__is_active=True).first()
+    if device is None:
+        return False
+    return permission is None or selectors.device_principal(device=device).has(permission, company_id=company_id)
+
+
 def has_object_permission(*, principal: Principal, permission: str, obj: models.Model, company_id: UUID) -> bool:
     """True if the principal holds `permission` in the object's company, or on this object alone (guardian).
 

@@ -23,7 +23,9 @@ from apps.ticketing.models import (
     Fare,
     FareRule,
     Passenger,
+    PosSale,
     PromoCode,
+    SeatAllotment,
     SeatHold,
     Ticket,
 )
@@ -113,6 +115,28 @@ class TicketAdmin(ReadOnlyAdmin):
     search_fields = ["number", "passenger__name", "passenger__phone"]
 
 
+@admin.register(Boarding)
+class BoardingAdmin(ReadOnlyAdmin):
+    """Who boarded when, from which device: written only by scans, through the API."""
+
+    list_display = ["ticket", "trip_id", "scanned_at", "device_id", "source", "recorded_at"]
+    list_filter = ["source"]
+    list_select_related = ["ticket"]
+    search_fields = ["ticket__number", "trip_id", "device_id"]
+    date_hierarchy = "scanned_at"
+
+
+@admin.register(BoardingScan)
+class BoardingScanAdmin(ReadOnlyAdmin):
+    """Every scan drivers' devices reported, accepted or not (the outcome says why)."""
+
+    list_display = ["id", "trip_id", "ticket", "device_id", "scanned_at", "source", "outcome", "recorded_at"]
+    list_filter = ["source", "outcome"]
+    list_select_related = ["ticket"]
+    search_fields = ["ticket__number", "trip_id", "device_id"]
+    date_hierarchy = "scanned_at"
+
+
 class FaresAdmin(CompanyScopedAdmin):
     """Editable by holders of ticketing.manage_fares, for rows of their own companies only."""
 
@@ -161,47 +185,31 @@ class PromoCodeAdmin(FaresAdmin):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(Boarding)
-class BoardingAdmin(ReadOnlyAdmin):
-    """Who boarded when, from which device: written only by scans, through the API."""
-
-    list_display = ["ticket", "trip_id", "scanned_at", "device_id", "source", "recorded_at"]
-    list_filter = ["source"]
-    list_select_related = ["ticket"]
-    search_fields = ["ticket__number", "trip_id", "device_id"]
-    date_hierarchy = "scanned_at"
+class AllotmentSeatHoldInline(ReadOnlyInline):
+    model = SeatHold
+    fk_name = "allotment"
+    fields = ["seat_label", "stretch", "state", "expires_at"]
+    readonly_fields = fields
 
 
-@admin.register(BoardingScan)
-class BoardingScanAdmin(ReadOnlyAdmin):
-    """Every scan drivers' devices reported, accepted or not (the outcome says why)."""
+@admin.register(SeatAllotment)
+class SeatAllotmentAdmin(ReadOnlyAdmin):
+    """Seats set aside for POS devices: allotted and released through the API (the inventory guard)."""
 
-    list_display = ["id", "trip_id", "ticket", "device_id", "scanned_at", "source", "outcome", "recorded_at"]
-    list_filter = ["source", "outcome"]
-    list_select_related = ["ticket"]
-    search_fields = ["ticket__number", "trip_id", "device_id"]
-    date_hierarchy = "scanned_at"
+    list_display = ["id", "trip_id", "device_id", "state", "created_at", "released_at"]
+    list_filter = ["state"]
+    search_fields = ["id", "trip_id", "device_id"]
+    date_hierarchy = "created_at"
+    inlines = [AllotmentSeatHoldInline]
 
 
-class FaresAdmin(CompanyScopedAdmin):
-    """Editable by holders of ticketing.manage_fares, for rows of their own companies only."""
+@admin.register(PosSale)
+class PosSaleAdmin(ReadOnlyAdmin):
+    """Cash sales of POS devices, online and synced, with the outcome each UUID got for good."""
 
-    def _may_manage(self, request: HttpRequest, obj=None) -> bool:
-        principal = principal_of(request)
-        if obj is None:
-            return principal.has(MANAGE_FARES)
-        return principal.has(MANAGE_FARES, company_id=obj.company_id)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and self._may_manage(request)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
-
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        if not principal_of(request).has(MANAGE_FARES, company_id=obj.company_id):
-            raise PermissionDenied("You may not set fares for this company.")
-        super().save_model(request, obj, form, change)
+    list_display = ["id", "device_id", "trip_id", "made_at", "received_at", "offline", "outcome", "reason",
+                    "cash_minor", "booking"]
+    list_filter = ["outcome", "offline", "reason"]
+    list_select_related = ["booking"]
+    search_fields = ["id", "device_id", "trip_id", "booking__id", "booking__tickets__number"]
+    date_hierarchy = "made_at"

@@ -1,7 +1,10 @@
 """Sales limits: how many seats one booking holds, how many live holds one user or device keeps, how often
-a hold may be extended. Company-wide defaults from settings until company.api carries them per company."""
+a hold may be extended, how big and how old a POS device's offline sync may be. Company-wide defaults from
+settings until company.api carries them per company."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.conf import settings
 
@@ -22,6 +25,20 @@ def max_active_holds(principal: Principal) -> int:
 
 def max_hold_extensions() -> int:
     return settings.TICKETING_MAX_HOLD_EXTENSIONS
+
+
+def max_pos_sync_batch() -> int:
+    return settings.TICKETING_MAX_POS_SYNC_BATCH
+
+
+def pos_sale_max_age() -> timedelta:
+    """An offline sale older than this when synced is refused: its cash should have been accounted for."""
+    return timedelta(days=settings.TICKETING_POS_SALE_MAX_AGE_DAYS)
+
+
+def pos_clock_skew() -> timedelta:
+    """How far ahead of the server's clock a device's may run before its sales count as made in the future."""
+    return timedelta(seconds=settings.TICKETING_POS_CLOCK_SKEW_SECONDS)
 
 
 def holder_key(principal: Principal) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.ticketing import boarding_views, ticket_views, views
+from apps.ticketing import boarding_views, pos_views, ticket_views, views
 
 urlpatterns = [
     path("sales", views.SalesReport.as_view(), name="ticketing-sales"),
@@ -20,4 +20,10 @@ urlpatterns = [
     path("trips/<uuid:trip_id>/manifest", boarding_views.TripManifest.as_view(), name="ticketing-trip-manifest"),
     path("boarding/scan", boarding_views.ScanTicket.as_view(), name="ticketing-boarding-scan"),
     path("boarding/sync", boarding_views.SyncScans.as_view(), name="ticketing-boarding-sync"),
+    path("trips/<uuid:trip_id>/allotments", pos_views.TripAllotments.as_view(), name="ticketing-trip-allotments"),
+    path("allotments/<uuid:allotment_id>/release", pos_views.AllotmentRelease.as_view(),
+         name="ticketing-allotment-release"),
+    path("pos/allotments", pos_views.DeviceAllotments.as_view(), name="ticketing-pos-allotments"),
+    path("pos/sales", pos_views.PosSales.as_view(), name="ticketing-pos-sales"),
+    path("pos/sync", pos_views.PosSync.as_view(), name="ticketing-pos-sync"),
 ]

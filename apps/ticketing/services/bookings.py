@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
@@ -14,9 +14,11 @@ from apps.ticketing import policy, pricing, selectors
 from apps.ticketing.models import Booking, Channel, Passenger, SeatHold
 from apps.ticketing.permissions import CONFIRM_BOOKING
 from apps.ticketing.services import inventory, promos
-from apps.ticketing.trips import require_on_sale, seat_classes, trip_stretch
+from apps.ticketing.trips import Stretch, require_on_sale, seat_classes, trip_stretch
 from transport.errors import Conflict, LimitExceeded, NotAuthenticated, ValidationFailed
 from transport.principal import Principal, PrincipalKind
+
+TRIP_CANCELLED = "cancelled"  # company's Trip.Status value, as company.api reports it
 
 
 @dataclass(frozen=True)
@@ -28,30 +30,39 @@ class PassengerIn:
 
 
 def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_stop_id: UUID,
-                 passengers: list[PassengerIn], promo_code: str | None = None) -> Booking:
+                 passengers: list[PassengerIn], promo_code: str | None = None, sold_at: datetime | None = None,
+                 trip: company_api.TripDetails | None = None) -> Booking:
     """Hold one seat per passenger on the stretch for the company's hold minutes, at a frozen price.
 
     Conflict(seat_taken) when any seat is live on an overlapping stretch; nothing is written then.
+    A POS device selling a seat of its own active allotment carves the stretch out of the allotment's rows
+    first, so selling inside its block never conflicts; anyone else's allotted seats stay taken.
+    `sold_at`: when an offline sale was made (device clock, checked by the caller): it is priced as of then
+    and judged against the sales cutoff then, even if the bus has left since (the passenger rode).
+    `trip`: the trip as already read by the caller, to spare reading it again.
     """
     if not principal.is_authenticated:
         raise NotAuthenticated()
     labels = [p.seat_label for p in passengers]
     _check_count(labels)
-    where = trip_stretch(trip_id=trip_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id)
+    where = trip_stretch(trip_id=trip_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id, trip=trip)
     settings = company_api.company_settings(company_id=where.company_id)
     now = timezone.now()
-    require_on_sale(where, sales_cutoff_minutes=settings.sales_cutoff_minutes, now=now)
+    _require_sellable(where, sales_cutoff_minutes=settings.sales_cutoff_minutes, now=now, sold_at=sold_at)
     classes = seat_classes(trip=where.trip, labels=labels)
-    price = pricing.quote(where=where, currency=settings.currency, now=now, promo_code=promo_code,
+    price = pricing.quote(where=where, currency=settings.currency, now=sold_at or now, promo_code=promo_code,
                           seats=[(p.seat_label, classes[p.seat_label], p.passenger_type) for p in passengers])
     expires_at = now + timedelta(minutes=settings.seat_hold_minutes)
+    device_id = principal.id if principal.kind is PrincipalKind.DEVICE else None
+    own_allotments = inventory.device_allotment_ids(trip_id=trip_id, device_id=device_id) if device_id else []
     with inventory.seat_locks(trip_id, labels):
         inventory.seats_refuse_if_taken(trip_id=trip_id, seat_labels=labels, from_sequence=where.from_sequence,
-                                        to_sequence=where.to_sequence, now=now)
+                                        to_sequence=where.to_sequence, now=now, own_allotment_ids=own_allotments)
         try:
             with transaction.atomic():
                 holder = policy.holder_key(principal)
-                _check_active_holds(principal, holder=holder, now=now)
+                _check_active_holds(principal, holder=holder, now=now,
+                                    also_lock=inventory.seat_lock_keys(trip_id, labels))
                 inventory.lapsed_holds_expire(trip_id=trip_id, seat_labels=labels, from_sequence=where.from_sequence,
                                               to_sequence=where.to_sequence, now=now)
                 booking = Booking.objects.create(
@@ -71,12 +82,26 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
                 if price.promo is not None:
                     promos.promo_redeem(promo_id=price.promo.id, booking=booking, holder=holder,
                                         discount_minor=price.promo_discount_minor)
+                if own_allotments:
+                    inventory.allotted_stretch_carve(trip_id=trip_id, device_id=device_id, seat_labels=labels,
+                                                     from_sequence=where.from_sequence, to_sequence=where.to_sequence)
                 inventory.seats_take(booking=booking, seat_labels=labels, expires_at=expires_at)
         except IntegrityError as exc:
             if inventory.is_overlap_violation(exc):
                 raise inventory.seat_taken(labels) from None
             raise
     return booking
+
+
+def _require_sellable(where: Stretch, *, sales_cutoff_minutes: int, now: datetime, sold_at: datetime | None) -> None:
+    if sold_at is None:
+        require_on_sale(where, sales_cutoff_minutes=sales_cutoff_minutes, now=now)
+        return
+    # an offline sale is judged as of when it was made: the bus may have left (or arrived) since it was synced
+    if where.trip.status == TRIP_CANCELLED:
+        raise ValidationFailed("This trip was cancelled.", code="trip_cancelled")
+    if sold_at >= where.departs_at - timedelta(minutes=sales_cutoff_minutes):
+        raise ValidationFailed("Sales for this departure had closed when the sale was made.", code="sales_closed")
 
 
 @transaction.atomic
@@ -109,10 +134,11 @@ def _check_count(labels: list[str]) -> None:
                                fields={"passengers": [f"At most {limit}."]})
 
 
-def _check_active_holds(principal: Principal, *, holder: str, now) -> None:
-    # one holder's concurrent holds queue here, so the count below cannot be outrun
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"ticketing-holds:{holder}"])
+def _check_active_holds(principal: Principal, *, holder: str, now: datetime, also_lock: list[str]) -> None:
+    # one holder's concurrent holds queue here, so the count below cannot be outrun; the seats' transaction
+    # locks are taken in the same statement (see inventory.seat_lock_keys: a hold inside a longer transaction,
+    # a POS sale, keeps them to its commit)
+    inventory.advisory_xact_locks([f"ticketing-holds:{holder}", *also_lock])
     limit = policy.max_active_holds(principal)
     active = Booking.objects.filter(holder=holder, state=Booking.State.HELD, expires_at__gt=now).count()
     if active >= limit:

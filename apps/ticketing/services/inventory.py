@@ -7,16 +7,17 @@ requests a doomed insert. Locks are taken in label order so two multi-seat holds
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import threading
+from collections.abc import Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from uuid import UUID
 
 import psycopg.errors
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.db.backends.postgresql.psycopg_any import NumericRange
 
-from apps.ticketing.models import Booking, SeatHold
+from apps.ticketing.models import Booking, SeatAllotment, SeatHold
 from apps.ticketing.services import promos
 from transport.errors import Conflict
 from transport.locks import resource_lock
@@ -33,21 +34,63 @@ def stretch(from_sequence: int, to_sequence: int) -> NumericRange:
 @contextmanager
 def seat_locks(trip_id: UUID, seat_labels: list[str]) -> Iterator[None]:
     """The Redis locks of the seats, in label order. A lock not had in time is done without: it only saves
-    work, and the database constraint decides either way."""
+    work, and the database constraint decides either way.
+
+    A lock this thread holds already is not taken again: a POS sale holds its seats' locks around its whole
+    transaction (hold, confirmation, commit), so the confirmation inside it never waits on a lock whose
+    holder waits on the sale's uncommitted rows.
+    """
+    held = _held_seat_locks()
     with ExitStack() as stack:
         for label in sorted(set(seat_labels)):
+            key = f"{trip_id}:{label}"
+            if key in held:
+                continue
             try:
                 stack.enter_context(resource_lock("seat", trip_id, label, wait_seconds=LOCK_WAIT_SECONDS))
             except Conflict:
                 logger.info("seat lock busy, relying on the database guard", extra={"seat": label})
+                continue
+            held.add(key)
+            stack.callback(held.discard, key)
         yield
 
 
+_this_thread = threading.local()
+
+
+def _held_seat_locks() -> set[str]:
+    if not hasattr(_this_thread, "seat_locks"):
+        _this_thread.seat_locks = set()
+    return _this_thread.seat_locks
+
+
+def seat_lock_keys(trip_id: UUID, seat_labels: list[str]) -> list[str]:
+    """The database transaction locks of the seats, in label order, for `advisory_xact_locks`.
+
+    Every writer of a seat's live rows that may run inside a longer transaction takes them (holds, POS sales,
+    allotments). A POS sale holds and then confirms its rows before it commits: without them, a second
+    transaction inserting a row for the same seat waits on the sale's row, and the sale's confirmation (an
+    update, checked again by the exclusion constraint) waits on that insert, a deadlock. With them, the second
+    one waits for the sale to commit and is then refused cleanly (seat_taken).
+    """
+    return [f"ticketing-seat:{trip_id}:{label}" for label in sorted(set(seat_labels))]
+
+
+def advisory_xact_locks(keys: list[str]) -> None:
+    """Take PostgreSQL's transaction-scoped advisory locks on the keys, in the order given, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(pg_advisory_xact_lock(hashtextextended(key, 0))) FROM unnest(%s::text[]) AS key",
+                       [keys])
+
+
 def seats_refuse_if_taken(*, trip_id: UUID, seat_labels: list[str], from_sequence: int, to_sequence: int,
-                          now: datetime) -> None:
+                          now: datetime, own_allotment_ids: Collection[UUID] = ()) -> None:
     """A cheap early answer under the seat locks: a seat already live on the stretch is refused before any
-    write (the insert would be refused anyway; this spares the losers of a rush the doomed transaction)."""
-    taken = taken_seats(trip_id=trip_id, from_sequence=from_sequence, to_sequence=to_sequence, now=now)
+    write (the insert would be refused anyway; this spares the losers of a rush the doomed transaction).
+    Rows of `own_allotment_ids` (the selling device's allotments) count as free: the sale carves them."""
+    taken = taken_seats(trip_id=trip_id, from_sequence=from_sequence, to_sequence=to_sequence, now=now,
+                        own_allotment_ids=own_allotment_ids)
     refused = [label for label in seat_labels if label in taken]
     if refused:
         raise seat_taken(refused)
@@ -120,18 +163,91 @@ def seats_release(*, booking: Booking) -> int:
         state=SeatHold.State.RELEASED)
 
 
-def taken_seats(*, trip_id: UUID, from_sequence: int, to_sequence: int, now: datetime) -> dict[str, str]:
+def taken_seats(*, trip_id: UUID, from_sequence: int, to_sequence: int, now: datetime,
+                own_allotment_ids: Collection[UUID] = ()) -> dict[str, str]:
     """Seat label -> "held", "sold" or "blocked" (allotted to a POS device) for the live rows overlapping the
-    stretch (lapsed holds count as free)."""
+    stretch (lapsed holds count as free, and so do the rows of `own_allotment_ids` for the device that owns
+    them)."""
     rows = (SeatHold.objects.filter(trip_id=trip_id, stretch__overlap=stretch(from_sequence, to_sequence))
             .filter(state__in=SeatHold.GUARDED_STATES)
-            .values_list("seat_label", "state", "expires_at"))
+            .values_list("seat_label", "state", "expires_at", "allotment_id"))
     taken: dict[str, str] = {}
-    for label, state, expires_at in rows:
+    for label, state, expires_at, allotment_id in rows:
         if state == SeatHold.State.CONFIRMED:
             taken[label] = "sold"
         elif state == SeatHold.State.ALLOTTED:
-            taken.setdefault(label, "blocked")
+            if allotment_id not in own_allotment_ids:
+                taken.setdefault(label, "blocked")
         elif expires_at > now:
             taken.setdefault(label, "held")
     return taken
+
+
+# --- allotments: blocks of seats set aside for one POS device, carved up as the device sells them ---
+
+def seats_allot(*, allotment: SeatAllotment, from_sequence: int, to_sequence: int, expires_at: datetime) -> None:
+    """Insert the allotment's rows (one per seat, on the stretch given: the whole route); an overlapping live
+    row makes the database refuse them, as for a booking's rows."""
+    SeatHold.objects.bulk_create([
+        SeatHold(allotment=allotment, trip_id=allotment.trip_id, seat_label=label,
+                 stretch=stretch(from_sequence, to_sequence), state=SeatHold.State.ALLOTTED, expires_at=expires_at)
+        for label in allotment.seat_labels
+    ])
+
+
+def allotment_rows_release(*, allotment_id: UUID) -> int:
+    """Free what is left of an allotment; the stretches its device already sold stay with their bookings."""
+    return SeatHold.objects.filter(allotment_id=allotment_id, state=SeatHold.State.ALLOTTED).update(
+        state=SeatHold.State.RELEASED)
+
+
+def device_allotment_ids(*, trip_id: UUID, device_id: UUID) -> list[UUID]:
+    """The device's active allotments on the trip (usually none, or one)."""
+    return list(SeatAllotment.objects.filter(trip_id=trip_id, device_id=device_id,
+                                             state=SeatAllotment.State.ACTIVE).values_list("id", flat=True))
+
+
+def allotted_stretch_carve(*, trip_id: UUID, device_id: UUID, seat_labels: list[str], from_sequence: int,
+                           to_sequence: int) -> int:
+    """Make room for the device's own sale of these seats on [from, to): each of its allotted rows overlapping
+    the stretch, [lo, hi), is released and its parts outside the stretch, [lo, from) and [to, hi), are allotted
+    again. Call in the sale's transaction just before its rows go in, so the exclusion constraint stays the
+    only guard: whatever the carve leaves overlapping (another device's block, a sold seat) refuses the sale.
+
+    The device's active allotments on the trip are locked first (id order): two sales of one device on one
+    seat, or a sale and a release, carve one after the other, and the rows are read after the lock, so a
+    carve always sees what the one before it left. Returns how many rows were carved.
+    """
+    allotment_ids = list(SeatAllotment.objects.select_for_update()
+                         .filter(trip_id=trip_id, device_id=device_id, state=SeatAllotment.State.ACTIVE)
+                         .order_by("id").values_list("id", flat=True))
+    if not allotment_ids:
+        return 0
+    rows = list(SeatHold.objects.select_for_update()
+                .filter(allotment_id__in=allotment_ids, seat_label__in=seat_labels, state=SeatHold.State.ALLOTTED,
+                        stretch__overlap=stretch(from_sequence, to_sequence))
+                .order_by("id"))
+    if not rows:
+        return 0
+    SeatHold.objects.filter(pk__in=[row.pk for row in rows]).update(state=SeatHold.State.RELEASED)
+    pieces = []
+    for row in rows:
+        low, high = row.stretch.lower, row.stretch.upper
+        for piece_low, piece_high in ((low, from_sequence), (to_sequence, high)):
+            if piece_low < piece_high:
+                pieces.append(SeatHold(allotment_id=row.allotment_id, trip_id=trip_id, seat_label=row.seat_label,
+                                       stretch=stretch(piece_low, piece_high), state=SeatHold.State.ALLOTTED,
+                                       expires_at=row.expires_at))
+    SeatHold.objects.bulk_create(pieces)
+    return len(rows)
+
+
+def allotted_stretches(*, allotment_ids: Collection[UUID]) -> dict[UUID, list[tuple[str, int, int]]]:
+    """Allotment id -> (seat label, from sequence, to sequence) of each stretch still allotted (not yet sold),
+    in seat and stretch order."""
+    found: dict[UUID, list[tuple[str, int, int]]] = {allotment_id: [] for allotment_id in allotment_ids}
+    rows = (SeatHold.objects.filter(allotment_id__in=list(allotment_ids), state=SeatHold.State.ALLOTTED)
+            .order_by("seat_label", "stretch").values_list("allotment_id", "seat_label", "stretch"))
+    for allotment_id, label, span in rows:
+        found[allotment_id].append((label, span.lower, span.upper))
+    return found
