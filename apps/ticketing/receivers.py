@@ -6,13 +6,15 @@ from uuid import UUID
 
 from apps.company import api as company_api
 from apps.company import signals as company_signals
-from apps.ticketing.services import cancellation, reseating
+from apps.ticketing.services import allotments, cancellation, reseating
 from transport.events import Event, subscriber
 
 
 @subscriber(company_signals.trip_cancelled)
 def cancel_bookings_of_cancelled_trip(event: Event) -> None:
-    cancellation.trip_bookings_cancel(trip_id=UUID(event.payload["trip_id"]), reason="trip_cancelled")
+    trip_id = UUID(event.payload["trip_id"])
+    cancellation.trip_bookings_cancel(trip_id=trip_id, reason="trip_cancelled")
+    allotments.trip_allotments_release(trip_id=trip_id)
 
 
 @subscriber(company_signals.trip_bus_changed)

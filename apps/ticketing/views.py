@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.ticketing import availability, quotes, reports, selectors
+from apps.ticketing.models import Passenger
 from apps.ticketing.serializers import (
     BookingIn,
     BookingOut,
@@ -50,7 +51,10 @@ class BookingList(APIView):
                                              seat_label=p["seat"]) for p in values["passengers"]],
             promo_code=values.get("promo_code"),
         )
-        return _booking_response(request, booking.id, status_code=status.HTTP_201_CREATED)
+        # a new hold: the booking row is in hand and has no tickets yet; only its passengers are read
+        passengers = list(Passenger.objects.filter(booking_id=booking.id))
+        body = BookingOut(booking, context={"passengers": passengers, "tickets": []}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class QuoteView(APIView):

@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from transport.errors import Conflict
+from transport.errors import Conflict, ServiceUnavailable
 from transport.locks import lock_client, lock_name, resource_lock
 
 
@@ -75,3 +75,21 @@ def test_a_lock_that_expired_while_held_is_released_without_error(seat):
         lock_client().delete(f"lock:{lock_name(*seat)}")  # as if it had expired
 
     assert lock_client().exists(f"lock:{lock_name(*seat)}") == 0
+
+
+def test_a_wait_that_runs_its_full_length_ends_busy_not_in_a_socket_timeout(seat, settings):
+    # the wait (5 s) is as long as redis-py's default socket timeout: the client must outwait its own call
+    settings.TRANSPORT_LOCK_EXPIRE_SECONDS = 10
+    with resource_lock(*seat), pytest.raises(Conflict) as refused, resource_lock(*seat, wait_seconds=5):
+        pytest.fail("two holders of one lock")
+
+    assert refused.value.code == "resource_busy"
+
+
+def test_an_unreachable_redis_is_a_503_not_a_crash(seat, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+
+    with pytest.raises(ServiceUnavailable) as refused, resource_lock(*seat, wait_seconds=1):
+        pytest.fail("a lock without Redis")
+
+    assert (refused.value.status, refused.value.code) == (503, "locks_unavailable")

@@ -80,6 +80,20 @@ def allotment_release(*, principal: Principal, allotment_id: UUID) -> SeatAllotm
     principal.require(MANAGE_ALLOTMENTS, company_id=allotment.company_id)
     if allotment.state == SeatAllotment.State.RELEASED:
         return allotment
+    return _release(allotment)
+
+
+@transaction.atomic
+def trip_allotments_release(*, trip_id: UUID) -> int:
+    """A cancelled trip: every active allotment on it goes back (nothing is for sale any more)."""
+    allotments = list(SeatAllotment.objects.select_for_update()
+                      .filter(trip_id=trip_id, state=SeatAllotment.State.ACTIVE).order_by("id"))
+    for allotment in allotments:
+        _release(allotment)
+    return len(allotments)
+
+
+def _release(allotment: SeatAllotment) -> SeatAllotment:
     inventory.allotment_rows_release(allotment_id=allotment.id)
     allotment.state = SeatAllotment.State.RELEASED
     allotment.released_at = timezone.now()

@@ -19,7 +19,7 @@ from django.db.backends.postgresql.psycopg_any import NumericRange
 
 from apps.ticketing.models import Booking, SeatAllotment, SeatHold
 from apps.ticketing.services import promos
-from transport.errors import Conflict
+from transport.errors import Conflict, ServiceUnavailable
 from transport.locks import resource_lock
 
 logger = logging.getLogger(__name__)
@@ -48,8 +48,8 @@ def seat_locks(trip_id: UUID, seat_labels: list[str]) -> Iterator[None]:
                 continue
             try:
                 stack.enter_context(resource_lock("seat", trip_id, label, wait_seconds=LOCK_WAIT_SECONDS))
-            except Conflict:
-                logger.info("seat lock busy, relying on the database guard", extra={"seat": label})
+            except (Conflict, ServiceUnavailable):
+                logger.info("seat lock busy or unavailable, relying on the database guard", extra={"seat": label})
                 continue
             held.add(key)
             stack.callback(held.discard, key)

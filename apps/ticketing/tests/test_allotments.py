@@ -9,6 +9,8 @@ from apps.ticketing.models import Booking, SeatAllotment, SeatHold
 from apps.ticketing.tests.holding import hold
 from apps.ticketing.tests.pos_devices import MY_ALLOTMENTS, allot, online_sale, register, revoke, sale, sell, sync
 from transport.errors import Conflict
+from transport.events.delivery import apply_once
+from transport.events.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +230,16 @@ def test_allotting_replays_under_the_same_idempotency_key(world):
     assert again.json()["id"] == first.json()["id"]
     assert missing.status_code == 400
     assert SeatAllotment.objects.count() == 1
+
+
+def test_a_cancelled_trip_releases_its_allotments(world):
+    device = register(world)
+    allot(world, device, "8A", "8B")
+    world.cancel_trip()
+    event = OutboxMessage.objects.get(event="company.trip_cancelled")
+
+    apply_once(event_id=str(event.id), event=event.event, payload=event.payload, headers={},
+               handler="apps.ticketing.receivers.cancel_bookings_of_cancelled_trip")
+
+    assert SeatAllotment.objects.get().state == "released"
+    assert not SeatHold.objects.filter(state="allotted").exists()
