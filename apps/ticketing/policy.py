@@ -1,6 +1,6 @@
 """Sales limits: how many seats one booking holds, how many live holds one user or device keeps, how often
-a hold may be extended, how big and how old a POS device's offline sync may be. Company-wide defaults from
-settings until company.api carries them per company."""
+a hold may be extended, how big and how old a POS device's offline sync may be. The seat and hold limits are
+the company's (company settings), falling back to the platform's defaults in Django settings."""
 
 from __future__ import annotations
 
@@ -8,19 +8,20 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from apps.company.api import CompanySettings
 from transport.principal import Principal, PrincipalKind
 
 HOLDER_KEY_LENGTH = 80  # Booking.holder; a system principal's name could be longer
 
 
-def max_seats_per_booking() -> int:
-    return settings.TICKETING_MAX_SEATS_PER_BOOKING
+def max_seats_per_booking(company: CompanySettings) -> int:
+    return company.max_seats_per_booking or settings.TICKETING_MAX_SEATS_PER_BOOKING
 
 
-def max_active_holds(principal: Principal) -> int:
+def max_active_holds(principal: Principal, company: CompanySettings) -> int:
     if principal.kind is PrincipalKind.DEVICE:
-        return settings.TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE
-    return settings.TICKETING_MAX_ACTIVE_HOLDS_PER_USER
+        return company.max_active_holds_per_device or settings.TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE
+    return company.max_active_holds_per_user or settings.TICKETING_MAX_ACTIVE_HOLDS_PER_USER
 
 
 def max_hold_extensions() -> int:

@@ -44,9 +44,10 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
     if not principal.is_authenticated:
         raise NotAuthenticated()
     labels = [p.seat_label for p in passengers]
-    _check_count(labels)
+    _check_seats(labels)
     where = trip_stretch(trip_id=trip_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id, trip=trip)
     settings = company_api.company_settings(company_id=where.company_id)
+    _check_count(labels, limit=policy.max_seats_per_booking(settings))
     now = timezone.now()
     _require_sellable(where, sales_cutoff_minutes=settings.sales_cutoff_minutes, now=now, sold_at=sold_at)
     classes = seat_classes(trip=where.trip, labels=labels)
@@ -62,7 +63,8 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
             with transaction.atomic():
                 holder = policy.holder_key(principal)
                 _check_active_holds(principal, holder=holder, now=now,
-                                    also_lock=inventory.seat_lock_keys(trip_id, labels))
+                                    also_lock=inventory.seat_lock_keys(trip_id, labels),
+                                    limit=policy.max_active_holds(principal, settings))
                 inventory.lapsed_holds_expire(trip_id=trip_id, seat_labels=labels, from_sequence=where.from_sequence,
                                               to_sequence=where.to_sequence, now=now)
                 booking = Booking.objects.create(
@@ -122,24 +124,27 @@ def booking_extend(*, principal: Principal, booking_id: UUID) -> Booking:
     return booking
 
 
-def _check_count(labels: list[str]) -> None:
+def _check_seats(labels: list[str]) -> None:
     if not labels:
         raise ValidationFailed("Hold at least one seat.", code="no_seats", fields={"passengers": ["Required."]})
     if len(set(labels)) != len(labels):
         raise ValidationFailed("A seat appears twice.", code="duplicate_seat",
                                fields={"passengers": ["Each passenger needs a seat of their own."]})
-    limit = policy.max_seats_per_booking()
+
+
+def _check_count(labels: list[str], *, limit: int) -> None:
+    """The company's limit of seats per booking."""
     if len(labels) > limit:
         raise ValidationFailed(f"At most {limit} seats per booking.", code="too_many_seats",
                                fields={"passengers": [f"At most {limit}."]})
 
 
-def _check_active_holds(principal: Principal, *, holder: str, now: datetime, also_lock: list[str]) -> None:
+def _check_active_holds(principal: Principal, *, holder: str, now: datetime, also_lock: list[str],
+                        limit: int) -> None:
     # one holder's concurrent holds queue here, so the count below cannot be outrun; the seats' transaction
     # locks are taken in the same statement (see inventory.seat_lock_keys: a hold inside a longer transaction,
     # a POS sale, keeps them to its commit)
     inventory.advisory_xact_locks([f"ticketing-holds:{holder}", *also_lock])
-    limit = policy.max_active_holds(principal)
     active = Booking.objects.filter(holder=holder, state=Booking.State.HELD, expires_at__gt=now).count()
     if active >= limit:
         raise LimitExceeded(f"At most {limit} bookings may be on hold at once.", code="too_many_holds",

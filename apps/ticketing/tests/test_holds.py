@@ -123,6 +123,26 @@ def test_too_many_seats_in_one_booking(world, settings):
     assert Booking.objects.count() == 0
 
 
+def test_a_companys_own_limits_override_the_platforms(world, other_world, settings):
+    settings.TICKETING_MAX_SEATS_PER_BOOKING = 6
+    settings.TICKETING_MAX_ACTIVE_HOLDS_PER_USER = 3
+    limits = world.client("company_admin").patch(f"/api/v1/company/companies/{world.company_id}",
+                                                 {"max_seats_per_booking": 2, "max_active_holds_per_user": 1},
+                                                 format="json")
+    assert limits.status_code == 200
+    passenger = world.principal("passenger")
+
+    with pytest.raises(ValidationFailed) as seats:
+        hold(world, passenger, "1A", "1B", "1C")
+    hold(world, passenger, "1A", "1B")
+    with pytest.raises(LimitExceeded) as holds:
+        hold(world, passenger, "2A")
+    elsewhere = hold(other_world, other_world.principal("passenger"), "1A", "1B", "1C")
+
+    assert (seats.value.code, holds.value.code) == ("too_many_seats", "too_many_holds")
+    assert elsewhere.state == "held"  # the other company keeps the platform's limits
+
+
 def test_the_same_seat_twice_in_one_booking(world):
     with pytest.raises(ValidationFailed) as raised:
         hold(world, world.principal("passenger"), "1A", "1A")
