@@ -71,16 +71,20 @@ WALKTHROUGH_COMPANY = "alpha"
 
 @demo_seeder(order=40)
 def walkthrough(out: DemoOutput) -> None:
-    """Commands to sell a seat online and at the POS, open its QR and board it, on a trip the demo driver's
-    phone may board (the demo driver's next trip still on sale)."""
+    """Commands to sell a seat online and at the POS, open its QR and board it."""
+    trip = walkthrough_trip()
+    if trip is not None:
+        out.add_walkthrough(_walkthrough_lines(trip))
+
+
+def walkthrough_trip() -> company_api.TripDetails | None:
+    """The demo driver's next trip still on sale, so that the demo driver's phone may board it."""
     driver = auth_api.principal_from_device_credential(
         credential=demo_device_credential(WALKTHROUGH_COMPANY, "driver"))
     now = timezone.now()
     on_sale = [trip for trip in company_api.driver_trips(principal=driver, driver_id=driver.user_id)
                if trip.status == "scheduled" and trip.departure_at - now > timedelta(hours=2)]
-    if not on_sale:
-        return
-    out.add_walkthrough(_walkthrough_lines(on_sale[0]))
+    return on_sale[0] if on_sale else None
 
 
 def _walkthrough_lines(trip: company_api.TripDetails) -> list[str]:
