@@ -102,6 +102,12 @@ if DB_POOL_MAX_SIZE:
     }
 # a PostgreSQL that stops answering must fail readiness and requests quickly, not hang them
 _database.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
+# parameters bound by the server, and statements run this many times on a connection prepared there, so that
+# the hot reads (a trip, a seat's live rows, search) are planned once per connection, not on every call.
+# 0 turns both off (needed behind a transaction-pooling PgBouncer, which cannot keep prepared statements).
+DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
+if DB_PREPARE_THRESHOLD:
+    _database["OPTIONS"].update(server_side_binding=True, prepare_threshold=DB_PREPARE_THRESHOLD)
 _database["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME") or None}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
