@@ -35,27 +35,18 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import path  # noqa: E402
-from rest_framework.permissions import AllowAny  # noqa: E402
-from rest_framework.response import Response  # noqa: E402
-from rest_framework.views import APIView  # noqa: E402
 
 from apps.auth import api  # noqa: E402
 from apps.auth.models import User  # noqa: E402
 from apps.auth.services import devices, members  # noqa: E402
 from apps.auth.services.sessions import access_token_for  # noqa: E402
 from bench import gunicorn_server  # noqa: E402
+from bench.floor import Trivial  # noqa: E402
 
 SLICE_SECONDS = 0.25  # variants take turns in short slices, so load that drifts hits all of them alike
 HTTP_WORKERS = 2
 HTTP_CLIENTS = 4  # concurrent connections: enough to keep both workers busy
 URL = "/bench/trivial"
-
-
-class Trivial(APIView):
-    permission_classes = [AllowAny]
-
-    def get(self, request):
-        return Response({"kind": str(request.auth.kind) if request.auth else "anonymous"})
 
 
 urlpatterns = [path("bench/trivial", Trivial.as_view())]

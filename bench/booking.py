@@ -15,9 +15,6 @@ rest of the run measures what a rush of losers costs (409s answered from the sea
 
 from __future__ import annotations
 
-import http.client
-import json
-import logging
 import os
 import random
 import statistics
@@ -25,8 +22,6 @@ import sys
 import threading
 import time as clock
 import uuid
-from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,94 +32,26 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from apps.auth.services.sessions import access_token_for  # noqa: E402
-from apps.company import layouts  # noqa: E402
-from apps.company.models import Company  # noqa: E402
-from apps.company.services import fleet, network, trips  # noqa: E402
-from apps.ticketing.models import Fare  # noqa: E402
 from bench import floor, gunicorn_server  # noqa: E402
-from transport.principal import Principal  # noqa: E402
+from bench.coach_line import SEATS, bench_database, coach_line, request, serves  # noqa: E402
 
 CLIENTS = 32
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 TRIPS = 100
-SEATS = [f"{row}{letter}" for row in range(1, 11) for letter in "ABCD"]
-TOWNS = [("Nairobi", "0", 0), ("Nakuru", "160", 150), ("Kisumu", "350", 360)]
-FARES = {(0, 1): 80_000, (1, 2): 70_000, (0, 2): 140_000}
 SEED = 20261128
-ACTOR = Principal.system("booking-bench", {"company.manage_fleet", "company.manage_network", "company.manage_trips"})
-
-
-def wsgi_app():
-    """gunicorn's entry (`bench.booking:wsgi_app()`): the project's WSGI application on the bench database,
-    with no cap on one passenger's live holds (each client holds many in a run)."""
-    settings.DATABASES["default"]["NAME"] = os.environ["BENCH_DATABASE_NAME"]
-    settings.ROOT_URLCONF = "bench.floor"
-    settings.TICKETING_MAX_ACTIVE_HOLDS_PER_USER = 1_000_000
-    logging.getLogger("redis_lock").setLevel(logging.WARNING)  # it logs every acquire at INFO
-    from config.wsgi import application
-
-    return application
-
-
-def _switch_to(name: str) -> None:
-    connection.close()
-    connection.settings_dict["NAME"] = name
-
-
-def _on_server(sql: str) -> None:
-    """CREATE / DROP DATABASE, from the server's maintenance database."""
-    current = connection.settings_dict["NAME"]
-    _switch_to("postgres")
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        _switch_to(current)
 
 
 def seed() -> tuple[list[str], list[dict[str, str]], list[str]]:
     """The trips, their stretches (stop ids) and one bearer token per client."""
-    company = Company.objects.create(name="Bench Coaches", slug="bench-coaches", country="KE", currency="KES",
-                                     timezone="Africa/Nairobi")
-    layout = fleet.layout_create(principal=ACTOR, company_id=company.id, name="40-seat coach",
-                                 plan=layouts.grid_layout(rows=10, left=2, right=2, seat_class="standard"))
-    bus = fleet.bus_create(principal=ACTOR, company_id=company.id, plate="KBN 001A", layout_id=layout.id)
-    stops = [network.stop_create(principal=ACTOR, company_id=company.id, name=f"{town} Stage", town=town,
-                                 latitude=Decimal("-1.0"), longitude=Decimal("36.0"), timezone="Africa/Nairobi").id
-             for town, _, _ in TOWNS]
-    route = network.route_create(principal=ACTOR, company_id=company.id, name="Nairobi - Kisumu", code="NBI-KSM",
-                                 stops=[{"stop_id": stop, "distance_km": km, "minutes_from_origin": minutes}
-                                        for stop, (_, km, minutes) in zip(stops, TOWNS, strict=True)])
-    for (board, alight), amount in FARES.items():
-        Fare.objects.create(company_id=company.id, route_id=route.id, from_stop_id=stops[board],
-                            to_stop_id=stops[alight], seat_class="standard", amount_minor=amount, currency="KES")
-    first_day = datetime.now(UTC).date() + timedelta(days=2)
-    trip_ids = [str(trips.trip_create(principal=ACTOR, company_id=company.id, route_id=route.id, bus_id=bus.id,
-                                      service_date=first_day + timedelta(days=day), departure_time=time(8, 0)).id)
-                for day in range(TRIPS)]
-    stretches = [{"from_stop_id": str(stops[a]), "to_stop_id": str(stops[b])} for a, b in FARES]
+    line = coach_line(trip_count=TRIPS)
     users = get_user_model().objects
     tokens = [access_token_for(users.create_user(email=f"bench{n}@example.test", password=uuid.uuid4().hex,
                                                  full_name=f"Bench passenger {n}")) for n in range(CLIENTS)]
-    return trip_ids, stretches, tokens
-
-
-def _request(port: int, method: str, path: str, headers: dict[str, str], body: dict | None = None) -> tuple[int, dict]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        payload = json.dumps(body) if body is not None else None
-        conn.request(method, path, body=payload, headers={"Content-Type": "application/json", **headers})
-        response = conn.getresponse()
-        raw = response.read()
-        return response.status, (json.loads(raw) if raw else {})
-    finally:
-        conn.close()
+    return line.trip_ids, line.stretches, tokens
 
 
 def _holder(port: int, token: str, trip_ids: list[str], stretches: list[dict], seconds: float, rng: random.Random,
@@ -135,7 +62,7 @@ def _holder(port: int, token: str, trip_ids: list[str], stretches: list[dict], s
         body = {"trip_id": rng.choice(trip_ids), **rng.choice(stretches),
                 "passengers": [{"name": "Bench Rider", "phone": "+254700000009", "seat": rng.choice(SEATS)}]}
         started = clock.perf_counter()
-        status, _answer = _request(port, "POST", "/api/v1/bookings", {**auth, "Idempotency-Key": uuid.uuid4().hex},
+        status, _answer = request(port, "POST", "/api/v1/bookings", {**auth, "Idempotency-Key": uuid.uuid4().hex},
                                   body)
         elapsed = clock.perf_counter() - started
         with lock:
@@ -167,7 +94,7 @@ def trivial_rate(port: int, tokens: list[str], seconds: float) -> float:
         deadline = clock.perf_counter() + seconds
         auth = {"Authorization": f"Bearer {tokens[n]}"}
         while clock.perf_counter() < deadline:
-            _request(port, "GET", floor.TRIVIAL_URL, auth)
+            request(port, "GET", floor.TRIVIAL_URL, auth)
             counts[n] += 1
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(CLIENTS)]
@@ -191,32 +118,22 @@ def _summary(name: str, latencies: list[float], statuses: dict[int, int], elapse
 
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
-    original = connection.settings_dict["NAME"]
-    bench_db = f"{original}_bench_booking"
-    _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
-    _on_server(f'CREATE DATABASE "{bench_db}"')
     server = None
-    try:
-        _switch_to(bench_db)
-        call_command("migrate", verbosity=0)
-        trip_ids, stretches, tokens = seed()
-        connection.close()
-        port = gunicorn_server.free_port()
-        server = gunicorn_server.start(app="bench.booking:wsgi_app()", port=port, workers=WORKERS,
-                                       env={"BENCH_DATABASE_NAME": bench_db},
-                                       answers=lambda port: _request(port, "GET", "/health/live", {})[0] == 200)
-        measure_holds(port, trip_ids[-5:], stretches, tokens, 1.0, seed=SEED)  # warm up the workers' connections
-        many = measure_holds(port, trip_ids[1:-5], stretches, tokens, seconds, seed=SEED + 1)
-        hot = measure_holds(port, trip_ids[:1], stretches, tokens, min(seconds, 5.0), seed=SEED + 2)
-        trivial = trivial_rate(port, tokens, min(seconds, 5.0))
-        gunicorn_server.stop(server)
-        server = None
+    with bench_database("booking") as name:
+        try:
+            trip_ids, stretches, tokens = seed()
+            connection.close()
+            port = gunicorn_server.free_port()
+            server = gunicorn_server.start(app="bench.coach_line:wsgi_app()", port=port, workers=WORKERS,
+                                           env={"BENCH_DATABASE_NAME": name}, answers=serves)
+            measure_holds(port, trip_ids[-5:], stretches, tokens, 1.0, seed=SEED)  # warm the workers' connections
+            many = measure_holds(port, trip_ids[1:-5], stretches, tokens, seconds, seed=SEED + 1)
+            hot = measure_holds(port, trip_ids[:1], stretches, tokens, min(seconds, 5.0), seed=SEED + 2)
+            trivial = trivial_rate(port, tokens, min(seconds, 5.0))
+        finally:
+            if server is not None:
+                gunicorn_server.stop(server)
         raw = floor.raw_insert_rate(seconds=min(seconds, 5.0), threads=CLIENTS)
-    finally:
-        if server is not None:
-            gunicorn_server.stop(server)
-        _switch_to(original)
-        _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
     held, many_line = _summary("many trips", *many)
     _hot_held, hot_line = _summary("one hot trip", *hot)
     print(f"booking bench: {CLIENTS} clients, gunicorn {WORKERS} sync workers, {TRIPS} trips x {len(SEATS)} seats "

@@ -16,9 +16,6 @@ costs.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
-import logging
 import os
 import random
 import statistics
@@ -27,8 +24,7 @@ import threading
 import time as clock
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,94 +35,28 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from apps.auth.services import devices, members  # noqa: E402
-from apps.company import layouts  # noqa: E402
-from apps.company.models import Company  # noqa: E402
-from apps.company.services import fleet, network, trips  # noqa: E402
-from apps.ticketing.models import Fare  # noqa: E402
 from bench import floor, gunicorn_server  # noqa: E402
-from transport.principal import Principal  # noqa: E402
+from bench.coach_line import ACTOR, SEATS, bench_database, coach_line, request, serves  # noqa: E402
 
-SEATS = [f"{row}{letter}" for row in range(1, 11) for letter in "ABCD"]
-TOWNS = [("Nairobi", "0", 0), ("Nakuru", "160", 150), ("Kisumu", "350", 360)]
-FARES = {(0, 1): 80_000, (1, 2): 70_000, (0, 2): 140_000}
 SEED = 20261201
-ACTOR = Principal.system("pos-sync-bench", {"company.manage_fleet", "company.manage_network",
-                                            "company.manage_trips", "identity.manage_devices"})
-
-
-def wsgi_app():
-    """gunicorn's entry (`bench.pos_sync:wsgi_app()`): the project's WSGI application on the bench database."""
-    settings.DATABASES["default"]["NAME"] = os.environ["BENCH_DATABASE_NAME"]
-    logging.getLogger("redis_lock").setLevel(logging.WARNING)
-    from config.wsgi import application
-
-    return application
-
-
-def _switch_to(name: str) -> None:
-    connection.close()
-    connection.settings_dict["NAME"] = name
-
-
-def _on_server(sql: str) -> None:
-    """CREATE / DROP DATABASE, from the server's maintenance database."""
-    current = connection.settings_dict["NAME"]
-    _switch_to("postgres")
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        _switch_to(current)
 
 
 def seed(*, trip_count: int, clients: int) -> tuple[list[str], list[dict[str, str]], list[str]]:
     """The trips, their stretches (stop ids) and one device credential per client."""
-    company = Company.objects.create(name="Bench Coaches", slug="bench-coaches", country="KE", currency="KES",
-                                     timezone="Africa/Nairobi")
-    layout = fleet.layout_create(principal=ACTOR, company_id=company.id, name="40-seat coach",
-                                 plan=layouts.grid_layout(rows=10, left=2, right=2, seat_class="standard"))
-    bus = fleet.bus_create(principal=ACTOR, company_id=company.id, plate="KBN 002A", layout_id=layout.id)
-    stops = [network.stop_create(principal=ACTOR, company_id=company.id, name=f"{town} Stage", town=town,
-                                 latitude=Decimal("-1.0"), longitude=Decimal("36.0"), timezone="Africa/Nairobi").id
-             for town, _, _ in TOWNS]
-    route = network.route_create(principal=ACTOR, company_id=company.id, name="Nairobi - Kisumu", code="NBI-KSM",
-                                 stops=[{"stop_id": stop, "distance_km": km, "minutes_from_origin": minutes}
-                                        for stop, (_, km, minutes) in zip(stops, TOWNS, strict=True)])
-    for (board, alight), amount in FARES.items():
-        Fare.objects.create(company_id=company.id, route_id=route.id, from_stop_id=stops[board],
-                            to_stop_id=stops[alight], seat_class="standard", amount_minor=amount, currency="KES")
-    first_day = datetime.now(UTC).date() + timedelta(days=2)
-    trip_ids = [str(trips.trip_create(principal=ACTOR, company_id=company.id, route_id=route.id, bus_id=bus.id,
-                                      service_date=first_day + timedelta(days=day), departure_time=time(8, 0)).id)
-                for day in range(trip_count)]
-    stretches = [{"from_stop_id": str(stops[a]), "to_stop_id": str(stops[b])} for a, b in FARES]
+    line = coach_line(trip_count=trip_count)
     users = get_user_model().objects
     credentials = []
     for n in range(clients):
         agent = users.create_user(email=f"agent{n}@example.test", password=uuid.uuid4().hex,
                                   full_name=f"Bench agent {n}")
-        members.membership_grant(company_id=company.id, user_id=agent.pk, roles=["agent"], actor_id=None)
-        credentials.append(devices.device_register(principal=ACTOR, company_id=company.id, user_id=agent.pk,
+        members.membership_grant(company_id=line.company_id, user_id=agent.pk, roles=["agent"], actor_id=None)
+        credentials.append(devices.device_register(principal=ACTOR, company_id=line.company_id, user_id=agent.pk,
                                                    role="agent", name=f"Bench POS {n}").credential)
-    return trip_ids, stretches, credentials
-
-
-def _request(port: int, method: str, path: str, headers: dict[str, str], body: dict | None = None) -> tuple[int, dict]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        payload = json.dumps(body) if body is not None else None
-        conn.request(method, path, body=payload, headers={"Content-Type": "application/json", **headers})
-        response = conn.getresponse()
-        raw = response.read()
-        return response.status, (json.loads(raw) if raw else {})
-    finally:
-        conn.close()
+    return line.trip_ids, line.stretches, credentials
 
 
 def _batch(rng: random.Random, trip_ids: list[str], stretches: list[dict], size: int) -> list[dict]:
@@ -176,7 +106,7 @@ def _uploader(port: int, credential: str, batches: list[list[dict]], make, secon
         else:
             return
         started = clock.perf_counter()
-        status, answer = _request(port, "POST", "/api/v1/pos/sync", auth, {"sales": sales})
+        status, answer = request(port, "POST", "/api/v1/pos/sync", auth, {"sales": sales})
         tally.add(status, answer, len(sales), clock.perf_counter() - started)
 
 
@@ -215,33 +145,25 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
     parser.add_argument("--trips", type=int, default=200)
     args = parser.parse_args()
-    original = connection.settings_dict["NAME"]
-    bench_db = f"{original}_bench_pos"
-    _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
-    _on_server(f'CREATE DATABASE "{bench_db}"')
     server = None
-    try:
-        _switch_to(bench_db)
-        call_command("migrate", verbosity=0)
-        trip_ids, stretches, credentials = seed(trip_count=args.trips, clients=args.clients)
-        connection.close()
-        port = gunicorn_server.free_port()
-        server = gunicorn_server.start(app="bench.pos_sync:wsgi_app()", port=port, workers=args.workers,
-                                       env={"BENCH_DATABASE_NAME": bench_db},
-                                       answers=lambda port: _request(port, "GET", "/health/live", {})[0] == 200)
-        rngs = [random.Random(SEED * 1000 + n) for n in range(args.clients)]
-        makers = [lambda rng=rng: _batch(rng, trip_ids, stretches, args.batch) for rng in rngs]
-        warm: list[list[list[dict]]] = [[] for _ in credentials]
-        measure(port, credentials, warm, makers, 1.0)  # the workers' connections and caches
-        uploaded: list[list[list[dict]]] = [[] for _ in credentials]
-        first, first_elapsed = measure(port, credentials, uploaded, makers, args.seconds)
-        again, again_elapsed = measure(port, credentials, uploaded, makers, None)
+    with bench_database("pos") as name:
+        try:
+            trip_ids, stretches, credentials = seed(trip_count=args.trips, clients=args.clients)
+            connection.close()
+            port = gunicorn_server.free_port()
+            server = gunicorn_server.start(app="bench.coach_line:wsgi_app()", port=port, workers=args.workers,
+                                           env={"BENCH_DATABASE_NAME": name}, answers=serves)
+            rngs = [random.Random(SEED * 1000 + n) for n in range(args.clients)]
+            makers = [lambda rng=rng: _batch(rng, trip_ids, stretches, args.batch) for rng in rngs]
+            warm: list[list[list[dict]]] = [[] for _ in credentials]
+            measure(port, credentials, warm, makers, 1.0)  # the workers' connections and caches
+            uploaded: list[list[list[dict]]] = [[] for _ in credentials]
+            first, first_elapsed = measure(port, credentials, uploaded, makers, args.seconds)
+            again, again_elapsed = measure(port, credentials, uploaded, makers, None)
+        finally:
+            if server is not None:
+                gunicorn_server.stop(server)
         raw = floor.raw_insert_rate(seconds=min(args.seconds, 5.0), threads=args.clients)
-    finally:
-        if server is not None:
-            gunicorn_server.stop(server)
-        _switch_to(original)
-        _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
     print(f"pos sync bench: {args.clients} devices, batches of {args.batch}, gunicorn {args.workers} sync workers, "
           f"{args.trips} trips x {len(SEATS)} seats x {len(stretches)} stretches, {args.seconds:.0f} s")
     fresh = _report("first uploads", first, first_elapsed)

@@ -7,7 +7,7 @@ In-process (one thread): verifications per second of a valid code, and of a code
 `hmac.new(key, payload, sha256).digest()` + `hmac.compare_digest` on the same bytes (the floor: what any
 HMAC check costs in Python).
 
-Over HTTP: gunicorn (sync workers, config.wsgi, plus this file's trivial view) on a free loopback port,
+Over HTTP: gunicorn (sync workers, config.wsgi, plus bench/floor.py's trivial view) on a free loopback port,
 N client threads, one driver device credential. Two kinds of scan, each measured for S seconds:
 - first scans: each request boards a distinct ticket (T trips x 40 seats; the run stops early if they run
   out), so every answer is `boarded`;
@@ -24,9 +24,7 @@ import argparse
 import base64
 import hashlib
 import hmac
-import http.client
 import itertools
-import json
 import os
 import queue
 import statistics
@@ -34,8 +32,6 @@ import sys
 import threading
 import time as clock
 import uuid
-from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,52 +42,19 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.urls import include, path  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from rest_framework.response import Response  # noqa: E402
-from rest_framework.views import APIView  # noqa: E402
 
 from apps.auth.services import devices, members  # noqa: E402
 from apps.company import api as company_api  # noqa: E402
-from apps.company import layouts  # noqa: E402
-from apps.company.models import Company, DriverAssignment, Trip  # noqa: E402
-from apps.company.services import fleet, network, trips  # noqa: E402
+from apps.company.models import DriverAssignment, Trip  # noqa: E402
 from apps.qr import api as qr_api  # noqa: E402
 from apps.ticketing.models import Booking, Passenger, Ticket  # noqa: E402
 from apps.ticketing.services import ticket_codes  # noqa: E402
 from bench import gunicorn_server  # noqa: E402
-from transport.principal import Principal  # noqa: E402
-
-SEATS = [f"{row}{letter}" for row in range(1, 11) for letter in "ABCD"]
-TOWNS = [("Nairobi", "0", 0), ("Nakuru", "160", 150), ("Kisumu", "350", 360)]
-ACTOR = Principal.system("qr-bench", {"company.manage_fleet", "company.manage_network", "company.manage_trips",
-                                      "identity.manage_devices"})
-TRIVIAL = "/bench/trivial"
-
-
-class Trivial(APIView):
-    """Authenticated (the project's default permission), and nothing else: the framework floor."""
-
-    def get(self, request):
-        return Response({"kind": str(request.auth.kind)})
-
-
-urlpatterns = [path("bench/trivial", Trivial.as_view()), path("", include("config.urls"))]
-
-
-def wsgi_app():
-    """gunicorn's entry (`bench.qr:wsgi_app()`): the project's WSGI application on the bench database, with the
-    trivial view beside the project's routes."""
-    settings.DATABASES["default"]["NAME"] = os.environ["BENCH_DATABASE_NAME"]
-    settings.ROOT_URLCONF = __name__
-    from config.wsgi import application
-
-    return application
-
+from bench.coach_line import ACTOR, SEATS, bench_database, coach_line, request, serves  # noqa: E402
+from bench.floor import TRIVIAL_URL as TRIVIAL  # noqa: E402
 
 # ------------------------------------------------------------------ in-process
 
@@ -126,57 +89,29 @@ def in_process(code: str, seconds: float) -> dict[str, float]:
 # ------------------------------------------------------------------ seeding
 
 
-def _switch_to(name: str) -> None:
-    connection.close()
-    connection.settings_dict["NAME"] = name
-
-
-def _on_server(sql: str) -> None:
-    current = connection.settings_dict["NAME"]
-    _switch_to("postgres")
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        _switch_to(current)
-
-
 def seed(trip_count: int) -> tuple[str, list[tuple[str, str]]]:
     """A company, T trips a day apart with one driver rostered on all, 40 confirmed tickets per trip (Nairobi to
     Kisumu), and the driver's device. Returns its credential and the (trip id, code) of every ticket."""
-    company = Company.objects.create(name="QR Bench Coaches", slug="qr-bench", country="KE", currency="KES",
-                                     timezone="Africa/Nairobi")
-    layout = fleet.layout_create(principal=ACTOR, company_id=company.id, name="40-seat coach",
-                                 plan=layouts.grid_layout(rows=10, left=2, right=2, seat_class="standard"))
-    bus = fleet.bus_create(principal=ACTOR, company_id=company.id, plate="KQR 001A", layout_id=layout.id)
-    stops = [network.stop_create(principal=ACTOR, company_id=company.id, name=f"{town} Stage", town=town,
-                                 latitude=Decimal("-1.0"), longitude=Decimal("36.0"), timezone="Africa/Nairobi").id
-             for town, _, _ in TOWNS]
-    route = network.route_create(principal=ACTOR, company_id=company.id, name="Nairobi - Kisumu", code="NBI-KSM",
-                                 stops=[{"stop_id": stop, "distance_km": km, "minutes_from_origin": minutes}
-                                        for stop, (_, km, minutes) in zip(stops, TOWNS, strict=True)])
+    line = coach_line(trip_count=trip_count, slug="qr-bench", days_ahead=1)
     driver = get_user_model().objects.create_user(email="qr-bench-driver@example.test", password=uuid.uuid4().hex,
                                                   full_name="Bench driver")
-    members.membership_grant(company_id=company.id, user_id=driver.pk, roles=["driver"], actor_id=None)
-    first_day = datetime.now(UTC).date() + timedelta(days=1)
+    members.membership_grant(company_id=line.company_id, user_id=driver.pk, roles=["driver"], actor_id=None)
     scans: list[tuple[str, str]] = []
-    for day in range(trip_count):
-        trip = trips.trip_create(principal=ACTOR, company_id=company.id, route_id=route.id, bus_id=bus.id,
-                                 service_date=first_day + timedelta(days=day), departure_time=time(8, 0))
-        DriverAssignment.objects.create(company_id=company.id, trip=trip, driver_id=driver.pk,
+    for trip in Trip.objects.filter(id__in=line.trip_ids).order_by("departure_at"):
+        DriverAssignment.objects.create(company_id=line.company_id, trip=trip, driver_id=driver.pk,
                                         starts_at=trip.departure_at, ends_at=trip.arrival_at)
-        scans.extend((str(trip.id), code) for code in _tickets(company, trip, stops, route.id))
-    credential = devices.device_register(principal=ACTOR, company_id=company.id, user_id=driver.pk, role="driver",
-                                         name="Bench phone").credential
+        scans.extend((str(trip.id), code) for code in _tickets(line.company_id, trip, line.stops, line.route_id))
+    credential = devices.device_register(principal=ACTOR, company_id=line.company_id, user_id=driver.pk,
+                                         role="driver", name="Bench phone").credential
     return credential, scans
 
 
-def _tickets(company: Company, trip: Trip, stops: list[uuid.UUID], route_id: uuid.UUID) -> list[str]:
+def _tickets(company_id: uuid.UUID, trip: Trip, stops: list[uuid.UUID], route_id: uuid.UUID) -> list[str]:
     details = company_api.get_trip(trip_id=trip.id)
     first, last = details.stops[0].sequence, details.stops[-1].sequence
     valid_until = ticket_codes.code_valid_until(trip_id=trip.id, to_sequence=last)
     now = timezone.now()
-    bookings = [Booking(company_id=company.id, trip_id=trip.id, route_id=route_id, from_stop_id=stops[0],
+    bookings = [Booking(company_id=company_id, trip_id=trip.id, route_id=route_id, from_stop_id=stops[0],
                         to_stop_id=stops[-1], from_sequence=first, to_sequence=last, state=Booking.State.CONFIRMED,
                         total_minor=140_000, currency="KES", expires_at=now, holder="bench", confirmed_at=now)
                 for _ in SEATS]
@@ -187,10 +122,10 @@ def _tickets(company: Company, trip: Trip, stops: list[uuid.UUID], route_id: uui
     tickets = []
     for booking, passenger in zip(bookings, passengers, strict=True):
         ticket_id = uuid.uuid4()
-        code = ticket_codes.ticket_code_make(company_id=company.id, ticket_id=ticket_id, trip_id=trip.id,
+        code = ticket_codes.ticket_code_make(company_id=company_id, ticket_id=ticket_id, trip_id=trip.id,
                                              seat_label=passenger.seat_label, from_sequence=first, to_sequence=last,
                                              valid_until=valid_until)
-        tickets.append(Ticket(id=ticket_id, company_id=company.id, booking=booking, passenger=passenger,
+        tickets.append(Ticket(id=ticket_id, company_id=company_id, booking=booking, passenger=passenger,
                               trip_id=trip.id, number=uuid.uuid4().hex[:8].upper(), seat_label=passenger.seat_label,
                               code=code))
     Ticket.objects.bulk_create(tickets)
@@ -198,18 +133,6 @@ def _tickets(company: Company, trip: Trip, stops: list[uuid.UUID], route_id: uui
 
 
 # ------------------------------------------------------------------ over HTTP
-
-
-def _request(port: int, method: str, url: str, headers: dict[str, str], body: dict | None = None) -> tuple[int, dict]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        payload = json.dumps(body) if body is not None else None
-        conn.request(method, url, body=payload, headers={"Content-Type": "application/json", **headers})
-        response = conn.getresponse()
-        raw = response.read()
-        return response.status, (json.loads(raw) if raw else {})
-    finally:
-        conn.close()
 
 
 class Run:
@@ -280,7 +203,7 @@ def scanner(port: int, auth: dict[str, str], work, done: list | None):
         if item is None:
             return None
         trip_id, code = item
-        status, answer = _request(port, "POST", "/api/v1/boarding/scan", auth, {"trip_id": trip_id, "code": code})
+        status, answer = request(port, "POST", "/api/v1/boarding/scan", auth, {"trip_id": trip_id, "code": code})
         if done is not None:
             done.append((trip_id, code))
         return answer.get("reason", str(status)) if status == 200 else str(status)
@@ -300,7 +223,7 @@ def over_http(port: int, credential: str, scans: list[tuple[str, str]], clients:
     boarded: list[tuple[str, str]] = []
     first = drive(clients, seconds, scanner(port, auth, fresh, boarded))
     repeat = drive(clients, seconds, scanner(port, auth, itertools.cycle(boarded), None))
-    floor = drive(clients, seconds, lambda: str(_request(port, "GET", TRIVIAL, auth)[0]))
+    floor = drive(clients, seconds, lambda: str(request(port, "GET", TRIVIAL, auth)[0]))
     return {"first": first, "repeat": repeat, "floor": floor}
 
 
@@ -313,27 +236,19 @@ def main() -> None:
     parser.add_argument("--trips", type=int, default=100, help="trips of 40 tickets each to board (default 100)")
     args = parser.parse_args()
 
-    original = connection.settings_dict["NAME"]
-    bench_db = f"{original}_bench_qr"
-    _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
-    _on_server(f'CREATE DATABASE "{bench_db}"')
     server = None
-    try:
-        _switch_to(bench_db)
-        call_command("migrate", verbosity=0)
-        credential, scans = seed(args.trips)
-        local = in_process(scans[0][1], args.seconds)
-        connection.close()
-        port = gunicorn_server.free_port()
-        server = gunicorn_server.start(app="bench.qr:wsgi_app()", port=port, workers=args.workers,
-                                       env={"BENCH_DATABASE_NAME": bench_db},
-                                       answers=lambda port: _request(port, "GET", "/health/live", {})[0] == 200)
-        remote = over_http(port, credential, scans, args.clients, args.seconds)
-    finally:
-        if server is not None:
-            gunicorn_server.stop(server)
-        _switch_to(original)
-        _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
+    with bench_database("qr") as name:
+        try:
+            credential, scans = seed(args.trips)
+            local = in_process(scans[0][1], args.seconds)
+            connection.close()
+            port = gunicorn_server.free_port()
+            server = gunicorn_server.start(app="bench.coach_line:wsgi_app()", port=port, workers=args.workers,
+                                           env={"BENCH_DATABASE_NAME": name}, answers=serves)
+            remote = over_http(port, credential, scans, args.clients, args.seconds)
+        finally:
+            if server is not None:
+                gunicorn_server.stop(server)
 
     raw = local["raw hmac sha256 + compare_digest"]
     print(f"qr bench: in-process, one thread, {args.seconds:.0f} s per measurement")

@@ -8,17 +8,14 @@ from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.ticketing import pricing
-from apps.ticketing.trips import require_on_sale, seat_classes, trip_stretch
-from transport.errors import ValidationFailed
+from apps.ticketing.trips import require_distinct_seats, require_on_sale, seat_classes, trip_stretch
 
 
 def trip_quote(*, trip_id: UUID, from_stop_id: UUID, to_stop_id: UUID, passengers: list[tuple[str, str]],
                promo_code: str | None = None) -> pricing.Quote:
     """passengers: (seat label, passenger type) pairs."""
     labels = [seat for seat, _ in passengers]
-    if len(set(labels)) != len(labels):
-        raise ValidationFailed("A seat appears twice.", code="duplicate_seat",
-                               fields={"passengers": ["Each passenger needs a seat of their own."]})
+    require_distinct_seats(labels, field="passengers")
     where = trip_stretch(trip_id=trip_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id)
     settings = company_api.company_settings(company_id=where.company_id)
     now = timezone.now()

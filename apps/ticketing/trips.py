@@ -54,6 +54,15 @@ def require_on_sale(where: Stretch, *, sales_cutoff_minutes: int, now: datetime)
         raise ValidationFailed("Sales for this departure have closed.", code="sales_closed")
 
 
+def require_distinct_seats(labels: list[str], *, field: str) -> None:
+    """At least one seat, none twice: `field` names the request field the seats came in."""
+    if not labels:
+        raise ValidationFailed("Name at least one seat.", code="no_seats", fields={field: ["Required."]})
+    if len(set(labels)) != len(labels):
+        raise ValidationFailed("A seat appears twice.", code="duplicate_seat",
+                               fields={field: ["Name each seat once: one seat per passenger."]})
+
+
 def seat_classes(*, trip: company_api.TripDetails, labels: list[str]) -> dict[str, str]:
     """Seat label -> seat class, refusing seats the trip's bus lacks or does not sell."""
     seats = {seat.label: seat for seat in company_api.layout_seats(layout_version_id=trip.layout_version_id)}

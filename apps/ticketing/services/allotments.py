@@ -18,7 +18,7 @@ from apps.company import api as company_api
 from apps.ticketing.models import SeatAllotment
 from apps.ticketing.permissions import MANAGE_ALLOTMENTS, SELL_POS
 from apps.ticketing.services import inventory
-from apps.ticketing.trips import ON_SALE, seat_classes
+from apps.ticketing.trips import ON_SALE, require_distinct_seats, seat_classes
 from transport.errors import NotAuthenticated, NotFound, ValidationFailed
 from transport.principal import Principal
 
@@ -36,7 +36,7 @@ def allotment_create(*, principal: Principal, trip_id: UUID, device_id: UUID, se
     principal.require(MANAGE_ALLOTMENTS, company_id=trip.company_id)
     if trip.status not in ON_SALE:
         raise ValidationFailed("This trip is not on sale.", code="trip_not_on_sale")
-    _check_labels(seat_labels)
+    require_distinct_seats(seat_labels, field="seats")
     try:
         seat_classes(trip=trip, labels=seat_labels)
     except ValidationFailed as exc:  # the same refusal, under this body's field name
@@ -101,9 +101,3 @@ def _release(allotment: SeatAllotment) -> SeatAllotment:
     return allotment
 
 
-def _check_labels(labels: list[str]) -> None:
-    if not labels:
-        raise ValidationFailed("Allot at least one seat.", code="no_seats", fields={"seats": ["Required."]})
-    if len(set(labels)) != len(labels):
-        raise ValidationFailed("A seat appears twice.", code="duplicate_seat",
-                               fields={"seats": ["Name each seat once."]})

@@ -14,7 +14,7 @@ from apps.ticketing import policy, pricing, selectors
 from apps.ticketing.models import Booking, Channel, Passenger, SeatHold
 from apps.ticketing.permissions import CONFIRM_BOOKING
 from apps.ticketing.services import inventory, promos
-from apps.ticketing.trips import Stretch, require_on_sale, seat_classes, trip_stretch
+from apps.ticketing.trips import Stretch, require_distinct_seats, require_on_sale, seat_classes, trip_stretch
 from transport.errors import Conflict, LimitExceeded, NotAuthenticated, ValidationFailed
 from transport.principal import Principal, PrincipalKind
 
@@ -44,7 +44,7 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
     if not principal.is_authenticated:
         raise NotAuthenticated()
     labels = [p.seat_label for p in passengers]
-    _check_seats(labels)
+    require_distinct_seats(labels, field="passengers")
     where = trip_stretch(trip_id=trip_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id, trip=trip)
     settings = company_api.company_settings(company_id=where.company_id)
     _check_count(labels, limit=policy.max_seats_per_booking(settings))
@@ -122,14 +122,6 @@ def booking_extend(*, principal: Principal, booking_id: UUID) -> Booking:
     booking.save(update_fields=["expires_at", "extensions"])
     SeatHold.objects.filter(booking=booking, state=SeatHold.State.HELD).update(expires_at=booking.expires_at)
     return booking
-
-
-def _check_seats(labels: list[str]) -> None:
-    if not labels:
-        raise ValidationFailed("Hold at least one seat.", code="no_seats", fields={"passengers": ["Required."]})
-    if len(set(labels)) != len(labels):
-        raise ValidationFailed("A seat appears twice.", code="duplicate_seat",
-                               fields={"passengers": ["Each passenger needs a seat of their own."]})
 
 
 def _check_count(labels: list[str], *, limit: int) -> None:

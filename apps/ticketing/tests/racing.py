@@ -15,9 +15,9 @@ T = TypeVar("T")
 MAX_THREADS = int(os.environ.get("TICKETING_RACE_THREADS", "50"))
 
 
-def race(attempts: int, attempt: Callable[[int], T]) -> list[T]:
-    """Run attempt(0..attempts-1) from min(attempts, MAX_THREADS) threads released together by a barrier."""
-    threads = min(attempts, MAX_THREADS)
+def race(attempts: int, attempt: Callable[[int], T], *, threads: int = MAX_THREADS) -> list[T]:
+    """Run attempt(0..attempts-1) from min(attempts, threads) threads released together by a barrier."""
+    threads = min(attempts, threads)
     barrier = threading.Barrier(threads)
     results: list[T] = []
     lock = threading.Lock()

@@ -13,40 +13,17 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.ticketing.models import Boarding, BoardingScan
+from apps.ticketing.tests.racing import race
 from tests.worlds.boarding import build_boarding_cast, device, new_driver, roster, ticket
 from tests.worlds.ticketing import build_sales_world
 
 SCANS = 50
 # the shared PostgreSQL allows each test about 40 connections: the scans share that many threads
 THREADS = 40
-
-
-def _race(attempts: int, attempt, *, threads: int = THREADS) -> list:
-    """attempt(0..attempts-1) from `threads` threads released together, each with its own connection."""
-    threads = min(attempts, threads)
-    barrier = threading.Barrier(threads)
-    results, lock = [], threading.Lock()
-
-    def worker(first: int) -> None:
-        try:
-            barrier.wait()
-            for number in range(first, attempts, threads):
-                outcome = attempt(number)
-                with lock:
-                    results.append(outcome)
-        finally:
-            connection.close()
-
-    started = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in started:
-        thread.start()
-    for thread in started:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,7 +38,7 @@ def test_fifty_simultaneous_scans_of_one_ticket_board_it_once():
         answer = clients[number].post("/api/v1/boarding/scan", body, format="json")
         return answer.status_code, answer.json()["reason"], answer.json()["boarded_by_device"]
 
-    outcomes = Counter(_race(SCANS, attempt))
+    outcomes = Counter(race(SCANS, attempt, threads=THREADS))
 
     device_id = str(cast.driver.id)
     assert outcomes == Counter({(200, "boarded", device_id): 1, (200, "already_boarded", device_id): SCANS - 1})
@@ -86,7 +63,7 @@ def test_control_every_scanner_sees_the_ticket_free_and_the_database_alone_board
             answer = clients[number].post("/api/v1/boarding/scan", body, format="json")
         return saw_free, answer.json()["reason"]
 
-    outcomes = Counter(_race(THREADS, attempt))
+    outcomes = Counter(race(THREADS, attempt))
 
     assert outcomes == Counter({(True, "boarded"): 1, (True, "already_boarded"): THREADS - 1})
     assert Boarding.objects.count() == 1
@@ -118,7 +95,7 @@ def test_simultaneous_offline_uploads_from_many_devices_keep_the_earliest_scan()
                                    format="json")
         return answer.json()["scans"][0]["outcome"]
 
-    outcomes = Counter(_race(len(scans), attempt, threads=len(scans)))
+    outcomes = Counter(race(len(scans), attempt, threads=len(scans)))
 
     boarding = Boarding.objects.get()
     assert (boarding.scanned_at, boarding.device_id) == (start, phones[2].id)
@@ -145,7 +122,7 @@ def test_one_scan_uploaded_by_simultaneous_retries_is_recorded_once():
         result = answer.json()["scans"][0]
         return result["id"], result["outcome"]
 
-    outcomes = Counter(_race(retries, attempt))
+    outcomes = Counter(race(retries, attempt))
 
     assert outcomes == Counter({(scan["id"], "boarded"): retries})
     assert list(BoardingScan.objects.values_list("id", "outcome")) == [(uuid.UUID(scan["id"]), "boarded")]
