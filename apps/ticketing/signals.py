@@ -6,7 +6,7 @@ Ids are strings, amounts integer minor units with their ISO currency.
 from django.dispatch import Signal
 
 # ticket_id, number, booking_id, trip_id, company_id, seat, from_stop_id, to_stop_id, passenger_name,
-# passenger_phone
+# passenger_phone, code (the signed QR text, for the e-ticket a notification sends)
 ticket_confirmed = Signal()
 # ticket_id, number, booking_id, trip_id, company_id, seat, refundable_minor, currency, reason
 ticket_cancelled = Signal()

@@ -128,5 +128,5 @@ def _ticket_issue(booking: Booking, passenger: Passenger, *, code_valid_until: d
     publish(signals.ticket_confirmed, ticket_id=str(ticket.id), number=ticket.number, booking_id=str(booking.id),
             trip_id=str(booking.trip_id), company_id=str(booking.company_id), seat=ticket.seat_label,
             from_stop_id=str(booking.from_stop_id), to_stop_id=str(booking.to_stop_id),
-            passenger_name=passenger.name, passenger_phone=passenger.phone)
+            passenger_name=passenger.name, passenger_phone=passenger.phone, code=ticket.code)
     return ticket

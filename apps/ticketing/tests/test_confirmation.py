@@ -46,7 +46,7 @@ def test_confirmation_issues_one_ticket_per_passenger_and_announces_each(world):
         "ticket_id": str(ticket.id), "number": ticket.number, "booking_id": str(booking.id),
         "trip_id": str(world.trip_id), "company_id": str(world.company_id), "seat": "1A",
         "from_stop_id": str(world.stops["Nakuru"]), "to_stop_id": str(world.stops["Kisumu"]),
-        "passenger_name": "Rider 1A", "passenger_phone": "+254700000001",
+        "passenger_name": "Rider 1A", "passenger_phone": "+254700000001", "code": ticket.code,
     }
 
 
