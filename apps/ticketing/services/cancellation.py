@@ -52,7 +52,9 @@ def booking_cancel(*, principal: Principal, booking_id: UUID) -> Booking:
 
 
 def trip_bookings_cancel(*, trip_id: UUID, reason: str) -> int:
-    """Every live booking of a cancelled trip: tickets refundable in full, holds simply freed."""
+    """Every live booking of a cancelled trip: tickets refundable in full, holds simply freed. Call it in a
+    transaction: the trip's sales lock keeps confirmations out until the cancellations commit."""
+    inventory.trip_sales_lock(trip_id, exclusive=True)
     bookings = Booking.objects.select_for_update().filter(
         trip_id=trip_id, state__in=[Booking.State.HELD, Booking.State.CONFIRMED]).order_by("created_at")
     return bookings_cancel_in_full(bookings=list(bookings), reason=reason)

@@ -16,6 +16,7 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.company import api as company_api
 from apps.ticketing import selectors, signals
 from apps.ticketing.models import Booking, Channel, Passenger, PromoRedemption, Ticket
 from apps.ticketing.permissions import CONFIRM_BOOKING
@@ -28,6 +29,7 @@ from transport.principal import Principal
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 NUMBER_LENGTH = 8
 NUMBER_ATTEMPTS = 5
+TRIP_CANCELLED = "cancelled"  # company's trip status, as company.api reports it
 
 
 def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str | None = None,
@@ -51,6 +53,7 @@ def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str 
             return booking
         if booking.state not in (Booking.State.HELD, Booking.State.EXPIRED):
             raise Conflict(f"A {booking.state} booking cannot be confirmed.", code="booking_not_confirmable")
+        _require_trip_not_cancelled(booking.trip_id)
         now = timezone.now()
         inventory.lapsed_holds_expire(trip_id=booking.trip_id, seat_labels=labels,
                                       from_sequence=booking.from_sequence, to_sequence=booking.to_sequence, now=now)
@@ -67,6 +70,14 @@ def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str 
         for passenger in booking.passengers.order_by("position"):
             _ticket_issue(booking, passenger, code_valid_until=valid_until)
         return booking
+
+
+def _require_trip_not_cancelled(trip_id: UUID) -> None:
+    """Read the trip's status under its shared sales lock: a trip cancelled since the seats were held sells
+    nothing more, even if its bookings were swept before this one was held."""
+    inventory.trip_sales_lock(trip_id, exclusive=False)
+    if company_api.trip_status(trip_id=trip_id) == TRIP_CANCELLED:
+        raise Conflict("This trip was cancelled; nothing more is sold on it.", code="trip_cancelled")
 
 
 def _seats_confirmed(booking: Booking) -> bool:

@@ -84,6 +84,15 @@ def advisory_xact_locks(keys: list[str]) -> None:
                        [keys])
 
 
+def trip_sales_lock(trip_id: UUID, *, exclusive: bool) -> None:
+    """The trip's sales lock, to the end of the transaction: confirmations share it, cancelling the trip's
+    bookings takes it alone. So a confirmation either commits before the cancellation looks for bookings, or
+    starts after and sees the trip cancelled (see confirmation._require_trip_not_cancelled)."""
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(hashtextextended(%s, 0))", [f"ticketing-trip:{trip_id}"])
+
+
 def seats_refuse_if_taken(*, trip_id: UUID, seat_labels: list[str], from_sequence: int, to_sequence: int,
                           now: datetime, own_allotment_ids: Collection[UUID] = ()) -> None:
     """A cheap early answer under the seat locks: a seat already live on the stretch is refused before any

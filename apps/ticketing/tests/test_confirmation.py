@@ -148,3 +148,16 @@ def test_another_companys_agent_does_not_see_the_booking(world, other_world):
         booking_confirm(booking_id=booking.id, principal=other_world.principal("agent"))
 
     assert Ticket.objects.count() == 0
+
+
+def test_a_hold_on_a_trip_cancelled_since_is_not_confirmed(world):
+    # the trip is cancelled after the seat was held, and the bookings' sweep has not reached this hold
+    booking = hold(world, world.principal("passenger"), "6A")
+    world.cancel_trip()
+
+    with pytest.raises(Conflict) as refused:
+        booking_confirm(booking_id=booking.id, principal=CASHIER)
+
+    assert refused.value.code == "trip_cancelled"
+    assert Booking.objects.get(pk=booking.id).state == "held"
+    assert not Ticket.objects.exists()
