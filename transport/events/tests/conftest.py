@@ -53,7 +53,9 @@ def worker_log(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("worker") / "worker.log"
 
 
-@pytest.fixture(scope="session")
+# package scope: the worker stops once these tests are done. Left running for the whole session it would
+# consume the run's event queue and apply other apps' handlers to their transactional tests' rows meanwhile
+@pytest.fixture(scope="package")
 def session_worker(django_db_setup, django_db_blocker, worker_log) -> Iterator[object]:
     with django_db_blocker.unblock(), worker_process(extra_env=WORKER_ENV, log_path=worker_log) as process:
         wait_for(lambda: b"ready." in worker_log.read_bytes(), what="the worker to start")
