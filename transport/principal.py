@@ -70,5 +70,11 @@ class Principal:
             raise NotFound()  # holds it nowhere globally, and is no member there: the object is not its
         raise PermissionDenied(f"Missing permission {permission}.", code="permission_denied")
 
+    def companies_with(self, permission: str) -> frozenset[UUID] | None:
+        """The companies in which the principal holds `permission`; None when it holds it everywhere."""
+        if permission in self.global_permissions:
+            return None
+        return frozenset(company for company, perms in self.company_permissions.items() if permission in perms)
+
     def can_see_company(self, company_id: UUID) -> bool:
         return company_id in self.company_permissions or bool(self.global_permissions)

@@ -41,11 +41,13 @@ class CompanyScopedAdmin(admin.ModelAdmin):
     company_field = "company_id"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """The rows of the companies in which the member may view this model (a member elsewhere sees none)."""
         rows = super().get_queryset(request)
-        principal = principal_of(request)
-        if request.user.is_superuser or principal.global_permissions:
+        if request.user.is_superuser:
             return rows
-        return rows.filter(**{f"{self.company_field}__in": principal.company_ids})
+        opts = self.model._meta
+        companies = principal_of(request).companies_with(f"{opts.app_label}.view_{opts.model_name}")
+        return rows if companies is None else rows.filter(**{f"{self.company_field}__in": companies})
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -79,7 +81,7 @@ class LayoutVersionInline(admin.TabularInline):
 @admin.register(SeatLayout)
 class SeatLayoutAdmin(CompanyScopedAdmin):
     list_display = ["name", "company", "current_version", "created_at"]
-    list_filter = ["company"]
+    list_filter = [("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     inlines = [LayoutVersionInline]
 
@@ -87,14 +89,14 @@ class SeatLayoutAdmin(CompanyScopedAdmin):
 @admin.register(Bus)
 class BusAdmin(CompanyScopedAdmin):
     list_display = ["plate", "company", "status", "layout", "created_at"]
-    list_filter = ["status", "company"]
+    list_filter = ["status", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["plate"]
 
 
 @admin.register(Stop)
 class StopAdmin(CompanyScopedAdmin):
     list_display = ["name", "town", "company", "latitude", "longitude", "timezone"]
-    list_filter = ["timezone", "company"]
+    list_filter = ["timezone", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "town"]
 
 
@@ -109,7 +111,7 @@ class RouteStopInline(admin.TabularInline):
 @admin.register(Route)
 class RouteAdmin(CompanyScopedAdmin):
     list_display = ["name", "code", "company", "is_active", "created_at"]
-    list_filter = ["is_active", "company"]
+    list_filter = ["is_active", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code"]
     inlines = [RouteStopInline]
 
@@ -125,7 +127,7 @@ class ScheduleExceptionInline(admin.TabularInline):
 @admin.register(Schedule)
 class ScheduleAdmin(CompanyScopedAdmin):
     list_display = ["route", "departure_time", "weekdays", "bus", "valid_from", "valid_to", "is_active"]
-    list_filter = ["is_active", "company"]
+    list_filter = ["is_active", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["route__name", "route__code", "bus__plate"]
     inlines = [ScheduleExceptionInline]
 
@@ -141,7 +143,7 @@ class TripStopInline(admin.TabularInline):
 @admin.register(Trip)
 class TripAdmin(CompanyScopedAdmin):
     list_display = ["route", "departure_at", "arrival_at", "bus", "status", "delay_minutes", "company"]
-    list_filter = ["status", "company", "service_date"]
+    list_filter = ["status", ("company", admin.RelatedOnlyFieldListFilter), "service_date"]
     search_fields = ["route__name", "route__code", "bus__plate", "=id"]
     date_hierarchy = "departure_at"
     list_select_related = ["route", "bus", "company"]
@@ -168,6 +170,6 @@ class TripAdmin(CompanyScopedAdmin):
 @admin.register(DriverAssignment)
 class DriverAssignmentAdmin(CompanyScopedAdmin):
     list_display = ["trip", "driver_id", "starts_at", "ends_at", "is_active"]
-    list_filter = ["is_active", "company"]
+    list_filter = ["is_active", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["=driver_id", "=trip__id"]
     list_select_related = ["trip__route"]

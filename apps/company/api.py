@@ -18,7 +18,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone as django_timezone
 
 from apps.company import search, timetable
-from apps.company.models import Company, DriverAssignment, SeatLayoutVersion, Trip
+from apps.company.models import Company, DriverAssignment, RouteStop, SeatLayoutVersion, Trip
 from apps.company.permissions import VIEW_OWN_TRIPS, VIEW_TRIPS
 from transport.errors import NotAuthenticated, NotFound
 from transport.principal import Principal
@@ -78,6 +78,13 @@ class TripDetails:
     departure_at: datetime  # at the first stop, in its timezone
     arrival_at: datetime  # at the last stop, in its timezone
     stops: tuple[TripStopTime, ...]
+
+
+@dataclass(frozen=True)
+class RouteStops:
+    route_id: UUID
+    company_id: UUID
+    stop_ids: tuple[UUID, ...]  # in the order the route calls at them
 
 
 @dataclass(frozen=True)
@@ -285,6 +292,15 @@ def driver_trips(*, principal: Principal, driver_id: UUID, limit: int = 20) -> l
             if len(found) == limit:
                 break
     return found
+
+
+def route_stops(*, route_id: UUID) -> RouteStops:
+    """A route's company and its stops in order (public timetable data). One query."""
+    rows = list(RouteStop.objects.filter(route_id=route_id).order_by("sequence")
+                .values_list("route__company_id", "stop_id"))
+    if not rows:
+        raise NotFound("No such route.")
+    return RouteStops(route_id=route_id, company_id=rows[0][0], stop_ids=tuple(stop for _, stop in rows))
 
 
 def trip_status(*, trip_id: UUID) -> str:

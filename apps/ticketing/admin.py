@@ -7,6 +7,7 @@ only for their own companies.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -30,6 +31,7 @@ from apps.ticketing.models import (
     Ticket,
 )
 from apps.ticketing.permissions import MANAGE_FARES
+from transport.errors import NotFound
 from transport.principal import Principal
 
 
@@ -41,11 +43,13 @@ def principal_of(request: HttpRequest) -> Principal:
 
 class CompanyScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """The rows of the companies in which the member may view this model (a member elsewhere sees none)."""
         rows = super().get_queryset(request)
-        principal = principal_of(request)
-        if request.user.is_superuser or principal.global_permissions:
+        if request.user.is_superuser:
             return rows
-        return rows.filter(company_id__in=principal.company_ids)
+        opts = self.model._meta
+        companies = principal_of(request).companies_with(f"{opts.app_label}.view_{opts.model_name}")
+        return rows if companies is None else rows.filter(company_id__in=companies)
 
 
 class ReadOnlyAdmin(CompanyScopedAdmin):
@@ -161,8 +165,34 @@ class FaresAdmin(CompanyScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class FareForm(forms.ModelForm):
+    """A fare only for a route of the fare's own company, between two of its stops in travel order."""
+
+    class Meta:
+        model = Fare
+        fields = ["company_id", "route_id", "from_stop_id", "to_stop_id", "seat_class", "amount_minor", "currency"]
+
+    def clean(self) -> dict:
+        values = super().clean()
+        route_id, company_id = values.get("route_id"), values.get("company_id")
+        if not route_id or not company_id:
+            return values
+        try:
+            route = company_api.route_stops(route_id=route_id)
+        except NotFound:
+            route = None
+        if route is None or route.company_id != company_id:
+            raise forms.ValidationError({"route_id": "No such route in this company."})
+        board, alight = values.get("from_stop_id"), values.get("to_stop_id")
+        if board not in route.stop_ids or alight not in route.stop_ids or \
+                route.stop_ids.index(board) >= route.stop_ids.index(alight):
+            raise forms.ValidationError({"to_stop_id": "The stops must be on the route, boarding first."})
+        return values
+
+
 @admin.register(Fare)
 class FareAdmin(FaresAdmin):
+    form = FareForm
     list_display = ["route_id", "from_stop_id", "to_stop_id", "seat_class", "amount_minor", "currency"]
     list_filter = ["seat_class", "currency"]
 

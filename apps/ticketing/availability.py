@@ -11,7 +11,9 @@ from django.db.backends.postgresql.psycopg_any import NumericRange
 from django.utils import timezone
 
 from apps.company import api as company_api
+from apps.ticketing import pricing
 from apps.ticketing.models import Fare, SeatHold
+from apps.ticketing.services import inventory
 from apps.ticketing.services.inventory import taken_seats
 from apps.ticketing.trips import trip_stretch
 
@@ -49,8 +51,9 @@ def seat_map(*, trip_id: UUID, from_stop_id: UUID | None = None, to_stop_id: UUI
     currency = company_api.company_settings(company_id=trip.company_id).currency
     taken = taken_seats(trip_id=trip_id, from_sequence=where.from_sequence, to_sequence=where.to_sequence,
                         now=timezone.now())
-    fares = {row.seat_class: row.amount_minor for row in Fare.objects.filter(
-        route_id=trip.route_id, from_stop_id=where.from_stop_id, to_stop_id=where.to_stop_id, currency=currency)}
+    fares = {seat_class: amount for seat_class, (amount, fare_currency) in pricing.fares_for(
+        company_id=trip.company_id, route_id=trip.route_id, from_stop_id=where.from_stop_id,
+        to_stop_id=where.to_stop_id).items() if fare_currency == currency}
     seats = tuple(
         SeatState(seat=seat, state="blocked" if not seat.sellable else taken.get(seat.label, "free"),
                   price_minor=fares.get(seat.seat_class))
@@ -70,16 +73,14 @@ def trips_search(*, on: date, from_stop_ids: list[UUID], to_stop_ids: list[UUID]
         return []
     live = _live_rows([offer.trip_id for offer in offers], now=timezone.now())
     lowest = _lowest_fares(offers)
-    layouts: dict[UUID, int] = {}
     found = []
     for offer in offers:
-        if offer.layout_version_id not in layouts:
-            layout = company_api.seat_layout(layout_version_id=offer.layout_version_id)
-            layouts[offer.layout_version_id] = len(layout.sellable_labels)
-        wanted = NumericRange(offer.board.sequence, offer.alight.sequence, "[)")
-        taken = {label for label, stretch in live.get(offer.trip_id, []) if _overlaps(stretch, wanted)}
-        found.append(TripFound(offer=offer, seats_left=max(0, layouts[offer.layout_version_id] - len(taken)),
-                               lowest_fare_minor=lowest.get((offer.route_id, offer.board.stop_id,
+        sellable = sum(seat.sellable for seat in company_api.layout_seats(layout_version_id=offer.layout_version_id))
+        wanted = inventory.stretch(offer.board.sequence, offer.alight.sequence)
+        taken = {label for label, stretch in live.get(offer.trip_id, [])
+                 if inventory.stretches_overlap(stretch, wanted)}
+        found.append(TripFound(offer=offer, seats_left=max(0, sellable - len(taken)),
+                               lowest_fare_minor=lowest.get((offer.company_id, offer.route_id, offer.board.stop_id,
                                                              offer.alight.stop_id, offer.currency))))
     return found
 
@@ -94,16 +95,14 @@ def _live_rows(trip_ids: list[UUID], *, now: datetime) -> dict[UUID, list[tuple[
     return live
 
 
-def _overlaps(a: NumericRange, b: NumericRange) -> bool:
-    return a.lower < b.upper and b.lower < a.upper  # both half-open [lower, upper)
-
-
-def _lowest_fares(offers: list[company_api.TripOffer]) -> dict[tuple[UUID, UUID, UUID, str], int]:
-    rows = Fare.objects.filter(route_id__in={o.route_id for o in offers},
+def _lowest_fares(offers: list[company_api.TripOffer]) -> dict[tuple[UUID, UUID, UUID, UUID, str], int]:
+    """(company, route, boarding stop, alighting stop, currency) -> the lowest fare: a fare counts only for
+    the company that set it."""
+    rows = Fare.objects.filter(route_id__in={o.route_id for o in offers}, company_id__in={o.company_id for o in offers},
                                from_stop_id__in={o.board.stop_id for o in offers},
                                to_stop_id__in={o.alight.stop_id for o in offers})
     lowest: dict[tuple[UUID, UUID, UUID, str], int] = {}
     for row in rows:
-        key = (row.route_id, row.from_stop_id, row.to_stop_id, row.currency)
+        key = (row.company_id, row.route_id, row.from_stop_id, row.to_stop_id, row.currency)
         lowest[key] = min(lowest.get(key, row.amount_minor), row.amount_minor)
     return lowest

@@ -56,9 +56,10 @@ def _percent_of(amount: int, percent: int) -> int:
     return amount * percent // 100 if percent >= 0 else -((amount * -percent) // 100)
 
 
-def fares_for(*, route_id: UUID, from_stop_id: UUID, to_stop_id: UUID) -> dict[str, tuple[int, str]]:
-    """Seat class -> (amount_minor, currency) for one stretch of a route."""
-    rows = Fare.objects.filter(route_id=route_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id)
+def fares_for(*, company_id: UUID, route_id: UUID, from_stop_id: UUID, to_stop_id: UUID) -> dict[str, tuple[int, str]]:
+    """Seat class -> (amount_minor, currency) for one stretch of a route, as the route's own company set them."""
+    rows = Fare.objects.filter(company_id=company_id, route_id=route_id, from_stop_id=from_stop_id,
+                               to_stop_id=to_stop_id)
     return {row.seat_class: (row.amount_minor, row.currency) for row in rows}
 
 
@@ -92,7 +93,8 @@ def promo_find(*, company_id: UUID, code: str, now: datetime) -> PromoCode:
 def quote(*, where: Stretch, currency: str, seats: list[tuple[str, str, str]], now: datetime,
           promo_code: str | None = None) -> Quote:
     """Price each (seat label, seat class, passenger type); ValidationFailed when a class has no fare."""
-    fares = fares_for(route_id=where.trip.route_id, from_stop_id=where.from_stop_id, to_stop_id=where.to_stop_id)
+    fares = fares_for(company_id=where.company_id, route_id=where.trip.route_id, from_stop_id=where.from_stop_id,
+                      to_stop_id=where.to_stop_id)
     missing = sorted({seat_class for _, seat_class, _ in seats
                       if seat_class not in fares or fares[seat_class][1] != currency})
     if missing:

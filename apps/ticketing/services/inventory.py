@@ -31,6 +31,11 @@ def stretch(from_sequence: int, to_sequence: int) -> NumericRange:
     return NumericRange(from_sequence, to_sequence, "[)")
 
 
+def stretches_overlap(a: NumericRange, b: NumericRange) -> bool:
+    """Whether two stretches share a segment: touching ones (A->B, B->C) do not."""
+    return a.lower < b.upper and b.lower < a.upper  # both half-open [lower, upper)
+
+
 @contextmanager
 def seat_locks(trip_id: UUID, seat_labels: list[str]) -> Iterator[None]:
     """The Redis locks of the seats, in label order. A lock not had in time is done without: it only saves

@@ -69,7 +69,7 @@ def _move(row: SeatHold, passenger: Passenger, seats: dict, taken: list, outcome
     for label, seat in seats.items():
         if seat.seat_class != passenger.seat_class:
             continue
-        if any(label == other and _overlaps(row.stretch, stretch) for other, stretch in taken):
+        if any(label == other and inventory.stretches_overlap(row.stretch, stretch) for other, stretch in taken):
             continue
         old = row.seat_label
         try:
@@ -106,7 +106,3 @@ def _cancel_for_lack_of_seat(booking_id: UUID, outcome: Reseating) -> None:
     logger.warning("no seat for a booking after a bus change", extra={"booking_id": str(booking_id)})
     cancellation.bookings_cancel_in_full(bookings=[booking], reason=NO_SEAT_REASON)
     outcome.cancelled_bookings.append(booking_id)
-
-
-def _overlaps(a, b) -> bool:
-    return a.lower < b.upper and b.lower < a.upper  # both half-open [lower, upper)

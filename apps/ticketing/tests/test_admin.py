@@ -6,7 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from apps.ticketing.models import Fare
+from apps.ticketing.quotes import trip_quote
 from apps.ticketing.tests.holding import hold
+from transport.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +76,22 @@ def test_the_admin_sales_report_shows_a_companys_confirmed_sales_to_its_staff_on
     assert b"Sales report" in client.get("/admin/ticketing/booking/").content
     assert foreign.context["rows"] == []  # another company's sales: the report refuses, nothing shown
     assert foreign.context["error"]
+
+
+def test_a_fare_on_another_companys_route_is_refused_and_never_prices_its_seats(client, world, other_world):
+    theirs = Fare.objects.filter(company_id=other_world.company_id).first()
+    client.force_login(_staff(world.users["company_admin"]))
+    form = {"company_id": str(world.company_id), "route_id": str(theirs.route_id),
+            "from_stop_id": str(theirs.from_stop_id), "to_stop_id": str(theirs.to_stop_id), "seat_class": "standard",
+            "amount_minor": "1", "currency": "KES"}
+    theirs.delete()
+
+    refused = client.post("/admin/ticketing/fare/add/", form)
+    Fare.objects.create(**{**form, "amount_minor": 1})  # as if written past the admin: the readers ignore it
+    with pytest.raises(ValidationFailed) as unpriced:
+        trip_quote(trip_id=other_world.trip_id, from_stop_id=theirs.from_stop_id, to_stop_id=theirs.to_stop_id,
+                   passengers=[("1A", "adult")])
+
+    assert refused.status_code == 200
+    assert "No such route in this company." in refused.content.decode()
+    assert unpriced.value.code == "no_fare"

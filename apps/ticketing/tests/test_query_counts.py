@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 HOLD_QUERIES = 13
 # trip, layout, company settings, live rows, fares
 SEAT_MAP_QUERIES = 5
-# company's search, live rows of the trips found, their fares, one per distinct layout (2)
-SEARCH_QUERIES = 5
+# company's search (2), live rows of the trips found, their fares (the layouts' seats are kept per process)
+SEARCH_QUERIES = 4
 
 
 def test_a_hold_takes_a_fixed_number_of_queries(world, django_assert_num_queries):
