@@ -148,6 +148,7 @@ class CompanyIn(StrictModelSerializer):
 class CompanyChange(CompanyIn):
     class Meta(CompanyIn.Meta):
         fields = [f for f in CompanyIn.Meta.fields if f != "slug"]
+        extra_kwargs = {f: {"required": False} for f in fields}
 
 
 class SeatIn(StrictSerializer):

@@ -29,8 +29,10 @@ from transport.errors import NotFound, ValidationFailed
 from transport.http.idempotency import idempotent
 
 
-def _valid(serializer_class: type[Serializer], data: Any, *, partial: bool = False) -> dict:
-    serializer = serializer_class(data=data, partial=partial)
+def _valid(serializer_class: type[Serializer], data: Any) -> dict:
+    # never partial=True: DRF would pass it down to nested serializers, letting a route's stops or a layout's
+    # plan through with required fields missing; the *Change serializers make their own fields optional
+    serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -104,7 +106,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def partial_update(self, request: Request, pk: str) -> Response:
         self._get(pk)  # another tenant's row is a 404 before any complaint about the body
-        row = self.change_row(request.auth, pk, _valid(self.change_in, request.data, partial=True))
+        row = self.change_row(request.auth, pk, _valid(self.change_in, request.data))
         return Response(self.out(self._get(row.pk)).data)
 
     def destroy(self, request: Request, pk: str) -> Response:

@@ -110,3 +110,17 @@ def test_an_unused_stop_is_deleted(tenant_a):
     response = tenant_a.client("company_admin").delete(f"{BASE}/stops/{tenant_a.stops['Kigali'].id}")
     assert response.status_code == 204
     assert not tenant_a.company.stops.filter(town="Kigali").exists()
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("routes", {"stops": [{"stop_id": "00000000-0000-0000-0000-000000000001"},
+                          {"stop_id": "00000000-0000-0000-0000-000000000002"}]}),
+    ("layouts", {"plan": {"rows": 3}}),
+])
+def test_a_change_with_half_a_nested_part_is_a_400_naming_the_missing_fields(tenant_a, path, body):
+    target = tenant_a.route if path == "routes" else tenant_a.layout
+    response = tenant_a.client("company_admin").patch(f"{BASE}/{path}/{target.id}", body, format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert all(field.startswith(("stops.", "plan.")) for field in response.json()["errors"])
