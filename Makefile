@@ -34,7 +34,7 @@ test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	for script in $$(grep -l '__main__' bench/*.py); do $(BIN)/python $$script || exit 1; done
 
 nginx-check:
 	$(BIN)/python -m pytest tests/deploy -q

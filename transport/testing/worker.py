@@ -13,10 +13,11 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+
+from transport.management.child_env import database_url
 
 PR_SET_PDEATHSIG = 1
 
@@ -30,19 +31,6 @@ def wait_for(condition: Callable[[], bool], *, within: float = 60.0, what: str =
         time.sleep(0.05)
 
 
-def current_database_url() -> str:
-    """The URL of the database this process uses now (the test database, inside a test)."""
-    params = connection.settings_dict
-    auth = quote(params["USER"] or "postgres")
-    if params.get("PASSWORD"):
-        auth += ":" + quote(params["PASSWORD"])
-    host = params.get("HOST") or ""
-    if host.startswith("/"):
-        return f"postgresql://{auth}@/{params['NAME']}?host={host}"
-    port = f":{params['PORT']}" if params.get("PORT") else ""
-    return f"postgresql://{auth}@{host}{port}/{params['NAME']}"
-
-
 @contextmanager
 def worker_process(*, extra_env: dict[str, str] | None = None, log_path: Path | None = None,
                    concurrency: int = 1) -> Iterator[subprocess.Popen]:
@@ -50,7 +38,7 @@ def worker_process(*, extra_env: dict[str, str] | None = None, log_path: Path | 
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings_test"),
-        "DATABASE_URL": current_database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),  # the test database, socket included
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
