@@ -109,7 +109,7 @@ def seed(trip_count: int) -> tuple[str, list[tuple[str, str]]]:
 def _tickets(company_id: uuid.UUID, trip: Trip, stops: list[uuid.UUID], route_id: uuid.UUID) -> list[str]:
     details = company_api.get_trip(trip_id=trip.id)
     first, last = details.stops[0].sequence, details.stops[-1].sequence
-    valid_until = ticket_codes.code_valid_until(trip_id=trip.id, to_sequence=last)
+    valid_until = ticket_codes.code_valid_until(trip=details, to_sequence=last)
     now = timezone.now()
     bookings = [Booking(company_id=company_id, trip_id=trip.id, route_id=route_id, from_stop_id=stops[0],
                         to_stop_id=stops[-1], from_sequence=first, to_sequence=last, state=Booking.State.CONFIRMED,

@@ -303,14 +303,6 @@ def route_stops(*, route_id: UUID) -> RouteStops:
     return RouteStops(route_id=route_id, company_id=rows[0][0], stop_ids=tuple(stop for _, stop in rows))
 
 
-def trip_status(*, trip_id: UUID) -> str:
-    """The trip's status as committed now (scheduled, boarding, departed, arrived, cancelled). One query."""
-    status = Trip.objects.filter(pk=trip_id).values_list("status", flat=True).first()
-    if status is None:
-        raise NotFound("No such trip.")
-    return status
-
-
 def trip_driver_ids(*, trip_id: UUID) -> frozenset[UUID]:
     """The drivers rostered on a trip now (active assignments): who may board its passengers. One query."""
     return frozenset(DriverAssignment.objects.filter(trip_id=trip_id, is_active=True)

@@ -20,5 +20,4 @@ def cancel_bookings_of_cancelled_trip(event: Event) -> None:
 @subscriber(company_signals.trip_bus_changed)
 def reseat_passengers_of_swapped_bus(event: Event) -> None:
     # the layout the trip runs with now, not the event's: swaps handled out of order still end on the last bus
-    trip_id = UUID(event.payload["trip_id"])
-    reseating.trip_reseat(trip_id=trip_id, layout_version_id=company_api.get_trip(trip_id=trip_id).layout_version_id)
+    reseating.trip_reseat(trip=company_api.get_trip(trip_id=UUID(event.payload["trip_id"])))

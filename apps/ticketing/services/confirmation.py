@@ -53,7 +53,7 @@ def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str 
             return booking
         if booking.state not in (Booking.State.HELD, Booking.State.EXPIRED):
             raise Conflict(f"A {booking.state} booking cannot be confirmed.", code="booking_not_confirmable")
-        _require_trip_not_cancelled(booking.trip_id)
+        trip = _trip_not_cancelled(booking.trip_id)
         now = timezone.now()
         inventory.lapsed_holds_expire(trip_id=booking.trip_id, seat_labels=labels,
                                       from_sequence=booking.from_sequence, to_sequence=booking.to_sequence, now=now)
@@ -66,18 +66,20 @@ def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str 
         if channel:
             booking.channel = Channel(channel)
         booking.save(update_fields=["state", "confirmed_at", "payment_ref", "channel"])
-        valid_until = ticket_codes.code_valid_until(trip_id=booking.trip_id, to_sequence=booking.to_sequence)
+        valid_until = ticket_codes.code_valid_until(trip=trip, to_sequence=booking.to_sequence)
         for passenger in booking.passengers.order_by("position"):
             _ticket_issue(booking, passenger, code_valid_until=valid_until)
         return booking
 
 
-def _require_trip_not_cancelled(trip_id: UUID) -> None:
-    """Read the trip's status under its shared sales lock: a trip cancelled since the seats were held sells
-    nothing more, even if its bookings were swept before this one was held."""
+def _trip_not_cancelled(trip_id: UUID) -> company_api.TripDetails:
+    """Read the trip under its shared sales lock: a trip cancelled since the seats were held sells nothing
+    more, even if its bookings were swept before this one was held."""
     inventory.trip_sales_lock(trip_id, exclusive=False)
-    if company_api.trip_status(trip_id=trip_id) == TRIP_CANCELLED:
+    trip = company_api.get_trip(trip_id=trip_id)
+    if trip.status == TRIP_CANCELLED:
         raise Conflict("This trip was cancelled; nothing more is sold on it.", code="trip_cancelled")
+    return trip
 
 
 def _seats_confirmed(booking: Booking) -> bool:

@@ -92,7 +92,7 @@ def advisory_xact_locks(keys: list[str]) -> None:
 def trip_sales_lock(trip_id: UUID, *, exclusive: bool) -> None:
     """The trip's sales lock, to the end of the transaction: confirmations share it, cancelling the trip's
     bookings takes it alone. So a confirmation either commits before the cancellation looks for bookings, or
-    starts after and sees the trip cancelled (see confirmation._require_trip_not_cancelled)."""
+    starts after and sees the trip cancelled (see confirmation._trip_not_cancelled)."""
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(hashtextextended(%s, 0))", [f"ticketing-trip:{trip_id}"])

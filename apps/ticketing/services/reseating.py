@@ -34,14 +34,14 @@ class Reseating:
     released_allotted: int = 0
 
 
-def trip_reseat(*, trip_id: UUID, layout_version_id: UUID) -> Reseating:
+def trip_reseat(*, trip: company_api.TripDetails) -> Reseating:
     """Fit the trip's live seats into the layout the trip now runs with. Idempotent: a second run keeps all."""
-    seats = {seat.label: seat for seat in company_api.layout_seats(layout_version_id=layout_version_id)
+    seats = {seat.label: seat for seat in company_api.layout_seats(layout_version_id=trip.layout_version_id)
              if seat.sellable}
     outcome = Reseating()
     with transaction.atomic():
         rows = list(SeatHold.objects.select_for_update()
-                    .filter(trip_id=trip_id, state__in=SeatHold.GUARDED_STATES)
+                    .filter(trip_id=trip.id, state__in=SeatHold.GUARDED_STATES)
                     .order_by("-state", "created_at", "id"))  # confirmed first, then held, then allotted
         booking_ids = {row.booking_id for row in rows if row.booking_id}
         passengers = {(p.booking_id, p.seat_label): p for p in Passenger.objects.filter(booking_id__in=booking_ids)}
@@ -60,12 +60,13 @@ def trip_reseat(*, trip_id: UUID, layout_version_id: UUID) -> Reseating:
                 outcome.released_allotted += 1
             elif row.booking_id in outcome.cancelled_bookings:
                 continue
-            elif not _move(row, passenger, seats, taken, outcome):
+            elif not _move(row, passenger, seats, taken, outcome, trip=trip):
                 _cancel_for_lack_of_seat(row.booking_id, outcome)
     return outcome
 
 
-def _move(row: SeatHold, passenger: Passenger, seats: dict, taken: list, outcome: Reseating) -> bool:
+def _move(row: SeatHold, passenger: Passenger, seats: dict, taken: list, outcome: Reseating, *,
+          trip: company_api.TripDetails) -> bool:
     for label, seat in seats.items():
         if seat.seat_class != passenger.seat_class:
             continue
@@ -83,18 +84,17 @@ def _move(row: SeatHold, passenger: Passenger, seats: dict, taken: list, outcome
         Passenger.objects.filter(pk=passenger.pk).update(seat_label=label)
         taken.append((label, row.stretch))
         outcome.moved[row.pk] = label
-        _ticket_follow(passenger, old=old, new=label)
+        _ticket_follow(passenger, old=old, new=label, trip=trip)
         return True
     return False
 
 
-def _ticket_follow(passenger: Passenger, *, old: str, new: str) -> None:
+def _ticket_follow(passenger: Passenger, *, old: str, new: str, trip: company_api.TripDetails) -> None:
     ticket = Ticket.objects.filter(passenger=passenger, state=Ticket.State.VALID).select_related("booking").first()
     if ticket is None:
         return
     ticket.seat_label = new
-    ticket.save(update_fields=["seat_label"])
-    ticket_codes.ticket_code_renew(ticket=ticket)
+    ticket_codes.ticket_code_renew(ticket=ticket, trip=trip)  # saves the seat with its new code
     booking = ticket.booking
     publish(signals.ticket_seat_changed, ticket_id=str(ticket.id), number=ticket.number, booking_id=str(booking.id),
             trip_id=str(booking.trip_id), company_id=str(booking.company_id), old_seat=old, new_seat=new,

@@ -22,9 +22,8 @@ def grace() -> timedelta:
     return timedelta(hours=settings.TICKETING_CODE_GRACE_HOURS)
 
 
-def code_valid_until(*, trip_id: UUID, to_sequence: int) -> datetime:
+def code_valid_until(*, trip: company_api.TripDetails, to_sequence: int) -> datetime:
     """When a code for a ride ending at stop `to_sequence` of the trip stops being good (scheduled times)."""
-    trip = company_api.get_trip(trip_id=trip_id)
     arrival = next((stop.arrive_at for stop in trip.stops if stop.sequence == to_sequence), trip.arrival_at)
     return arrival + grace()
 
@@ -37,8 +36,9 @@ def ticket_code_make(*, company_id: UUID, ticket_id: UUID, trip_id: UUID, seat_l
 
 
 
-def ticket_code_renew(*, ticket: Ticket) -> str:
-    """Sign the ticket's code again from its row as it stands (say, after it moved seats) and save it.
+def ticket_code_renew(*, ticket: Ticket, trip: company_api.TripDetails | None = None) -> str:
+    """Sign the ticket's code again from its row as it stands (say, after it moved seats) and save both.
+    `trip`: the ticket's trip when the caller has read it already.
 
     The code it replaces still verifies until it expires: boarding judges the ticket by its id, and shows the
     driver the seat the ticket has now.
@@ -47,6 +47,7 @@ def ticket_code_renew(*, ticket: Ticket) -> str:
     ticket.code = ticket_code_make(
         company_id=ticket.company_id, ticket_id=ticket.id, trip_id=ticket.trip_id, seat_label=ticket.seat_label,
         from_sequence=booking.from_sequence, to_sequence=booking.to_sequence,
-        valid_until=code_valid_until(trip_id=ticket.trip_id, to_sequence=booking.to_sequence))
-    ticket.save(update_fields=["code"])
+        valid_until=code_valid_until(trip=trip or company_api.get_trip(trip_id=ticket.trip_id),
+                                     to_sequence=booking.to_sequence))
+    ticket.save(update_fields=["seat_label", "code"])
     return ticket.code

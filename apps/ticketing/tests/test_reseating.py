@@ -93,7 +93,6 @@ def test_reseating_twice_changes_nothing_more(world):
     _deliver()
     before = _live_seats()
 
-    again = trip_reseat(trip_id=world.trip_id,
-                        layout_version_id=company_api.get_trip(trip_id=world.trip_id).layout_version_id)
+    again = trip_reseat(trip=company_api.get_trip(trip_id=world.trip_id))
 
     assert (again.moved, again.cancelled_bookings, _live_seats()) == ({}, [], before)
