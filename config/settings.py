@@ -296,7 +296,7 @@ TICKETING_MAX_ACTIVE_HOLDS_PER_USER = env_int("TICKETING_MAX_ACTIVE_HOLDS_PER_US
 TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE = env_int("TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE", 20)
 TICKETING_MAX_HOLD_EXTENSIONS = env_int("TICKETING_MAX_HOLD_EXTENSIONS", 2)
 # POS: sales in one offline sync batch; how old an offline sale may be, and how far ahead of the server's
-# clock a device's may run, when it is synced
+# clock a device's may run when its offline sales or boarding scans are synced
 TICKETING_MAX_POS_SYNC_BATCH = env_int("TICKETING_MAX_POS_SYNC_BATCH", 200)
 TICKETING_POS_SALE_MAX_AGE_DAYS = env_int("TICKETING_POS_SALE_MAX_AGE_DAYS", 7)
 TICKETING_POS_CLOCK_SKEW_SECONDS = env_int("TICKETING_POS_CLOCK_SKEW_SECONDS", 300)

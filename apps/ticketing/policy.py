@@ -37,9 +37,14 @@ def pos_sale_max_age() -> timedelta:
     return timedelta(days=settings.TICKETING_POS_SALE_MAX_AGE_DAYS)
 
 
-def pos_clock_skew() -> timedelta:
-    """How far ahead of the server's clock a device's may run before its sales count as made in the future."""
+def device_clock_skew() -> timedelta:
+    """How far ahead of the server's clock a device's may run before its sales or scans count as made in the
+    future."""
     return timedelta(seconds=settings.TICKETING_POS_CLOCK_SKEW_SECONDS)
+
+
+def max_boarding_sync() -> int:
+    return settings.TICKETING_MAX_BOARDING_SYNC
 
 
 def holder_key(principal: Principal) -> str:

@@ -10,6 +10,7 @@ from apps.company import api as company_api
 from transport.errors import ValidationFailed
 
 ON_SALE = frozenset({"scheduled", "boarding"})
+TRIP_CANCELLED = "cancelled"  # company's trip status, as company.api reports it
 
 
 @dataclass(frozen=True)
@@ -63,15 +64,16 @@ def require_distinct_seats(labels: list[str], *, field: str) -> None:
                                fields={field: ["Name each seat once: one seat per passenger."]})
 
 
-def seat_classes(*, trip: company_api.TripDetails, labels: list[str]) -> dict[str, str]:
-    """Seat label -> seat class, refusing seats the trip's bus lacks or does not sell."""
+def seat_classes(*, trip: company_api.TripDetails, labels: list[str], field: str = "passengers") -> dict[str, str]:
+    """Seat label -> seat class, refusing seats the trip's bus lacks or does not sell (`field` names the
+    request field the seats came in)."""
     seats = {seat.label: seat for seat in company_api.layout_seats(layout_version_id=trip.layout_version_id)}
     unknown = sorted(label for label in labels if label not in seats)
     if unknown:
         raise ValidationFailed("No such seat on this bus.", code="unknown_seat",
-                               fields={"passengers": [f"No seat {label}." for label in unknown]})
+                               fields={field: [f"No seat {label}." for label in unknown]})
     blocked = sorted(label for label in labels if not seats[label].sellable)
     if blocked:
         raise ValidationFailed("This seat is not for sale.", code="seat_not_sellable",
-                               fields={"passengers": [f"Seat {label} is not for sale." for label in blocked]})
+                               fields={field: [f"Seat {label} is not for sale." for label in blocked]})
     return {label: seats[label].seat_class for label in labels}

@@ -37,10 +37,7 @@ def allotment_create(*, principal: Principal, trip_id: UUID, device_id: UUID, se
     if trip.status not in ON_SALE:
         raise ValidationFailed("This trip is not on sale.", code="trip_not_on_sale")
     require_distinct_seats(seat_labels, field="seats")
-    try:
-        seat_classes(trip=trip, labels=seat_labels)
-    except ValidationFailed as exc:  # the same refusal, under this body's field name
-        raise ValidationFailed(exc.detail, code=exc.code, fields={"seats": exc.fields.get("passengers", [])}) from None
+    seat_classes(trip=trip, labels=seat_labels, field="seats")
     if not auth_api.device_in_company(company_id=trip.company_id, device_id=device_id, permission=SELL_POS):
         raise ValidationFailed("No such POS device in this company.", code="unknown_device",
                                fields={"device_id": ["Not a POS device of this company that may sell now."]})

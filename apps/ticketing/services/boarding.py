@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.qr import api as qr_api
-from apps.ticketing import signals
+from apps.ticketing import policy, signals
 from apps.ticketing.models import Boarding, BoardingScan, Ticket
 from apps.ticketing.permissions import BOARD_PASSENGERS
 from transport.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
@@ -41,11 +40,10 @@ OTHER_COMPANY = "other_company"
 WRONG_TRIP = "wrong_trip"
 UNKNOWN_TICKET = "unknown_ticket"
 CANCELLED = "cancelled"
-SCANNED_IN_FUTURE = "scanned_in_future"  # the device's clock is ahead of ours by more than CLOCK_SKEW
+SCANNED_IN_FUTURE = "scanned_in_future"  # the device's clock is ahead of ours by more than policy allows
 SCAN_ID_REUSED = "scan_id_reused"  # another device or trip already uploaded a scan with this id
 
 # how far ahead of the server's clock an offline scan's time may be before it is refused
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class TooManyScans(DomainError):
@@ -124,7 +122,7 @@ def scans_sync(*, principal: Principal, trip_id: UUID, scans: list[OfflineScan])
     never deadlock), and a scan id seen before answers its recorded outcome.
     """
     trip = driver_trip(principal=principal, trip_id=trip_id)
-    limit = settings.TICKETING_MAX_BOARDING_SYNC
+    limit = policy.max_boarding_sync()
     if len(scans) > limit:
         raise TooManyScans(f"Upload at most {limit} scans at once; this upload has {len(scans)}.",
                            fields={"scans": [f"At most {limit} scans."]})
@@ -178,7 +176,7 @@ def _replay(log: BoardingScan, *, device_id: UUID, trip: company_api.TripDetails
 
 def _judge_offline(trip: company_api.TripDetails, scan: OfflineScan, *, now: datetime,
                    tickets: dict[UUID, Ticket]) -> _Verdict:
-    if scan.scanned_at > now + CLOCK_SKEW:
+    if scan.scanned_at > now + policy.device_clock_skew():
         return _Verdict(SCANNED_IN_FUTURE)
     if scan.code is not None:
         return _judge_code(trip, scan.code, at=scan.scanned_at, tickets=tickets)

@@ -14,11 +14,16 @@ from apps.ticketing import policy, pricing, selectors
 from apps.ticketing.models import Booking, Channel, Passenger, SeatHold
 from apps.ticketing.permissions import CONFIRM_BOOKING
 from apps.ticketing.services import inventory, promos
-from apps.ticketing.trips import Stretch, require_distinct_seats, require_on_sale, seat_classes, trip_stretch
+from apps.ticketing.trips import (
+    TRIP_CANCELLED,
+    Stretch,
+    require_distinct_seats,
+    require_on_sale,
+    seat_classes,
+    trip_stretch,
+)
 from transport.errors import Conflict, LimitExceeded, NotAuthenticated, ValidationFailed
 from transport.principal import Principal, PrincipalKind
-
-TRIP_CANCELLED = "cancelled"  # company's Trip.Status value, as company.api reports it
 
 
 @dataclass(frozen=True)

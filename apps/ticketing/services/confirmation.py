@@ -21,6 +21,7 @@ from apps.ticketing import selectors, signals
 from apps.ticketing.models import Booking, Channel, Passenger, PromoRedemption, Ticket
 from apps.ticketing.permissions import CONFIRM_BOOKING
 from apps.ticketing.services import inventory, promos, ticket_codes
+from apps.ticketing.trips import TRIP_CANCELLED
 from transport.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from transport.events import publish
 from transport.principal import Principal
@@ -29,7 +30,6 @@ from transport.principal import Principal
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 NUMBER_LENGTH = 8
 NUMBER_ATTEMPTS = 5
-TRIP_CANCELLED = "cancelled"  # company's trip status, as company.api reports it
 
 
 def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str | None = None,
