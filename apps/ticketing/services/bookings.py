@@ -10,18 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import policy, pricing, selectors
+from apps.ticketing import policy, quotes, selectors
 from apps.ticketing.models import Booking, Channel, Passenger, SeatHold
 from apps.ticketing.permissions import CONFIRM_BOOKING
 from apps.ticketing.services import inventory, promos
-from apps.ticketing.trips import (
-    TRIP_CANCELLED,
-    Stretch,
-    require_distinct_seats,
-    require_on_sale,
-    seat_classes,
-    trip_stretch,
-)
 from transport.errors import Conflict, LimitExceeded, NotAuthenticated, ValidationFailed
 from transport.principal import Principal, PrincipalKind
 
@@ -49,15 +41,11 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
     if not principal.is_authenticated:
         raise NotAuthenticated()
     labels = [p.seat_label for p in passengers]
-    require_distinct_seats(labels, field="passengers")
-    where = trip_stretch(trip_id=trip_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id, trip=trip)
-    settings = company_api.company_settings(company_id=where.company_id)
-    _check_count(labels, limit=policy.max_seats_per_booking(settings))
     now = timezone.now()
-    _require_sellable(where, sales_cutoff_minutes=settings.sales_cutoff_minutes, now=now, sold_at=sold_at)
-    classes = seat_classes(trip=where.trip, labels=labels)
-    price = pricing.quote(where=where, currency=settings.currency, now=sold_at or now, promo_code=promo_code,
-                          seats=[(p.seat_label, classes[p.seat_label], p.passenger_type) for p in passengers])
+    priced = quotes.stretch_priced(
+        trip_id=trip_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id, promo_code=promo_code, now=now,
+        sold_at=sold_at, trip=trip, passengers=[(p.seat_label, p.passenger_type) for p in passengers])
+    where, settings, price = priced.where, priced.settings, priced.quote
     expires_at = now + timedelta(minutes=settings.seat_hold_minutes)
     device_id = principal.id if principal.kind is PrincipalKind.DEVICE else None
     own_allotments = inventory.device_allotment_ids(trip_id=trip_id, device_id=device_id) if device_id else []
@@ -100,17 +88,6 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
     return booking
 
 
-def _require_sellable(where: Stretch, *, sales_cutoff_minutes: int, now: datetime, sold_at: datetime | None) -> None:
-    if sold_at is None:
-        require_on_sale(where, sales_cutoff_minutes=sales_cutoff_minutes, now=now)
-        return
-    # an offline sale is judged as of when it was made: the bus may have left (or arrived) since it was synced
-    if where.trip.status == TRIP_CANCELLED:
-        raise ValidationFailed("This trip was cancelled.", code="trip_cancelled")
-    if sold_at >= where.departs_at - timedelta(minutes=sales_cutoff_minutes):
-        raise ValidationFailed("Sales for this departure had closed when the sale was made.", code="sales_closed")
-
-
 @transaction.atomic
 def booking_extend(*, principal: Principal, booking_id: UUID) -> Booking:
     """Give a live hold the company's hold minutes again from now (a payment is still pending)."""
@@ -127,13 +104,6 @@ def booking_extend(*, principal: Principal, booking_id: UUID) -> Booking:
     booking.save(update_fields=["expires_at", "extensions"])
     SeatHold.objects.filter(booking=booking, state=SeatHold.State.HELD).update(expires_at=booking.expires_at)
     return booking
-
-
-def _check_count(labels: list[str], *, limit: int) -> None:
-    """The company's limit of seats per booking."""
-    if len(labels) > limit:
-        raise ValidationFailed(f"At most {limit} seats per booking.", code="too_many_seats",
-                               fields={"passengers": [f"At most {limit}."]})
 
 
 def _check_active_holds(principal: Principal, *, holder: str, now: datetime, also_lock: list[str],
