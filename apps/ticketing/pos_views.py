@@ -21,14 +21,9 @@ from apps.ticketing.pos_serializers import (
     SyncIn,
     SyncOut,
 )
+from apps.ticketing.serializers import passengers_in
 from apps.ticketing.services import allotments, pos
-from apps.ticketing.services.bookings import PassengerIn
 from transport.http.idempotency import idempotent
-
-
-def _passengers(values: list[dict]) -> tuple[PassengerIn, ...]:
-    return tuple(PassengerIn(name=p["name"], phone=p["phone"], passenger_type=p["type"], seat_label=p["seat"])
-                 for p in values)
 
 
 def _allotment_response(request: Request, trip_id: UUID, allotment_id: UUID, *, status_code: int) -> Response:
@@ -81,7 +76,7 @@ class PosSales(APIView):
         values = data.validated_data
         sale = pos.SaleIn(id=values.get("sale_id") or uuid.uuid4(), trip_id=values["trip_id"],
                           from_stop_id=values["from_stop_id"], to_stop_id=values["to_stop_id"],
-                          passengers=_passengers(values["passengers"]), cash_minor=values["cash_minor"])
+                          passengers=passengers_in(values["passengers"]), cash_minor=values["cash_minor"])
         booking = pos.pos_sale_sell(principal=request.auth, sale=sale)
         found = selectors.booking_detail(principal=request.auth, booking_id=booking.id)
         return Response(PosSaleOut(found).data, status=status.HTTP_201_CREATED)
@@ -100,7 +95,7 @@ class PosSync(APIView):
         data = SyncIn(data=request.data)
         data.is_valid(raise_exception=True)
         batch = [pos.SaleIn(id=s["id"], made_at=s["made_at"], trip_id=s["trip_id"], from_stop_id=s["from_stop_id"],
-                            to_stop_id=s["to_stop_id"], passengers=_passengers(s["passengers"]),
+                            to_stop_id=s["to_stop_id"], passengers=passengers_in(s["passengers"]),
                             cash_minor=s["cash_minor"])
                  for s in data.validated_data["sales"]]
         results = pos.pos_sync(principal=request.auth, sales=batch)

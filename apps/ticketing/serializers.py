@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.ticketing.models import Booking, Passenger, PassengerType, Ticket
+from apps.ticketing.services import bookings
 from transport.http.serializers import StrictSerializer
 
 MAX_PASSENGERS = 20  # a shape limit; the sales limit (seats per booking) is the service's
@@ -15,6 +16,12 @@ class PassengerIn(StrictSerializer):
     phone = serializers.RegexField(r"^\+?[0-9]{6,15}$", required=False, default="", allow_blank=True)
     type = serializers.ChoiceField(choices=PassengerType.choices, default=PassengerType.ADULT)
     seat = serializers.RegexField(r"^[A-Za-z0-9-]{1,8}$")
+
+
+def passengers_in(values: list[dict]) -> tuple[bookings.PassengerIn, ...]:
+    """Validated PassengerIn bodies as the hold service takes them."""
+    return tuple(bookings.PassengerIn(name=p["name"], phone=p["phone"], passenger_type=p["type"],
+                                      seat_label=p["seat"]) for p in values)
 
 
 class BookingIn(StrictSerializer):

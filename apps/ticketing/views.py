@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.ticketing import availability, quotes, reports, selectors
-from apps.ticketing.models import Passenger
 from apps.ticketing.serializers import (
     BookingIn,
     BookingOut,
@@ -27,6 +26,7 @@ from apps.ticketing.serializers import (
     SeatMapOut,
     TripFoundOut,
     TripSearchIn,
+    passengers_in,
 )
 from apps.ticketing.services import bookings, cancellation, confirmation
 from transport.http.idempotency import idempotent
@@ -47,12 +47,11 @@ class BookingList(APIView):
         booking = bookings.booking_hold(
             principal=request.auth, trip_id=values["trip_id"], from_stop_id=values["from_stop_id"],
             to_stop_id=values["to_stop_id"],
-            passengers=[bookings.PassengerIn(name=p["name"], phone=p["phone"], passenger_type=p["type"],
-                                             seat_label=p["seat"]) for p in values["passengers"]],
+            passengers=list(passengers_in(values["passengers"])),
             promo_code=values.get("promo_code"),
         )
         # a new hold: the booking row is in hand and has no tickets yet; only its passengers are read
-        passengers = list(Passenger.objects.filter(booking_id=booking.id))
+        passengers = selectors.booking_passengers(booking_id=booking.id)
         body = BookingOut(booking, context={"passengers": passengers, "tickets": []}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
