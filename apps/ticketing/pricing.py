@@ -4,6 +4,7 @@ a promo code. Integer minor units throughout; every percentage rounds in the pas
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -48,7 +49,15 @@ class Quote:
 
     @property
     def promo_discount_minor(self) -> int:
-        return -sum(a.amount_minor for line in self.lines for a in line.adjustments if a.name.startswith("promo "))
+        return promo_discount_minor((a.name, a.amount_minor) for line in self.lines for a in line.adjustments)
+
+
+PROMO_ADJUSTMENT = "promo "  # the prefix of a promo code's adjustment name: "promo KARIBU10"
+
+
+def promo_discount_minor(adjustments: Iterable[tuple[str, int]]) -> int:
+    """What the promo code took off, from (name, amount) adjustments: a quote's, or a booking's frozen ones."""
+    return -sum(amount for name, amount in adjustments if name.startswith(PROMO_ADJUSTMENT))
 
 
 def _percent_of(amount: int, percent: int) -> int:
@@ -122,7 +131,7 @@ def _line(label: str, seat_class: str, passenger_type: str, fare: int, rules: li
 
 
 def _with_promo(lines: list[PriceLine], promo: PromoCode) -> list[PriceLine]:
-    name = f"promo {promo.code}"
+    name = f"{PROMO_ADJUSTMENT}{promo.code}"
     if promo.kind == PromoCode.Kind.PERCENT:
         return [_add(line, Adjustment(name, _percent_of(line.price_minor, -promo.value))) for line in lines]
     remaining = promo.value  # a fixed amount off the booking, spread over the seats in order

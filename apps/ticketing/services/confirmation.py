@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import selectors, signals
+from apps.ticketing import pricing, selectors, signals
 from apps.ticketing.models import Booking, Channel, Passenger, PromoRedemption, Ticket
 from apps.ticketing.permissions import CONFIRM_BOOKING
 from apps.ticketing.services import inventory, promos, ticket_codes
@@ -110,8 +110,8 @@ def _promo_use_keep(booking: Booking) -> None:
     one. If not, the price frozen at the hold (and paid) is honoured without a count over the limit."""
     if booking.promo_id is None or PromoRedemption.objects.filter(booking=booking).exists():
         return
-    discount = -sum(a["amount_minor"] for p in booking.passengers.all() for a in p.adjustments
-                    if a["name"].startswith("promo "))
+    discount = pricing.promo_discount_minor((a["name"], a["amount_minor"]) for p in booking.passengers.all()
+                                            for a in p.adjustments)
     try:
         with transaction.atomic():
             promos.promo_redeem(promo_id=booking.promo_id, booking=booking, holder=booking.holder,
