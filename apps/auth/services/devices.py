@@ -48,12 +48,10 @@ def device_register(*, principal: Principal, company_id: UUID, user_id: UUID, ro
 @transaction.atomic
 def device_revoke(*, principal: Principal, device_id: UUID) -> Device:
     """Revoke at once: the next request with its credential is refused (nothing caches it)."""
-    device = Device.objects.select_for_update().filter(pk=device_id, company_id__in=principal.company_ids).first()
-    if device is None and principal.global_permissions:
-        device = Device.objects.select_for_update().filter(pk=device_id).first()
+    device = Device.objects.select_for_update().filter(pk=device_id).first()
     if device is None:
         raise NotFound("No such device.")
-    principal.require(MANAGE_DEVICES, company_id=device.company_id)
+    principal.require(MANAGE_DEVICES, company_id=device.company_id)  # another tenant's device: NotFound too
     if device.revoked_at is not None:
         raise Conflict("This device is already revoked.", code="device_revoked")
     device.revoked_at = timezone.now()
