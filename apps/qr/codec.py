@@ -69,17 +69,17 @@ class MalformedCode(ValueError):
 
 @dataclass(frozen=True)
 class Fields:
-    """The payload fields, as the codec sees them (api.py turns them into TicketClaims)."""
+    """The payload fields (published by api.py as TicketClaims)."""
 
     version: int
     key_id: int
     company_id: UUID
     ticket_id: UUID
     trip_id: UUID
-    seat_label: str
-    from_sequence: int
+    seat_label: str  # up to 8 bytes of utf-8
+    from_sequence: int  # the stretch [from, to) of stop sequence numbers (0..65535)
     to_sequence: int
-    valid_until: datetime
+    valid_until: datetime  # aware, UTC, whole seconds
 
 
 @dataclass(frozen=True)
