@@ -49,9 +49,7 @@ def company_create(*, principal: Principal, slug: str, company_id: UUID | None =
         raise TypeError(f"Unknown company fields: {sorted(unknown)}")
     _check(values)
     _check_refund_windows(Company(**values))
-    if Company.objects.filter(slug=slug).exists():
-        raise Conflict(f"The slug {slug!r} is taken.", code="slug_taken", fields={"slug": ["Taken."]})
-    try:
+    try:  # the unique slug decides
         with transaction.atomic():
             company = Company.objects.create(slug=slug, **({"id": company_id} if company_id else {}), **values)
     except IntegrityError as exc:

@@ -37,9 +37,11 @@ def _new_version(layout: SeatLayout, plan: dict[str, Any]) -> SeatLayoutVersion:
 @transaction.atomic
 def layout_create(*, principal: Principal, company_id: UUID, name: str, plan: dict[str, Any]) -> SeatLayout:
     company = _company(principal, company_id)
-    if SeatLayout.objects.filter(company=company, name=name).exists():
-        raise Conflict(f"A layout named {name!r} exists.", code="name_taken", fields={"name": ["Taken."]})
-    layout = SeatLayout.objects.create(company=company, name=name)
+    try:
+        with transaction.atomic():  # the unique name decides, also between two creates at once
+            layout = SeatLayout.objects.create(company=company, name=name)
+    except IntegrityError as exc:
+        raise _name_taken(name) from exc
     _new_version(layout, plan)
     return layout
 
@@ -50,10 +52,7 @@ def layout_update(*, principal: Principal, layout_id: UUID, name: str | None = N
     """Rename, and/or publish a new version of the seats; trips already made keep the version they have."""
     layout = get_for(principal, SeatLayout.objects.all(), layout_id, MANAGE_FLEET, lock=True)
     if name is not None and name != layout.name:
-        if SeatLayout.objects.filter(company_id=layout.company_id, name=name).exists():
-            raise Conflict(f"A layout named {name!r} exists.", code="name_taken", fields={"name": ["Taken."]})
-        layout.name = name
-        layout.save(update_fields=["name"])
+        save_changes(layout, {"name": name}, taken=_name_taken(name))
     if plan is not None:
         _new_version(layout, plan)
     return layout
@@ -67,6 +66,10 @@ def layout_delete(*, principal: Principal, layout_id: UUID) -> None:
     layout.current_version = None
     layout.save(update_fields=["current_version"])
     layout.delete()
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(f"A layout named {name!r} exists.", code="name_taken", fields={"name": ["Taken."]})
 
 
 def _layout_of_company(company_id: UUID, layout_id: UUID) -> SeatLayout:
