@@ -39,6 +39,20 @@ def seed_companies(out: DemoOutput) -> None:
     out.add_login(role="passenger", username=PASSENGER_EMAIL, password=password)
 
 
+RELIEF_DRIVERS = 3  # beside the one demo driver, so that every daily demo trip can have its own
+
+
+@demo_seeder(order=13)
+def seed_relief_drivers(out: DemoOutput) -> None:
+    """More drivers for each demo company (company's demo rosters them on its trips); not printed."""
+    for slug, company_id in DEMO_COMPANIES.items():
+        for number in range(2, RELIEF_DRIVERS + 2):
+            user = _user(email=f"driver{number}@{slug}.demo.transport.dev", full_name=f"{slug.title()} driver {number}",
+                         password=demo_password())
+            if not Membership.objects.filter(user=user, company_id=company_id, roles__name=Role.DRIVER).exists():
+                membership_grant(company_id=company_id, user_id=user.pk, roles=[Role.DRIVER], actor_id=None)
+
+
 # kind of device -> the role it acts with and its name
 DEMO_DEVICES = {"pos": (Role.AGENT, "Counter POS"), "driver": (Role.DRIVER, "Driver phone")}
 

@@ -9,7 +9,6 @@ from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.auth import api as auth_api
@@ -18,7 +17,7 @@ from apps.company.models import Company, DriverAssignment, Trip
 from apps.company.permissions import ROLE_GRANTS
 from apps.company.services import fleet, network, rosters, schedules
 from apps.company.services.materialise import trips_materialise
-from transport.demo import DEMO_COMPANIES, DemoOutput, demo_password, demo_seeder
+from transport.demo import DEMO_COMPANIES, DemoOutput, demo_seeder
 from transport.errors import Conflict
 from transport.principal import Principal
 
@@ -38,7 +37,6 @@ ROUTES = [  # name, code, [(town, km, minutes)], departure, coach
     ("Nairobi - Kisumu", "NBI-KSM", [("Nairobi", 0, 0), ("Nakuru", 160, 150), ("Kisumu", 350, 360)],
      time(6, 30), "standard2"),
 ]
-EXTRA_DRIVERS = 3
 _ACTOR = Principal.system("company-demo", {
     *(p for perms in ROLE_GRANTS.values() for p in perms), "identity.view_members", "identity.manage_members"})
 COMPANY_PROFILE = {
@@ -52,7 +50,6 @@ def seed(out: DemoOutput) -> None:
     for slug, company_id in DEMO_COMPANIES.items():
         if not Company.objects.filter(pk=company_id).exists():
             _network(slug, company_id)
-        _drivers(slug, company_id)
         trips_materialise(days_ahead=settings.COMPANY_TRIPS_DAYS_AHEAD, company_id=company_id)
         _assign_drivers(company_id)
         # the same words on every start (the launcher prints them): nothing that counts this run's work
@@ -88,20 +85,6 @@ def _network(slug: str, company_id: uuid.UUID) -> None:
         schedules.schedule_create(principal=_ACTOR, company_id=company_id, route_id=route.id,
                                   bus_id=buses[coach].id, departure_time=departure, weekdays=[1, 2, 3, 4, 5, 6, 7],
                                   valid_from=timezone.now().date())
-
-
-def _drivers(slug: str, company_id: uuid.UUID) -> None:
-    """More drivers than identity's one demo driver, so that every daily trip can have its own."""
-    users = get_user_model().objects
-    known = {m.user_id for m in auth_api.company_members(principal=_ACTOR, company_id=company_id, role="driver")}
-    for number in range(2, EXTRA_DRIVERS + 2):
-        email = f"driver{number}@{slug}.demo.transport.dev"
-        user = users.filter(email=email).first()
-        if user is None:
-            user = users.create_user(email=email, password=demo_password(),
-                                     full_name=f"{slug.title()} driver {number}")
-        if user.pk not in known:
-            auth_api.membership_grant(principal=_ACTOR, company_id=company_id, user_id=user.pk, roles=["driver"])
 
 
 def _assign_drivers(company_id: uuid.UUID) -> int:
