@@ -13,7 +13,8 @@ import redis
 from django.conf import settings
 
 from apps.auth import audit
-from transport.errors import LimitExceeded
+from apps.auth.redis_client import client
+from transport.errors import LimitExceeded, ServiceUnavailable
 
 _COUNT = """
 local result = {}
@@ -30,13 +31,8 @@ return result
 
 
 @cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url)
-
-
-@cache
 def _script(url: str):
-    return _client(url).register_script(_COUNT)
+    return client(url).register_script(_COUNT)
 
 
 def key_prefix() -> str:
@@ -55,7 +51,10 @@ def hit(action: str, *, account: str | None = None, client_address: str | None =
     keys = [_key(action, dimension, value) for dimension, value in dimensions.items() if value]
     if not keys:
         return
-    counts = _script(settings.REDIS_URL)(keys=keys, args=[window])
+    try:
+        counts = _script(settings.REDIS_URL)(keys=keys, args=[window])
+    except redis.RedisError as exc:
+        raise ServiceUnavailable("The rate limiter does not answer.", code="ratelimit_unavailable") from exc
     attempts = [int(n) for n in counts[0::2]]
     waits = [int(ttl) for n, ttl in zip(attempts, counts[1::2], strict=True) if n > limit]
     if limit + 1 in attempts:  # log the first refusal of each window, not every one of a flood

@@ -29,15 +29,12 @@ from uuid import UUID
 import redis
 from django.conf import settings
 
+from apps.auth.redis_client import client
+
 # a mark outlives every token issued before it by this much, for clocks that disagree a little
 _LEEWAY_SECONDS = 60
 # an incremental read looks this far behind the newest mark it knows
 _OVERLAP_SECONDS = 5
-
-
-@cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
 
 
 def _key(name: str) -> str:
@@ -97,7 +94,7 @@ def _read(previous: Snapshot | None) -> Snapshot | None:
     oldest = time.time() - _horizon_seconds()
     since = oldest if previous is None else max(oldest, previous.newest - _OVERLAP_SECONDS)
     try:
-        with _client(settings.REDIS_URL).pipeline(transaction=False) as pipe:
+        with client(settings.REDIS_URL).pipeline(transaction=False) as pipe:
             pipe.get(_key("role-bundles-version"))
             pipe.zrangebyscore(_key("changed-users"), since, "+inf", withscores=True)
             version, changed = pipe.execute()
@@ -112,7 +109,7 @@ def _read(previous: Snapshot | None) -> Snapshot | None:
 
 def clock() -> float:
     """The Redis server's time, in seconds: the one clock that marks and tokens' `roles_at` are read from."""
-    seconds, microseconds = _client(settings.REDIS_URL).time()
+    seconds, microseconds = client(settings.REDIS_URL).time()
     return seconds + microseconds / 1_000_000
 
 
@@ -129,7 +126,7 @@ return tostring(now)
 
 @cache
 def _mark_script(url: str):
-    return _client(url).register_script(_MARK)
+    return client(url).register_script(_MARK)
 
 
 def user_changed(*, user_id: UUID | str) -> None:
@@ -148,7 +145,7 @@ def user_changed(*, user_id: UUID | str) -> None:
 def role_bundles_changed() -> None:
     """Some role's permissions changed: every process reloads the role table on its next read."""
     version = uuid.uuid4().hex
-    _client(settings.REDIS_URL).set(_key("role-bundles-version"), version)
+    client(settings.REDIS_URL).set(_key("role-bundles-version"), version)
     snapshot = _state.snapshot
     if snapshot is not None:
         _state.snapshot = Snapshot(bundles_version=version, changed_users=snapshot.changed_users,

@@ -69,3 +69,12 @@ def test_refresh_is_limited_per_address(api, settings):
                          REMOTE_ADDR="192.0.2.9").status_code for _ in range(3)]
 
     assert statuses == [401, 401, 429]
+
+
+def test_an_unreachable_redis_is_a_503_problem_not_a_hang(api, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+
+    response = api.post("/api/v1/auth/token", {"identifier": "nobody@example.test", "password": "x"}, format="json")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "ratelimit_unavailable"
