@@ -85,7 +85,7 @@ def bench_database(suffix: str) -> Iterator[str]:
         yield name
     finally:
         _switch_to(original)
-        _on_server(f'DROP DATABASE IF EXISTS "{name}"')
+        _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # a bench's worker may still hold a connection
 
 
 @dataclass(frozen=True)

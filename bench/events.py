@@ -39,31 +39,10 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from kombu import Exchange, Producer, Queue  # noqa: E402
 
+from bench.coach_line import bench_database  # noqa: E402
+
 EVENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 PUBLISHERS = int(sys.argv[2]) if len(sys.argv) > 2 else 4  # threads, as several web workers would
-
-
-def use_bench_database() -> str:
-    from django.test.utils import get_runner  # noqa: F401  (keeps Django's test-db helpers importable)
-
-    base = settings.DATABASES["default"]["NAME"]
-    name = f"{base}_bench_events"
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    settings.DATABASES["default"]["NAME"] = name
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return name
-
-
-def drop_database(name: str, base: str) -> None:
-    connection.close()
-    settings.DATABASES["default"]["NAME"] = base
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def raw_publish_rate(count: int) -> float:
@@ -129,14 +108,10 @@ def pipeline(count: int) -> tuple[float, float, list[float]]:
 
 
 def main() -> None:
-    base = settings.DATABASES["default"]["NAME"]
-    name = use_bench_database()
-    try:
+    with bench_database("events"):
         raw = raw_publish_rate(EVENTS)
         commits = raw_commit_rate(EVENTS)
         publish_rate, end_to_end, latencies = pipeline(EVENTS)
-    finally:
-        drop_database(name, base)
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000

@@ -26,7 +26,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -42,6 +41,7 @@ from apps.company.models import (  # noqa: E402
     Trip,
     TripStop,
 )
+from bench.coach_line import bench_database  # noqa: E402
 
 COMPANIES, ROUTES, DAYS = 50, 20, 30
 TOWNS = {  # town: (latitude, longitude)
@@ -54,24 +54,9 @@ TZ = "Africa/Nairobi"
 SEED = 20261128
 
 
-def _switch_to(name: str) -> None:
-    connection.close()
-    connection.settings_dict["NAME"] = name
-
-
 def _admin(sql: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql)
-
-
-def _on_server(sql: str) -> None:
-    """CREATE / DROP DATABASE, from the server's maintenance database (the configured one may not exist)."""
-    current = connection.settings_dict["NAME"]
-    _switch_to("postgres")
-    try:
-        _admin(sql)
-    finally:
-        _switch_to(current)
 
 
 def seed(rng: random.Random, first_day: date) -> list[tuple[str, str]]:
@@ -147,13 +132,7 @@ def select_one_rate(seconds: float) -> float:
 
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
-    original = connection.settings_dict["NAME"]
-    bench_db = f"{original}_bench_search"
-    _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
-    _on_server(f'CREATE DATABASE "{bench_db}"')
-    try:
-        _switch_to(bench_db)
-        call_command("migrate", verbosity=0)
+    with bench_database("search"):
         rng = random.Random(SEED)
         first_day = datetime.now(UTC).date() + timedelta(days=1)
         started = clock.perf_counter()
@@ -165,9 +144,6 @@ def main() -> None:
         latencies, results = measure(seconds, pairs, first_day, rng)
         floor = select_one_rate(1.0)
         trip_count, stop_count = Trip.objects.count(), TripStop.objects.count()
-    finally:
-        _switch_to(original)
-        _on_server(f'DROP DATABASE IF EXISTS "{bench_db}"')
     latencies.sort()
     qps = len(latencies) / sum(latencies)
     p50 = statistics.median(latencies) * 1000
