@@ -42,6 +42,7 @@ from apps.auth.services import devices, members  # noqa: E402
 from apps.auth.services.sessions import access_token_for  # noqa: E402
 from bench import gunicorn_server  # noqa: E402
 from bench.floor import Trivial  # noqa: E402
+from transport.testing.network import free_port  # noqa: E402
 
 SLICE_SECONDS = 0.25  # variants take turns in short slices, so load that drifts hits all of them alike
 HTTP_WORKERS = 2
@@ -137,7 +138,7 @@ def main() -> None:
             in_process = interleaved({name: {"HTTP_AUTHORIZATION": value} if value else {}
                                       for name, value in authorizations.items()},
                                      lambda headers, s: in_process_count(client, headers, s), seconds)
-        port = gunicorn_server.free_port()
+        port = free_port()
         server = gunicorn_server.start(app="bench.auth:wsgi_app()", port=port, workers=HTTP_WORKERS,
                                        answers=lambda port: _http_get(port, {}) == 200)
         with multiprocessing.get_context("spawn").Pool(HTTP_CLIENTS) as pool:

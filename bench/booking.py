@@ -38,6 +38,7 @@ from django.db import connection  # noqa: E402
 from apps.auth.services.sessions import access_token_for  # noqa: E402
 from bench import floor, gunicorn_server  # noqa: E402
 from bench.coach_line import SEATS, bench_database, coach_line, request, serves  # noqa: E402
+from transport.testing.network import free_port  # noqa: E402
 
 CLIENTS = 32
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
@@ -123,7 +124,7 @@ def main() -> None:
         try:
             trip_ids, stretches, tokens = seed()
             connection.close()
-            port = gunicorn_server.free_port()
+            port = free_port()
             server = gunicorn_server.start(app="bench.coach_line:wsgi_app()", port=port, workers=WORKERS,
                                            env={"BENCH_DATABASE_NAME": name}, answers=serves)
             measure_holds(port, trip_ids[-5:], stretches, tokens, 1.0, seed=SEED)  # warm the workers' connections

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from transport.testing.worker import stop_process_group
+
 ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start(*, app: str, port: int, workers: int, answers: Callable[[int], bool],
@@ -43,10 +37,5 @@ def start(*, app: str, port: int, workers: int, answers: Callable[[int], bool],
 
 
 def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)  # the arbiter and its workers: the group this run started
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+    """Stop the arbiter and its workers: the process group this run started."""
+    stop_process_group(server, wait=15)

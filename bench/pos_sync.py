@@ -41,6 +41,7 @@ from django.db import connection  # noqa: E402
 from apps.auth.services import devices, members  # noqa: E402
 from bench import floor, gunicorn_server  # noqa: E402
 from bench.coach_line import ACTOR, SEATS, bench_database, coach_line, request, serves  # noqa: E402
+from transport.testing.network import free_port  # noqa: E402
 
 SEED = 20261201
 
@@ -150,7 +151,7 @@ def main() -> None:
         try:
             trip_ids, stretches, credentials = seed(trip_count=args.trips, clients=args.clients)
             connection.close()
-            port = gunicorn_server.free_port()
+            port = free_port()
             server = gunicorn_server.start(app="bench.coach_line:wsgi_app()", port=port, workers=args.workers,
                                            env={"BENCH_DATABASE_NAME": name}, answers=serves)
             rngs = [random.Random(SEED * 1000 + n) for n in range(args.clients)]

@@ -55,6 +55,7 @@ from apps.ticketing.services import ticket_codes  # noqa: E402
 from bench import gunicorn_server  # noqa: E402
 from bench.coach_line import ACTOR, SEATS, bench_database, coach_line, request, serves  # noqa: E402
 from bench.floor import TRIVIAL_URL as TRIVIAL  # noqa: E402
+from transport.testing.network import free_port  # noqa: E402
 
 # ------------------------------------------------------------------ in-process
 
@@ -242,7 +243,7 @@ def main() -> None:
             credential, scans = seed(args.trips)
             local = in_process(scans[0][1], args.seconds)
             connection.close()
-            port = gunicorn_server.free_port()
+            port = free_port()
             server = gunicorn_server.start(app="bench.coach_line:wsgi_app()", port=port, workers=args.workers,
                                            env={"BENCH_DATABASE_NAME": name}, answers=serves)
             remote = over_http(port, credential, scans, args.clients, args.seconds)

@@ -24,12 +24,12 @@ from tests.deploy.tooling import (
     COMPOSE_FILE,
     REPO_ROOT,
     VENV_BIN,
-    free_port,
     nginx_binary,
     offline_service_environment,
     stop,
     wait_for_port,
 )
+from transport.testing.network import free_port
 
 
 @pytest.fixture(scope="session")

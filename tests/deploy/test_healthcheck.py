@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from tests.deploy.tooling import DOCKER_DIR, free_port
+from tests.deploy.tooling import DOCKER_DIR
+from transport.testing.network import free_port
 
 HEALTHCHECK = DOCKER_DIR / "healthcheck.py"
 

@@ -47,12 +47,6 @@ def compose_binary() -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
     """Block until something accepts connections on the port; fail with the server's output if it died."""
     deadline = time.monotonic() + SERVER_START_DEADLINE_SECONDS

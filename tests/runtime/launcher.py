@@ -7,7 +7,6 @@ embedded servers it starts), which lets a test list leftovers without guessing a
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import uuid
@@ -23,12 +22,6 @@ STARTED_LINE = re.compile(r"^Started (?P<name>\w+) \(pid (?P<pid>\d+)\)\.$", re.
 
 def new_marker() -> str:
     return uuid.uuid4().hex
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def run_platform(args: Sequence[str], *, env: Mapping[str, str], marker: str) -> subprocess.CompletedProcess[str]:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.runtime.launcher import free_port, kill_marked, marked_processes, new_marker, run_platform, started_children
+from tests.runtime.launcher import kill_marked, marked_processes, new_marker, run_platform, started_children
 from transport import embedded
+from transport.testing.network import free_port
 
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
 

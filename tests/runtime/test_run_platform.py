@@ -16,7 +16,6 @@ from django.conf import settings
 from apps.auth.demo import ADMIN_EMAIL
 from apps.auth.models import User
 from tests.runtime.launcher import (
-    free_port,
     kill_marked,
     marked_processes,
     new_marker,
@@ -26,6 +25,7 @@ from tests.runtime.launcher import (
     started_children,
 )
 from transport.management.child_env import database_url
+from transport.testing.network import free_port
 
 # transaction=True: the launcher's children commit to the test database from other processes, so the
 # rows they write must be flushed afterwards rather than rolled back.

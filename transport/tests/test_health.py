@@ -1,5 +1,4 @@
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -8,12 +7,7 @@ import pytest
 import redis
 from django.db import connection
 
-
-def free_port() -> int:
-    """A port nothing listens on: the OS picks a free one, we let it go again."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from transport.testing.network import free_port
 
 
 def redis_server_binary() -> str:
