@@ -17,10 +17,9 @@ from django.db import connection
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone as django_timezone
 
-from apps.company import search, timetable
+from apps.company import search, selectors, timetable
 from apps.company.models import Company, DriverAssignment, RouteStop, SeatLayoutVersion, Trip
-from apps.company.permissions import VIEW_OWN_TRIPS, VIEW_TRIPS
-from transport.errors import NotAuthenticated, NotFound
+from transport.errors import NotAuthenticated, NotFound, PermissionDenied
 from transport.principal import Principal
 
 
@@ -278,20 +277,17 @@ def driver_trips(*, principal: Principal, driver_id: UUID, limit: int = 20) -> l
     """
     if not principal.is_authenticated:
         raise NotAuthenticated()
-    assignments = DriverAssignment.objects.filter(
+    try:
+        visible = selectors.assignments(principal=principal)  # the driver's own, or every one of their company
+    except PermissionDenied:
+        return []
+    assignments = visible.filter(
         driver_id=driver_id, is_active=True,
         trip__status__in=[Trip.Status.SCHEDULED, Trip.Status.BOARDING, Trip.Status.DEPARTED],
         ends_at__gt=django_timezone.now() - timedelta(hours=12),
     ).annotate(live=Case(When(trip__status__in=[Trip.Status.BOARDING, Trip.Status.DEPARTED], then=Value(0)),
                          default=Value(1), output_field=IntegerField())).order_by("live", "starts_at")
-    found = []
-    for assignment in assignments[:limit * 4]:
-        own = principal.user_id == driver_id and principal.has(VIEW_OWN_TRIPS, company_id=assignment.company_id)
-        if own or principal.has(VIEW_TRIPS, company_id=assignment.company_id):
-            found.append(get_trip(trip_id=assignment.trip_id))
-            if len(found) == limit:
-                break
-    return found
+    return [get_trip(trip_id=trip_id) for trip_id in assignments.values_list("trip_id", flat=True)[:limit]]
 
 
 def route_stops(*, route_id: UUID) -> RouteStops:

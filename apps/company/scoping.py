@@ -18,13 +18,6 @@ from transport.principal import Principal
 M = TypeVar("M", bound=models.Model)
 
 
-def companies_with(principal: Principal, permission: str) -> frozenset[UUID] | None:
-    """The companies where `principal` holds `permission`; None means every company (a global grant)."""
-    if permission in principal.global_permissions:
-        return None
-    return frozenset(c for c, perms in principal.company_permissions.items() if permission in perms)
-
-
 def in_companies(rows: models.QuerySet[M], companies: frozenset[UUID] | None) -> models.QuerySet[M]:
     return rows if companies is None else rows.filter(company_id__in=companies)
 

@@ -15,13 +15,13 @@ from apps.company.models import (
     Trip,
 )
 from apps.company.permissions import MANAGE_COMPANY, VIEW_OWN_TRIPS, VIEW_TRIPS
-from apps.company.scoping import companies_with, in_companies
+from apps.company.scoping import in_companies
 from transport.errors import PermissionDenied
 from transport.principal import Principal
 
 
 def _readable(principal: Principal, permission: str) -> frozenset | None:
-    companies = companies_with(principal, permission)
+    companies = principal.companies_with(permission)
     if companies is not None and not companies:
         raise PermissionDenied(f"Missing permission {permission}.")
     return companies
@@ -59,8 +59,8 @@ def schedules(*, principal: Principal) -> QuerySet[Schedule]:
 
 def _own_trips_filter(principal: Principal) -> Q:
     """Trips of companies where the caller reads all trips, or trips they are assigned to drive."""
-    every = companies_with(principal, VIEW_TRIPS)
-    own = companies_with(principal, VIEW_OWN_TRIPS)
+    every = principal.companies_with(VIEW_TRIPS)
+    own = principal.companies_with(VIEW_OWN_TRIPS)
     if every is None:
         return Q()
     driving = Exists(DriverAssignment.objects.filter(trip=OuterRef("pk"), driver_id=principal.user_id,
@@ -79,10 +79,10 @@ def trips(*, principal: Principal) -> QuerySet[Trip]:
 
 
 def assignments(*, principal: Principal) -> QuerySet[DriverAssignment]:
-    every = companies_with(principal, VIEW_TRIPS)
+    every = principal.companies_with(VIEW_TRIPS)
     if every is None:
         return DriverAssignment.objects.order_by("starts_at", "id")
-    own = companies_with(principal, VIEW_OWN_TRIPS)
+    own = principal.companies_with(VIEW_OWN_TRIPS)
     condition = Q(company_id__in=every)
     if own is None or own:
         condition |= Q(driver_id=principal.user_id) & (Q() if own is None else Q(company_id__in=own))
