@@ -7,6 +7,7 @@ Times are aware datetimes in the timezone of the stop they belong to (its name i
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -146,16 +147,9 @@ def company_settings(*, company_id: UUID) -> CompanySettings:
     company = Company.objects.filter(pk=company_id).first()
     if company is None:
         raise NotFound("No such company.")
-    return CompanySettings(
-        company_id=company.id, name=company.name, slug=company.slug, country=company.country,
-        currency=company.currency, timezone=company.timezone, contact_email=company.contact_email,
-        contact_phone=company.contact_phone, seat_hold_minutes=company.seat_hold_minutes,
-        sales_cutoff_minutes=company.sales_cutoff_minutes, cancellation_cutoff_hours=company.cancellation_cutoff_hours,
-        refund_percent=company.refund_percent, late_refund_percent=company.late_refund_percent,
-        no_refund_hours=company.no_refund_hours, max_seats_per_booking=company.max_seats_per_booking,
-        max_active_holds_per_user=company.max_active_holds_per_user,
-        max_active_holds_per_device=company.max_active_holds_per_device,
-    )
+    return CompanySettings(company_id=company.id, **{
+        field.name: getattr(company, field.name) for field in dataclasses.fields(CompanySettings)
+        if field.name != "company_id"})
 
 
 # one statement for the trip and its stops: get_trip sits on every hold and seat map

@@ -23,13 +23,17 @@ from transport.http.serializers import StrictModelSerializer, StrictSerializer
 # ---- out ----
 
 
+# a company's profile and operating settings, as clients write and read them
+COMPANY_FIELDS = ["name", "slug", "country", "currency", "timezone", "contact_email", "contact_phone", "website",
+                  "address", "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours",
+                  "refund_percent", "late_refund_percent", "no_refund_hours", "max_seats_per_booking",
+                  "max_active_holds_per_user", "max_active_holds_per_device"]
+
+
 class CompanyOut(serializers.ModelSerializer):
     class Meta:
         model = Company
-        fields = ["id", "name", "slug", "country", "currency", "timezone", "contact_email", "contact_phone",
-                  "website", "address", "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours",
-                  "refund_percent", "late_refund_percent", "no_refund_hours", "max_seats_per_booking",
-                  "max_active_holds_per_user", "max_active_holds_per_device", "created_at"]
+        fields = ["id", *COMPANY_FIELDS, "created_at"]
 
 
 class LayoutVersionOut(serializers.ModelSerializer):
@@ -138,10 +142,7 @@ class AssignmentOut(serializers.ModelSerializer):
 class CompanyIn(StrictModelSerializer):
     class Meta:
         model = Company
-        fields = ["name", "slug", "country", "currency", "timezone", "contact_email", "contact_phone", "website",
-                  "address", "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours",
-                  "refund_percent", "late_refund_percent", "no_refund_hours", "max_seats_per_booking",
-                  "max_active_holds_per_user", "max_active_holds_per_device"]
+        fields = COMPANY_FIELDS
         extra_kwargs = {"slug": {"validators": []}}  # uniqueness is the service's answer (409)
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.ticketing.models import Booking
-from apps.ticketing.serializers import MAX_PASSENGERS, BookingOut, PassengerIn
+from apps.ticketing.serializers import MAX_PASSENGERS, SEAT_LABEL, BookingOut, PassengerIn
 from transport.http.serializers import StrictSerializer
 
-SEAT_LABEL = r"^[A-Za-z0-9-]{1,8}$"
 MAX_ALLOTTED_SEATS = 100  # a shape limit: no bus has more seats
 
 

@@ -11,11 +11,17 @@ from transport.http.serializers import StrictSerializer
 MAX_PASSENGERS = 20  # a shape limit; the sales limit (seats per booking) is the service's
 
 
-class PassengerIn(StrictSerializer):
+SEAT_LABEL = r"^[A-Za-z0-9-]{1,8}$"
+
+
+class QuotePassengerIn(StrictSerializer):
+    type = serializers.ChoiceField(choices=PassengerType.choices, default=PassengerType.ADULT)
+    seat = serializers.RegexField(SEAT_LABEL)
+
+
+class PassengerIn(QuotePassengerIn):
     name = serializers.CharField(max_length=120)
     phone = serializers.RegexField(r"^\+?[0-9]{6,15}$", required=False, default="", allow_blank=True)
-    type = serializers.ChoiceField(choices=PassengerType.choices, default=PassengerType.ADULT)
-    seat = serializers.RegexField(r"^[A-Za-z0-9-]{1,8}$")
 
 
 def passengers_in(values: list[dict]) -> tuple[bookings.PassengerIn, ...]:
@@ -24,25 +30,16 @@ def passengers_in(values: list[dict]) -> tuple[bookings.PassengerIn, ...]:
                                       seat_label=p["seat"]) for p in values)
 
 
-class BookingIn(StrictSerializer):
-    trip_id = serializers.UUIDField()
-    from_stop_id = serializers.UUIDField()
-    to_stop_id = serializers.UUIDField()
-    passengers = PassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
-    promo_code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,32}$", required=False)
-
-
-class QuotePassengerIn(StrictSerializer):
-    type = serializers.ChoiceField(choices=PassengerType.choices, default=PassengerType.ADULT)
-    seat = serializers.RegexField(r"^[A-Za-z0-9-]{1,8}$")
-
-
 class QuoteIn(StrictSerializer):
     trip_id = serializers.UUIDField()
     from_stop_id = serializers.UUIDField()
     to_stop_id = serializers.UUIDField()
     passengers = QuotePassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
     promo_code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,32}$", required=False)
+
+
+class BookingIn(QuoteIn):
+    passengers = PassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
 
 
 class AdjustmentOut(serializers.Serializer):
