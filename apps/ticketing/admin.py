@@ -16,7 +16,6 @@ from django.urls import path
 
 from apps.auth import api as auth_api
 from apps.company import api as company_api
-from apps.ticketing import admin_sales
 from apps.ticketing.models import (
     Boarding,
     BoardingScan,
@@ -31,6 +30,7 @@ from apps.ticketing.models import (
     Ticket,
 )
 from apps.ticketing.permissions import MANAGE_FARES
+from apps.ticketing.reports import admin_views as admin_sales
 from transport.errors import NotFound
 from transport.principal import Principal
 

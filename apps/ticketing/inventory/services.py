@@ -17,8 +17,8 @@ import psycopg.errors
 from django.db import IntegrityError, connection
 from django.db.backends.postgresql.psycopg_any import NumericRange
 
+from apps.ticketing.fares import services as promos
 from apps.ticketing.models import Booking, SeatAllotment, SeatHold
-from apps.ticketing.services import promos
 from transport.errors import Conflict, ServiceUnavailable
 from transport.locks import resource_lock
 

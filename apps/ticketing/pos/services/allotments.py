@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from apps.auth import api as auth_api
 from apps.company import api as company_api
+from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import SeatAllotment
 from apps.ticketing.permissions import MANAGE_ALLOTMENTS, SELL_POS
-from apps.ticketing.services import inventory
 from apps.ticketing.trips import ON_SALE, require_distinct_seats, seat_classes
 from transport.errors import NotAuthenticated, NotFound, ValidationFailed
 from transport.principal import Principal

@@ -11,10 +11,10 @@ from django.db.backends.postgresql.psycopg_any import NumericRange
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import pricing
+from apps.ticketing.fares import pricing
+from apps.ticketing.inventory import services as inventory
+from apps.ticketing.inventory.services import taken_seats
 from apps.ticketing.models import Fare, SeatHold
-from apps.ticketing.services import inventory
-from apps.ticketing.services.inventory import taken_seats
 from apps.ticketing.trips import trip_stretch
 
 

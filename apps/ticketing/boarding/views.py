@@ -10,15 +10,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.ticketing import ticket_selectors
-from apps.ticketing.boarding_serializers import (
+from apps.ticketing.boarding import services as boarding
+from apps.ticketing.boarding.serializers import (
     BoardingScanIn,
     BoardingScanOut,
     BoardingSyncIn,
     BoardingSyncOut,
     ManifestOut,
 )
-from apps.ticketing.services import boarding
+from apps.ticketing.tickets import selectors as ticket_selectors
 
 
 class ScanTicket(APIView):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.ticketing.models import Booking, Passenger, PassengerType, Ticket
-from apps.ticketing.services import bookings
+from apps.ticketing.sales.services import bookings
 from transport.http.serializers import StrictSerializer
 
 MAX_PASSENGERS = 20  # a shape limit; the sales limit (seats per booking) is the service's

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.ticketing.models import Booking
-from apps.ticketing.serializers import MAX_PASSENGERS, SEAT_LABEL, BookingOut, PassengerIn
+from apps.ticketing.sales.serializers import MAX_PASSENGERS, SEAT_LABEL, BookingOut, PassengerIn
 from transport.http.serializers import StrictSerializer
 
 MAX_ALLOTTED_SEATS = 100  # a shape limit: no bus has more seats

@@ -17,8 +17,10 @@ from django.db import IntegrityError, transaction
 
 from apps.company import api as company_api
 from apps.ticketing import signals
+from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import Booking, Passenger, SeatHold, Ticket
-from apps.ticketing.services import cancellation, inventory, ticket_codes
+from apps.ticketing.sales.services import cancellation
+from apps.ticketing.tickets import services as ticket_codes
 from transport.events import publish
 
 logger = logging.getLogger(__name__)

@@ -10,10 +10,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import policy, quotes, selectors
+from apps.ticketing import policy
+from apps.ticketing.fares import quotes
+from apps.ticketing.fares import services as promos
+from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import Booking, Channel, Passenger, SeatHold
 from apps.ticketing.permissions import CONFIRM_BOOKING
-from apps.ticketing.services import inventory, promos
+from apps.ticketing.sales import selectors
 from transport.errors import Conflict, LimitExceeded, NotAuthenticated, ValidationFailed
 from transport.principal import Principal, PrincipalKind
 

@@ -10,7 +10,8 @@ from uuid import UUID
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import policy, pricing
+from apps.ticketing import policy
+from apps.ticketing.fares import pricing
 from apps.ticketing.trips import (
     TRIP_CANCELLED,
     Stretch,

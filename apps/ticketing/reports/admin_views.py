@@ -12,8 +12,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import reports
 from apps.ticketing.permissions import VIEW_SALES
+from apps.ticketing.reports import selectors as reports
 from transport.errors import DomainError
 from transport.principal import Principal
 

@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.ticketing import pos_selectors, selectors
-from apps.ticketing.pos_serializers import (
+from apps.ticketing.pos import selectors as pos_selectors
+from apps.ticketing.pos.serializers import (
     AllotmentIn,
     AllotmentOut,
     DeviceAllotmentOut,
@@ -21,8 +21,10 @@ from apps.ticketing.pos_serializers import (
     SyncIn,
     SyncOut,
 )
-from apps.ticketing.serializers import passengers_in
-from apps.ticketing.services import allotments, pos
+from apps.ticketing.pos.services import allotments
+from apps.ticketing.pos.services import sales as pos
+from apps.ticketing.sales import selectors
+from apps.ticketing.sales.serializers import passengers_in
 from transport.http.idempotency import idempotent
 
 

@@ -10,10 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import selectors, signals
+from apps.ticketing import signals
+from apps.ticketing.fares import services as promos
+from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import Boarding, Booking, Ticket
 from apps.ticketing.permissions import CANCEL_BOOKINGS
-from apps.ticketing.services import inventory, promos
+from apps.ticketing.sales import selectors
 from transport.errors import Conflict
 from transport.events import publish
 from transport.principal import Principal

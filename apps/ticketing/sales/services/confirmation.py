@@ -17,10 +17,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import pricing, selectors, signals
+from apps.ticketing import signals
+from apps.ticketing.fares import pricing
+from apps.ticketing.fares import services as promos
+from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import Booking, Channel, Passenger, PromoRedemption, Ticket
 from apps.ticketing.permissions import CONFIRM_BOOKING
-from apps.ticketing.services import inventory, promos, ticket_codes
+from apps.ticketing.sales import selectors
+from apps.ticketing.tickets import services as ticket_codes
 from apps.ticketing.trips import TRIP_CANCELLED
 from transport.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from transport.events import publish

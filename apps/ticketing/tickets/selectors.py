@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.qr import api as qr_api
-from apps.ticketing import selectors
+from apps.ticketing.boarding.services import driver_trip
 from apps.ticketing.models import Boarding, Ticket
-from apps.ticketing.services.boarding import driver_trip
+from apps.ticketing.sales import selectors
 from transport.errors import Conflict, NotAuthenticated, NotFound
 from transport.principal import Principal
 

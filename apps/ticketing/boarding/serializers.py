@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apps.ticketing.serializers import ticket_code_shown
+from apps.ticketing.sales.serializers import ticket_code_shown
 from transport.http.serializers import StrictSerializer
 
 # longer than any ticket code (at most 135 characters); anything longer is not a code and is refused at the edge

@@ -13,8 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.ticketing import availability, quotes, reports, selectors
-from apps.ticketing.serializers import (
+from apps.ticketing.fares import quotes
+from apps.ticketing.inventory import selectors as availability
+from apps.ticketing.reports import selectors as reports
+from apps.ticketing.sales import selectors
+from apps.ticketing.sales.serializers import (
     BookingIn,
     BookingOut,
     ConfirmIn,
@@ -28,7 +31,7 @@ from apps.ticketing.serializers import (
     TripSearchIn,
     passengers_in,
 )
-from apps.ticketing.services import bookings, cancellation, confirmation
+from apps.ticketing.sales.services import bookings, cancellation, confirmation
 from transport.http.idempotency import idempotent
 
 

@@ -29,10 +29,11 @@ from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.ticketing import policy
+from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import Booking, Channel, PosSale
 from apps.ticketing.permissions import SELL_POS
-from apps.ticketing.services import confirmation, inventory
-from apps.ticketing.services.bookings import PassengerIn, booking_hold
+from apps.ticketing.sales.services import confirmation
+from apps.ticketing.sales.services.bookings import PassengerIn, booking_hold
 from apps.ticketing.trips import Stretch, trip_stretch
 from transport.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from transport.principal import Principal, PrincipalKind
