@@ -1,10 +1,9 @@
-"""The shapes of the ticket, QR and boarding endpoints: strict input, plain output."""
+"""The shapes of the boarding endpoints (scans, offline sync, manifest): strict input, plain output."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from apps.ticketing.sales.serializers import ticket_code_shown
 from transport.http.serializers import StrictSerializer
 
 # longer than any ticket code (at most 135 characters); anything longer is not a code and is refused at the edge
@@ -90,34 +89,3 @@ class ManifestOut(serializers.Serializer):
     company_id = serializers.UUIDField()
     generated_at = serializers.DateTimeField()
     tickets = ManifestTicketOut(many=True)
-
-
-class TicketStopOut(serializers.Serializer):
-    stop_id = serializers.UUIDField()
-    sequence = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class BoardingOut(serializers.Serializer):
-    boarded_at = serializers.DateTimeField(source="scanned_at")
-    device_id = serializers.UUIDField()
-    source = serializers.CharField()
-
-
-class TicketDetailOut(serializers.Serializer):
-    id = serializers.UUIDField(source="ticket.id")
-    number = serializers.CharField(source="ticket.number")
-    booking_id = serializers.UUIDField(source="ticket.booking_id")
-    trip_id = serializers.UUIDField(source="ticket.trip_id")
-    seat = serializers.CharField(source="ticket.seat_label")
-    passenger_name = serializers.CharField(source="ticket.passenger.name")
-    state = serializers.CharField(source="ticket.state")
-    code = serializers.SerializerMethodField(help_text="The signed text of the QR code, to draw it offline; null "
-                                                       "once cancelled")
-    issued_at = serializers.DateTimeField(source="ticket.issued_at")
-    from_stop = TicketStopOut()
-    to_stop = TicketStopOut()
-    boarding = BoardingOut(allow_null=True)
-
-    def get_code(self, detail) -> str | None:
-        return ticket_code_shown(detail.ticket)

@@ -27,11 +27,11 @@ from django.utils import timezone
 from apps.company import api as company_api
 from apps.qr import api as qr_api
 from apps.ticketing import policy, signals
+from apps.ticketing.access import driver_trip
 from apps.ticketing.models import Boarding, BoardingScan, Ticket
-from apps.ticketing.permissions import BOARD_PASSENGERS
-from transport.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
+from transport.errors import DomainError, ValidationFailed
 from transport.events import publish
-from transport.principal import Principal, PrincipalKind
+from transport.principal import Principal
 
 BOARDED = "boarded"
 ALREADY_BOARDED = "already_boarded"  # online: the ticket boarded before this scan
@@ -83,21 +83,6 @@ class _Verdict:
     outcome: str
     ticket: Ticket | None = None
     extra: dict = field(default_factory=dict)
-
-
-def driver_trip(*, principal: Principal, trip_id: UUID) -> company_api.TripDetails:
-    """The trip, if `principal` is a driver's device rostered on it: who may scan its tickets and read its
-    manifest. Another company's trip does not exist for the caller (404); a person's token, an agent's device
-    or the device of a driver not on this trip is refused (403)."""
-    if not principal.is_authenticated:
-        raise NotAuthenticated()
-    trip = company_api.get_trip(trip_id=trip_id)
-    principal.require(BOARD_PASSENGERS, company_id=trip.company_id)
-    if principal.kind is not PrincipalKind.DEVICE:
-        raise PermissionDenied("Tickets are scanned from a driver's registered device.", code="device_required")
-    if principal.user_id not in company_api.trip_driver_ids(trip_id=trip_id):
-        raise PermissionDenied("This device's driver is not on this trip's roster.", code="not_trip_driver")
-    return trip
 
 
 def ticket_scan(*, principal: Principal, trip_id: UUID, code: str) -> ScanOutcome:

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.ticketing.boarding import selectors as boarding_selectors
 from apps.ticketing.boarding import services as boarding
 from apps.ticketing.boarding.serializers import (
     BoardingScanIn,
@@ -18,7 +19,6 @@ from apps.ticketing.boarding.serializers import (
     BoardingSyncOut,
     ManifestOut,
 )
-from apps.ticketing.tickets import selectors as ticket_selectors
 
 
 class ScanTicket(APIView):
@@ -73,5 +73,5 @@ class TripManifest(APIView):
 
     @extend_schema(responses=ManifestOut, summary="A trip's boarding manifest for offline checks")
     def get(self, request: Request, trip_id: UUID) -> Response:
-        manifest = ticket_selectors.trip_manifest(principal=request.auth, trip_id=trip_id)
+        manifest = boarding_selectors.trip_manifest(principal=request.auth, trip_id=trip_id)
         return Response(ManifestOut(manifest).data)

@@ -1,8 +1,10 @@
-"""Public reads of the inventory: a trip's seat map for a stretch, and trip search with seats left and the
-lowest fare. Composed from company.api (trips, layouts) and this app's live inventory rows and fares."""
+"""Reads of the inventory: a trip's seat map for a stretch, trip search with seats left and the lowest fare,
+the seats taken on a stretch and what is left of POS allotments. Composed from company.api (trips, layouts)
+and this app's live inventory rows and fares."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -12,8 +14,7 @@ from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.ticketing.fares import pricing
-from apps.ticketing.inventory import services as inventory
-from apps.ticketing.inventory.services import taken_seats
+from apps.ticketing.inventory import stretches
 from apps.ticketing.models import Fare, SeatHold
 from apps.ticketing.trips import trip_stretch
 
@@ -76,9 +77,9 @@ def trips_search(*, on: date, from_stop_ids: list[UUID], to_stop_ids: list[UUID]
     found = []
     for offer in offers:
         sellable = sum(seat.sellable for seat in company_api.layout_seats(layout_version_id=offer.layout_version_id))
-        wanted = inventory.stretch(offer.board.sequence, offer.alight.sequence)
+        wanted = stretches.stretch(offer.board.sequence, offer.alight.sequence)
         taken = {label for label, stretch in live.get(offer.trip_id, [])
-                 if inventory.stretches_overlap(stretch, wanted)}
+                 if stretches.stretches_overlap(stretch, wanted)}
         found.append(TripFound(offer=offer, seats_left=max(0, sellable - len(taken)),
                                lowest_fare_minor=lowest.get((offer.company_id, offer.route_id, offer.board.stop_id,
                                                              offer.alight.stop_id, offer.currency))))
@@ -106,3 +107,34 @@ def _lowest_fares(offers: list[company_api.TripOffer]) -> dict[tuple[UUID, UUID,
         key = (row.company_id, row.route_id, row.from_stop_id, row.to_stop_id, row.currency)
         lowest[key] = min(lowest.get(key, row.amount_minor), row.amount_minor)
     return lowest
+
+
+def taken_seats(*, trip_id: UUID, from_sequence: int, to_sequence: int, now: datetime,
+                own_allotment_ids: Collection[UUID] = ()) -> dict[str, str]:
+    """Seat label -> "held", "sold" or "blocked" (allotted to a POS device) for the live rows overlapping the
+    stretch (lapsed holds count as free, and so do the rows of `own_allotment_ids` for the device that owns
+    them)."""
+    rows = (SeatHold.objects.filter(trip_id=trip_id, stretch__overlap=stretches.stretch(from_sequence, to_sequence))
+            .filter(state__in=SeatHold.GUARDED_STATES)
+            .values_list("seat_label", "state", "expires_at", "allotment_id"))
+    taken: dict[str, str] = {}
+    for label, state, expires_at, allotment_id in rows:
+        if state == SeatHold.State.CONFIRMED:
+            taken[label] = "sold"
+        elif state == SeatHold.State.ALLOTTED:
+            if allotment_id not in own_allotment_ids:
+                taken.setdefault(label, "blocked")
+        elif expires_at > now:
+            taken.setdefault(label, "held")
+    return taken
+
+
+def allotted_stretches(*, allotment_ids: Collection[UUID]) -> dict[UUID, list[tuple[str, int, int]]]:
+    """Allotment id -> (seat label, from sequence, to sequence) of each stretch still allotted (not yet sold),
+    in seat and stretch order."""
+    found: dict[UUID, list[tuple[str, int, int]]] = {allotment_id: [] for allotment_id in allotment_ids}
+    rows = (SeatHold.objects.filter(allotment_id__in=list(allotment_ids), state=SeatHold.State.ALLOTTED)
+            .order_by("seat_label", "stretch").values_list("allotment_id", "seat_label", "stretch"))
+    for allotment_id, label, span in rows:
+        found[allotment_id].append((label, span.lower, span.upper))
+    return found

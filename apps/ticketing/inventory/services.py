@@ -15,9 +15,10 @@ from uuid import UUID
 
 import psycopg.errors
 from django.db import IntegrityError, connection
-from django.db.backends.postgresql.psycopg_any import NumericRange
 
 from apps.ticketing.fares import services as promos
+from apps.ticketing.inventory.selectors import taken_seats
+from apps.ticketing.inventory.stretches import stretch
 from apps.ticketing.models import Booking, SeatAllotment, SeatHold
 from transport.errors import Conflict, ServiceUnavailable
 from transport.locks import resource_lock
@@ -25,15 +26,6 @@ from transport.locks import resource_lock
 logger = logging.getLogger(__name__)
 
 LOCK_WAIT_SECONDS = 5
-
-
-def stretch(from_sequence: int, to_sequence: int) -> NumericRange:
-    return NumericRange(from_sequence, to_sequence, "[)")
-
-
-def stretches_overlap(a: NumericRange, b: NumericRange) -> bool:
-    """Whether two stretches share a segment: touching ones (A->B, B->C) do not."""
-    return a.lower < b.upper and b.lower < a.upper  # both half-open [lower, upper)
 
 
 @contextmanager
@@ -177,26 +169,6 @@ def seats_release(*, booking: Booking) -> int:
         state=SeatHold.State.RELEASED)
 
 
-def taken_seats(*, trip_id: UUID, from_sequence: int, to_sequence: int, now: datetime,
-                own_allotment_ids: Collection[UUID] = ()) -> dict[str, str]:
-    """Seat label -> "held", "sold" or "blocked" (allotted to a POS device) for the live rows overlapping the
-    stretch (lapsed holds count as free, and so do the rows of `own_allotment_ids` for the device that owns
-    them)."""
-    rows = (SeatHold.objects.filter(trip_id=trip_id, stretch__overlap=stretch(from_sequence, to_sequence))
-            .filter(state__in=SeatHold.GUARDED_STATES)
-            .values_list("seat_label", "state", "expires_at", "allotment_id"))
-    taken: dict[str, str] = {}
-    for label, state, expires_at, allotment_id in rows:
-        if state == SeatHold.State.CONFIRMED:
-            taken[label] = "sold"
-        elif state == SeatHold.State.ALLOTTED:
-            if allotment_id not in own_allotment_ids:
-                taken.setdefault(label, "blocked")
-        elif expires_at > now:
-            taken.setdefault(label, "held")
-    return taken
-
-
 # --- allotments: blocks of seats set aside for one POS device, carved up as the device sells them ---
 
 def seats_allot(*, allotment: SeatAllotment, from_sequence: int, to_sequence: int, expires_at: datetime) -> None:
@@ -254,14 +226,3 @@ def allotted_stretch_carve(*, trip_id: UUID, device_id: UUID, seat_labels: list[
                                        expires_at=row.expires_at))
     SeatHold.objects.bulk_create(pieces)
     return len(rows)
-
-
-def allotted_stretches(*, allotment_ids: Collection[UUID]) -> dict[UUID, list[tuple[str, int, int]]]:
-    """Allotment id -> (seat label, from sequence, to sequence) of each stretch still allotted (not yet sold),
-    in seat and stretch order."""
-    found: dict[UUID, list[tuple[str, int, int]]] = {allotment_id: [] for allotment_id in allotment_ids}
-    rows = (SeatHold.objects.filter(allotment_id__in=list(allotment_ids), state=SeatHold.State.ALLOTTED)
-            .order_by("seat_label", "stretch").values_list("allotment_id", "seat_label", "stretch"))
-    for allotment_id, label, span in rows:
-        found[allotment_id].append((label, span.lower, span.upper))
-    return found

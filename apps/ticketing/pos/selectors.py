@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from apps.company import api as company_api
-from apps.ticketing.inventory import services as inventory
+from apps.ticketing.access import require_seller
+from apps.ticketing.inventory import selectors as inventory
 from apps.ticketing.models import Fare, SeatAllotment
 from apps.ticketing.permissions import MANAGE_ALLOTMENTS
-from apps.ticketing.pos.services.sales import require_seller
 from transport.errors import NotAuthenticated
 from transport.principal import Principal
 

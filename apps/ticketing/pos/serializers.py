@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.ticketing.models import Booking
-from apps.ticketing.sales.serializers import MAX_PASSENGERS, SEAT_LABEL, BookingOut, PassengerIn
+from apps.ticketing.sales.serializers import MAX_PASSENGERS, SEAT_LABEL, BookingOut, BookingPassengerIn
 from transport.http.serializers import StrictSerializer
 
 MAX_ALLOTTED_SEATS = 100  # a shape limit: no bus has more seats
@@ -98,7 +98,7 @@ class PosSaleIn(StrictSerializer):
     trip_id = serializers.UUIDField()
     from_stop_id = serializers.UUIDField()
     to_stop_id = serializers.UUIDField()
-    passengers = PassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
+    passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
     cash_minor = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None,
                                           help_text="Cash taken, in minor units of the trip's currency")
 
@@ -109,7 +109,7 @@ class OfflineSaleIn(StrictSerializer):
     trip_id = serializers.UUIDField()
     from_stop_id = serializers.UUIDField()
     to_stop_id = serializers.UUIDField()
-    passengers = PassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
+    passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
     cash_minor = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
 
 

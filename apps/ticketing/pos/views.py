@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.ticketing import access
 from apps.ticketing.pos import selectors as pos_selectors
 from apps.ticketing.pos.serializers import (
     AllotmentIn,
@@ -90,7 +91,7 @@ class PosSync(APIView):
     @extend_schema(request=SyncIn, responses=SyncOut,
                    summary="Upload sales a POS device made offline; one outcome per sale, in order")
     def post(self, request: Request) -> Response:
-        pos.require_seller(request.auth)
+        access.require_seller(request.auth)
         sales = request.data.get("sales") if isinstance(request.data, dict) else None
         if isinstance(sales, list):  # refuse an oversize batch before validating every sale in it
             pos.sync_batch_check(count=len(sales))

@@ -6,17 +6,10 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
-from apps.ticketing import policy
+from apps.ticketing.access import may_see
 from apps.ticketing.models import Booking, Passenger
-from apps.ticketing.permissions import VIEW_BOOKINGS
 from transport.errors import NotAuthenticated, NotFound
 from transport.principal import Principal
-
-
-def is_holder(principal: Principal, booking: Booking) -> bool:
-    if booking.holder == policy.holder_key(principal):
-        return True
-    return principal.user_id is not None and booking.created_by_user_id == principal.user_id
 
 
 def booking_for(*, principal: Principal, booking_id: UUID, for_update: bool = False,
@@ -36,16 +29,6 @@ def booking_for(*, principal: Principal, booking_id: UUID, for_update: bool = Fa
     if not may_see(principal, booking):
         raise NotFound("No such booking.")
     return booking
-
-
-def may_see(principal: Principal, booking: Booking) -> bool:
-    return is_holder(principal, booking) or principal.has(VIEW_BOOKINGS, company_id=booking.company_id)
-
-
-def require_holder_or(principal: Principal, booking: Booking, permission: str) -> None:
-    """The booking's own holder may act on it; anyone else needs `permission` in its company."""
-    if not is_holder(principal, booking):
-        principal.require(permission, company_id=booking.company_id)
 
 
 def booking_detail(*, principal: Principal, booking_id: UUID) -> Booking:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apps.ticketing.models import Booking, Passenger, PassengerType, Ticket
+from apps.ticketing.models import Booking, Passenger, PassengerType
 from apps.ticketing.sales.services import bookings
+from apps.ticketing.tickets.serializers import TicketOut
 from transport.http.serializers import StrictSerializer
 
 MAX_PASSENGERS = 20  # a shape limit; the sales limit (seats per booking) is the service's
@@ -19,13 +20,13 @@ class QuotePassengerIn(StrictSerializer):
     seat = serializers.RegexField(SEAT_LABEL)
 
 
-class PassengerIn(QuotePassengerIn):
+class BookingPassengerIn(QuotePassengerIn):
     name = serializers.CharField(max_length=120)
     phone = serializers.RegexField(r"^\+?[0-9]{6,15}$", required=False, default="", allow_blank=True)
 
 
 def passengers_in(values: list[dict]) -> tuple[bookings.PassengerIn, ...]:
-    """Validated PassengerIn bodies as the hold service takes them."""
+    """Validated BookingPassengerIn bodies as the hold service takes them."""
     return tuple(bookings.PassengerIn(name=p["name"], phone=p["phone"], passenger_type=p["type"],
                                       seat_label=p["seat"]) for p in values)
 
@@ -39,7 +40,7 @@ class QuoteIn(StrictSerializer):
 
 
 class BookingIn(QuoteIn):
-    passengers = PassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
+    passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
 
 
 class AdjustmentOut(serializers.Serializer):
@@ -74,24 +75,6 @@ class PassengerOut(serializers.ModelSerializer):
     class Meta:
         model = Passenger
         fields = ["name", "phone", "type", "seat", "seat_class", "fare_minor", "adjustments", "price_minor"]
-
-
-class TicketOut(serializers.ModelSerializer):
-    seat = serializers.CharField(source="seat_label")
-    code = serializers.SerializerMethodField(help_text="The signed text of the ticket's QR code, to draw it offline; "
-                                                       "null once the ticket is cancelled")
-
-    class Meta:
-        model = Ticket
-        fields = ["id", "number", "seat", "state", "code", "issued_at"]
-
-    def get_code(self, ticket: Ticket) -> str | None:
-        return ticket_code_shown(ticket)
-
-
-def ticket_code_shown(ticket: Ticket) -> str | None:
-    """A valid ticket's code; a cancelled ticket boards no one, so it shows none."""
-    return (ticket.code or None) if ticket.state == Ticket.State.VALID else None
 
 
 class BookingOut(serializers.ModelSerializer):

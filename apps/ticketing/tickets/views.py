@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.qr import api as qr_api
-from apps.ticketing.boarding.serializers import TicketDetailOut
 from apps.ticketing.tickets import selectors as ticket_selectors
+from apps.ticketing.tickets.serializers import TicketDetailOut
 
 
 class TicketDetail(APIView):

@@ -29,14 +29,16 @@ from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.ticketing import policy
+from apps.ticketing.access import require_seller
+from apps.ticketing.inventory import selectors as inventory_selectors
 from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import Booking, Channel, PosSale
 from apps.ticketing.permissions import SELL_POS
 from apps.ticketing.sales.services import confirmation
 from apps.ticketing.sales.services.bookings import PassengerIn, booking_hold
 from apps.ticketing.trips import Stretch, trip_stretch
-from transport.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
-from transport.principal import Principal, PrincipalKind
+from transport.errors import Conflict, NotFound, ValidationFailed
+from transport.principal import Principal
 
 RESEAT_ATTEMPTS = 5  # attempts of one sale: more than two only when seats keep changing under it
 PENDING = "pending"  # the reason of a row while its sale is being decided (never committed as such)
@@ -138,18 +140,6 @@ def _wanted_later(sales: list[SaleIn]) -> list[frozenset[str]]:
     return later[::-1]
 
 
-def require_seller(principal: Principal) -> tuple[UUID, UUID]:
-    """The device's id and company: only a POS device sells here (staff sell through bookings)."""
-    if not principal.is_authenticated:
-        raise NotAuthenticated()
-    if principal.kind is not PrincipalKind.DEVICE:
-        raise PermissionDenied("Only a POS device sells here.", code="device_required")
-    principal.require(SELL_POS)
-    company_id = next(company for company in sorted(principal.company_ids, key=str)
-                      if principal.has(SELL_POS, company_id=company))
-    return UUID(str(principal.id)), company_id
-
-
 def sync_batch_check(*, count: int, ids: list[UUID] | None = None) -> None:
     limit = policy.max_pos_sync_batch()
     if count > limit:
@@ -236,9 +226,10 @@ def _reseat(where: Stretch, passengers: list[PassengerIn], *, device_id: UUID, n
     own allotted seats first, then the rest in seat-map order, seats later sales of the batch ask for (`spare`)
     last. Rejected (no_seat_of_class) when one lacks it: a multi-seat sale is sold whole or not at all."""
     own = inventory.device_allotment_ids(trip_id=where.trip.id, device_id=device_id)
-    taken = inventory.taken_seats(trip_id=where.trip.id, from_sequence=where.from_sequence,
-                                  to_sequence=where.to_sequence, now=now, own_allotment_ids=own)
-    mine = {label for rows in inventory.allotted_stretches(allotment_ids=own).values() for label, low, high in rows
+    taken = inventory_selectors.taken_seats(trip_id=where.trip.id, from_sequence=where.from_sequence,
+                                            to_sequence=where.to_sequence, now=now, own_allotment_ids=own)
+    allotted = inventory_selectors.allotted_stretches(allotment_ids=own)
+    mine = {label for rows in allotted.values() for label, low, high in rows
             if low < where.to_sequence and where.from_sequence < high}
     seats = [seat for seat in company_api.layout_seats(layout_version_id=where.trip.layout_version_id)
              if seat.sellable]

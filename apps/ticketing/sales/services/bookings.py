@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import policy
+from apps.ticketing import access, policy
 from apps.ticketing.fares import quotes
 from apps.ticketing.fares import services as promos
 from apps.ticketing.inventory import services as inventory
@@ -95,7 +95,7 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
 def booking_extend(*, principal: Principal, booking_id: UUID) -> Booking:
     """Give a live hold the company's hold minutes again from now (a payment is still pending)."""
     booking = selectors.booking_for(principal=principal, booking_id=booking_id, for_update=True)
-    selectors.require_holder_or(principal, booking, CONFIRM_BOOKING)
+    access.require_holder_or(principal, booking, CONFIRM_BOOKING)
     now = timezone.now()
     if booking.state != Booking.State.HELD or booking.expires_at <= now:
         raise Conflict("Only a live hold can be extended.", code="hold_not_live")

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import signals
+from apps.ticketing import access, signals
 from apps.ticketing.fares import services as promos
 from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import Boarding, Booking, Ticket
@@ -34,7 +34,7 @@ def refund_percent(*, settings: company_api.CompanySettings, departs_at: datetim
 @transaction.atomic
 def booking_cancel(*, principal: Principal, booking_id: UUID) -> Booking:
     booking = selectors.booking_for(principal=principal, booking_id=booking_id, for_update=True)
-    selectors.require_holder_or(principal, booking, CANCEL_BOOKINGS)
+    access.require_holder_or(principal, booking, CANCEL_BOOKINGS)
     if booking.state == Booking.State.HELD:
         promos.promo_uses_give_back(booking_ids=[booking.id])
         return _cancel(booking, percent=0, reason="cancelled_by_customer")

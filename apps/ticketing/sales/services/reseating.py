@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from apps.company import api as company_api
 from apps.ticketing import signals
 from apps.ticketing.inventory import services as inventory
+from apps.ticketing.inventory import stretches
 from apps.ticketing.models import Booking, Passenger, SeatHold, Ticket
 from apps.ticketing.sales.services import cancellation
 from apps.ticketing.tickets import services as ticket_codes
@@ -72,7 +73,7 @@ def _move(row: SeatHold, passenger: Passenger, seats: dict, taken: list, outcome
     for label, seat in seats.items():
         if seat.seat_class != passenger.seat_class:
             continue
-        if any(label == other and inventory.stretches_overlap(row.stretch, stretch) for other, stretch in taken):
+        if any(label == other and stretches.stretches_overlap(row.stretch, stretch) for other, stretch in taken):
             continue
         old = row.seat_label
         try:
