@@ -16,10 +16,11 @@ from django.contrib.auth.models import Permission
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from apps.auth import claims, selectors
+from apps.auth import selectors
+from apps.auth.jwt import claims
+from apps.auth.jwt.tokens import verified_access_claims
 from apps.auth.models import Device, Membership, Role, User
 from apps.auth.services import members
-from apps.auth.tokens import verified_access_claims
 from transport.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
 from transport.principal import Principal, PrincipalKind
 

@@ -20,8 +20,8 @@ from rest_framework_simplejwt import tokens
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 
-from apps.auth import claims
-from apps.auth.keys import KeySet, current_keys
+from apps.auth.jwt import claims
+from apps.auth.jwt.keys import KeySet, current_keys
 
 ALGORITHM = "EdDSA"
 

@@ -15,7 +15,8 @@ from uuid import UUID
 
 import redis
 
-from apps.auth import revocation, role_bundles, selectors
+from apps.auth import selectors
+from apps.auth.jwt import revocation, role_bundles
 from apps.auth.models import Role, User
 from transport.principal import Principal, PrincipalKind
 

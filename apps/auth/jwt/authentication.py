@@ -17,9 +17,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from apps.auth import claims, selectors
+from apps.auth import selectors
+from apps.auth.jwt import claims
+from apps.auth.jwt.tokens import verified_access_claims
 from apps.auth.models import User
-from apps.auth.tokens import verified_access_claims
 from transport.principal import Principal
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from apps.auth import revocation
+from apps.auth.jwt import revocation
 from apps.auth.models import Role
 
 

@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 
 from apps.auth import selectors
-from apps.auth.authentication import user_from_access_token
+from apps.auth.jwt.authentication import user_from_access_token
 from transport.principal import Principal
 
 
