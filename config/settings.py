@@ -186,6 +186,7 @@ AUTHENTICATION_BACKENDS = [
     "apps.auth.backends.RolePermissionBackend",  # a member's role permissions, for the Django admin
     "guardian.backends.ObjectPermissionBackend",
 ]
+TRANSPORT_PRINCIPAL_FOR_USER = "apps.auth.api.principal_for_user"  # the kernel's admin scoping asks identity
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -15,9 +15,9 @@ from apps.company.models import (
     Trip,
 )
 from apps.company.permissions import MANAGE_COMPANY, VIEW_OWN_TRIPS, VIEW_TRIPS
-from apps.company.scoping import in_companies
 from transport.errors import PermissionDenied
 from transport.principal import Principal
+from transport.tenancy import in_companies
 
 
 def _readable(principal: Principal, permission: str) -> frozenset | None:

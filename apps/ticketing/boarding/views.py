@@ -19,6 +19,7 @@ from apps.ticketing.boarding.serializers import (
     BoardingSyncOut,
     ManifestOut,
 )
+from transport.http.serializers import validated
 
 
 class ScanTicket(APIView):
@@ -31,9 +32,8 @@ class ScanTicket(APIView):
     @extend_schema(request=BoardingScanIn, responses=BoardingScanOut,
                    summary="Scan a ticket's code and board its passenger")
     def post(self, request: Request) -> Response:
-        data = BoardingScanIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        outcome = boarding.ticket_scan(principal=request.auth, **data.validated_data)
+        values = validated(BoardingScanIn, request.data)
+        outcome = boarding.ticket_scan(principal=request.auth, **values)
         return Response(BoardingScanOut(outcome).data)
 
 
@@ -47,9 +47,7 @@ class SyncScans(APIView):
 
     @extend_schema(request=BoardingSyncIn, responses=BoardingSyncOut, summary="Upload offline boarding scans")
     def post(self, request: Request) -> Response:
-        data = BoardingSyncIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(BoardingSyncIn, request.data)
         scans = [boarding.OfflineScan(id=s["id"], scanned_at=s["scanned_at"], code=s.get("code"),
                                       ticket_id=s.get("ticket_id")) for s in values["scans"]]
         outcomes = boarding.scans_sync(principal=request.auth, trip_id=values["trip_id"], scans=scans)

@@ -27,6 +27,7 @@ from apps.ticketing.pos.services import sales as pos
 from apps.ticketing.sales import selectors
 from apps.ticketing.sales.serializers import passengers_in
 from transport.http.idempotency import idempotent
+from transport.http.serializers import validated
 
 
 def _allotment_response(request: Request, trip_id: UUID, allotment_id: UUID, *, status_code: int) -> Response:
@@ -44,11 +45,10 @@ class TripAllotments(APIView):
                    summary="Allot seats of a trip to a POS device for offline selling")
     @idempotent()
     def post(self, request: Request, trip_id: UUID) -> Response:
-        data = AllotmentIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(AllotmentIn, request.data)
         allotment = allotments.allotment_create(principal=request.auth, trip_id=trip_id,
-                                                device_id=data.validated_data["device_id"],
-                                                seat_labels=data.validated_data["seats"])
+                                                device_id=values["device_id"],
+                                                seat_labels=values["seats"])
         return _allotment_response(request, trip_id, allotment.id, status_code=status.HTTP_201_CREATED)
 
 
@@ -74,9 +74,7 @@ class PosSales(APIView):
                    summary="Sell and confirm for cash from a POS device, in one step")
     @idempotent()
     def post(self, request: Request) -> Response:
-        data = PosSaleIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(PosSaleIn, request.data)
         sale = pos.SaleIn(id=values.get("sale_id") or uuid.uuid4(), trip_id=values["trip_id"],
                           from_stop_id=values["from_stop_id"], to_stop_id=values["to_stop_id"],
                           passengers=passengers_in(values["passengers"]), cash_minor=values["cash_minor"])
@@ -95,11 +93,10 @@ class PosSync(APIView):
         sales = request.data.get("sales") if isinstance(request.data, dict) else None
         if isinstance(sales, list):  # refuse an oversize batch before validating every sale in it
             pos.sync_batch_check(count=len(sales))
-        data = SyncIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(SyncIn, request.data)
         batch = [pos.SaleIn(id=s["id"], made_at=s["made_at"], trip_id=s["trip_id"], from_stop_id=s["from_stop_id"],
                             to_stop_id=s["to_stop_id"], passengers=passengers_in(s["passengers"]),
                             cash_minor=s["cash_minor"])
-                 for s in data.validated_data["sales"]]
+                 for s in values["sales"]]
         results = pos.pos_sync(principal=request.auth, sales=batch)
         return Response(SyncOut({"results": results}).data)

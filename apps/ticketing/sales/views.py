@@ -33,6 +33,7 @@ from apps.ticketing.sales.serializers import (
 )
 from apps.ticketing.sales.services import bookings, cancellation, confirmation
 from transport.http.idempotency import idempotent
+from transport.http.serializers import validated
 
 
 def _booking_response(request: Request, booking_id: UUID, *, status_code: int = status.HTTP_200_OK) -> Response:
@@ -44,9 +45,7 @@ class BookingList(APIView):
     @extend_schema(request=BookingIn, responses={201: BookingOut}, summary="Hold seats for a new booking")
     @idempotent()
     def post(self, request: Request) -> Response:
-        data = BookingIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(BookingIn, request.data)
         booking = bookings.booking_hold(
             principal=request.auth, trip_id=values["trip_id"], from_stop_id=values["from_stop_id"],
             to_stop_id=values["to_stop_id"],
@@ -66,9 +65,7 @@ class QuoteView(APIView):
 
     @extend_schema(request=QuoteIn, responses=QuoteOut, summary="Price seats on a stretch, with a breakdown")
     def post(self, request: Request) -> Response:
-        data = QuoteIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(QuoteIn, request.data)
         quote = quotes.trip_quote(trip_id=values["trip_id"], from_stop_id=values["from_stop_id"],
                                   to_stop_id=values["to_stop_id"], promo_code=values.get("promo_code"),
                                   passengers=[(p["seat"], p["type"]) for p in values["passengers"]])
@@ -97,9 +94,7 @@ class TripSearch(APIView):
                                OpenApiParameter("date", OpenApiTypes.DATE, required=True)],
                    responses=TripFoundOut(many=True), summary="Search trips with seats left and the lowest fare")
     def get(self, request: Request) -> Response:
-        data = TripSearchIn(data=_places(request))
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(TripSearchIn, _places(request))
         from_ids, from_town = _place(values["origin"])
         to_ids, to_town = _place(values["destination"])
         found = availability.trips_search(on=values["date"], from_stop_ids=from_ids, to_stop_ids=to_ids,
@@ -115,9 +110,7 @@ class SeatMapView(APIView):
     @extend_schema(parameters=[OpenApiParameter("from", OpenApiTypes.UUID), OpenApiParameter("to", OpenApiTypes.UUID)],
                    responses=SeatMapOut, summary="A trip's seat map for a stretch")
     def get(self, request: Request, trip_id: UUID) -> Response:
-        data = SeatMapIn(data=_places(request))
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(SeatMapIn, _places(request))
         found = availability.seat_map(trip_id=trip_id, from_stop_id=values.get("origin"),
                                       to_stop_id=values.get("destination"))
         return Response(SeatMapOut(found).data)
@@ -149,10 +142,9 @@ class BookingConfirm(APIView):
     @extend_schema(request=ConfirmIn, responses=BookingOut, summary="Confirm a booking paid at the counter")
     @idempotent(required=False)
     def post(self, request: Request, booking_id: UUID) -> Response:
-        data = ConfirmIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(ConfirmIn, request.data)
         booking = confirmation.booking_confirm(booking_id=booking_id, principal=request.auth,
-                                               payment_ref=data.validated_data["payment_ref"] or None)
+                                               payment_ref=values["payment_ref"] or None)
         return _booking_response(request, booking.id)
 
 
@@ -160,7 +152,6 @@ class SalesReport(APIView):
     @extend_schema(parameters=[SalesIn], responses=SalesRowOut(many=True),
                    summary="Sales by trip, day, agent or channel")
     def get(self, request: Request) -> Response:
-        data = SalesIn(data=request.query_params.dict())
-        data.is_valid(raise_exception=True)
-        rows = reports.sales_report(principal=request.auth, **data.validated_data)
+        values = validated(SalesIn, request.query_params.dict())
+        rows = reports.sales_report(principal=request.auth, **values)
         return Response(SalesRowOut(rows, many=True).data)

@@ -19,8 +19,9 @@ from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import SeatAllotment
 from apps.ticketing.permissions import MANAGE_ALLOTMENTS, SELL_POS
 from apps.ticketing.trips import ON_SALE, require_distinct_seats, seat_classes
-from transport.errors import NotAuthenticated, NotFound, ValidationFailed
+from transport.errors import NotAuthenticated, ValidationFailed
 from transport.principal import Principal
+from transport.tenancy import get_for
 
 
 def allotment_create(*, principal: Principal, trip_id: UUID, device_id: UUID, seat_labels: list[str]) -> SeatAllotment:
@@ -71,10 +72,7 @@ def allotment_release(*, principal: Principal, allotment_id: UUID) -> SeatAllotm
     """
     if not principal.is_authenticated:
         raise NotAuthenticated()
-    allotment = SeatAllotment.objects.select_for_update().filter(pk=allotment_id).first()
-    if allotment is None or not principal.can_see_company(allotment.company_id):
-        raise NotFound("No such allotment.")
-    principal.require(MANAGE_ALLOTMENTS, company_id=allotment.company_id)
+    allotment = get_for(principal, SeatAllotment.objects.all(), allotment_id, MANAGE_ALLOTMENTS, lock=True)
     if allotment.state == SeatAllotment.State.RELEASED:
         return allotment
     return _release(allotment)

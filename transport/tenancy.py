@@ -1,4 +1,4 @@
-"""Tenancy for the company app: which companies a principal may read, and fetching one row for it.
+"""Tenancy first: which companies a principal may read, and fetching one row of a tenant-owned model for it.
 
 Another tenant's row answers NotFound (it does not exist for the caller); a row of the caller's own
 company without the permission answers PermissionDenied.
