@@ -15,11 +15,11 @@ from uuid import UUID
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from apps.auth import roles, selectors
+from apps.auth import selectors
 from apps.auth.jwt import claims
 from apps.auth.jwt.tokens import verified_access_claims
 from apps.auth.models import Device, User
-from apps.auth.services import members
+from apps.auth.services import members, role_grants
 from transport.errors import NotAuthenticated, NotFound, PermissionDenied
 from transport.principal import Principal, PrincipalKind
 
@@ -163,4 +163,4 @@ def company_creator_grant(*, principal: Principal, company_id: UUID) -> None:
 
 def role_grant_permissions(*, role: str, permissions: list[str]) -> None:
     """Add permissions ("app_label.codename", already created by Django) to a role's bundle. Idempotent."""
-    roles.role_permissions_add(role=role, permissions=permissions)
+    role_grants.role_permissions_add(role=role, permissions=permissions)

@@ -39,15 +39,3 @@ def seed_roles(**_kwargs) -> None:
     for name, label, is_global in ROLES:
         role, _ = Role.objects.get_or_create(name=name, defaults={"label": label, "is_global": is_global})
         role.permissions.add(*(identity_permissions[codename] for codename in GRANTS.get(name, [])))
-
-
-def role_permissions_add(*, role: str, permissions: list[str]) -> None:
-    """Add permissions ("app_label.codename", already created by Django) to a role's bundle. Idempotent."""
-    found = []
-    for name in permissions:
-        app_label, _, codename = name.partition(".")
-        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-        if permission is None:
-            raise LookupError(f"No permission {name}: declare it in the app's model Meta and migrate first.")
-        found.append(permission)
-    Role.objects.get(name=role).permissions.add(*found)
