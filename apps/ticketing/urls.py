@@ -3,22 +3,20 @@
 from django.urls import path
 
 from apps.ticketing.boarding import views as boarding_views
-from apps.ticketing.inventory import views as inventory_views
 from apps.ticketing.pos import views as pos_views
-from apps.ticketing.reports import views as report_views
-from apps.ticketing.sales import views as sales_views
+from apps.ticketing.sales import views
 from apps.ticketing.tickets import views as ticket_views
 
 urlpatterns = [
-    path("sales", report_views.SalesReport.as_view(), name="ticketing-sales"),
-    path("trips", inventory_views.TripSearch.as_view(), name="ticketing-trip-search"),
-    path("trips/<uuid:trip_id>/seats", inventory_views.SeatMapView.as_view(), name="ticketing-seat-map"),
-    path("quotes", sales_views.QuoteView.as_view(), name="ticketing-quotes"),
-    path("bookings", sales_views.BookingList.as_view(), name="ticketing-bookings"),
-    path("bookings/<uuid:booking_id>", sales_views.BookingDetail.as_view(), name="ticketing-booking"),
-    path("bookings/<uuid:booking_id>/cancel", sales_views.BookingCancel.as_view(), name="ticketing-booking-cancel"),
-    path("bookings/<uuid:booking_id>/extend", sales_views.BookingExtend.as_view(), name="ticketing-booking-extend"),
-    path("bookings/<uuid:booking_id>/confirm", sales_views.BookingConfirm.as_view(), name="ticketing-booking-confirm"),
+    path("sales", views.SalesReport.as_view(), name="ticketing-sales"),
+    path("trips", views.TripSearch.as_view(), name="ticketing-trip-search"),
+    path("trips/<uuid:trip_id>/seats", views.SeatMapView.as_view(), name="ticketing-seat-map"),
+    path("quotes", views.QuoteView.as_view(), name="ticketing-quotes"),
+    path("bookings", views.BookingList.as_view(), name="ticketing-bookings"),
+    path("bookings/<uuid:booking_id>", views.BookingDetail.as_view(), name="ticketing-booking"),
+    path("bookings/<uuid:booking_id>/cancel", views.BookingCancel.as_view(), name="ticketing-booking-cancel"),
+    path("bookings/<uuid:booking_id>/extend", views.BookingExtend.as_view(), name="ticketing-booking-extend"),
+    path("bookings/<uuid:booking_id>/confirm", views.BookingConfirm.as_view(), name="ticketing-booking-confirm"),
     path("tickets/<uuid:ticket_id>", ticket_views.TicketDetail.as_view(), name="ticketing-ticket"),
     path("tickets/<uuid:ticket_id>/qr.png", ticket_views.TicketQrPng.as_view(), name="ticketing-ticket-qr-png"),
     path("tickets/<uuid:ticket_id>/qr.svg", ticket_views.TicketQrSvg.as_view(), name="ticketing-ticket-qr-svg"),
