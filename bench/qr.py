@@ -51,7 +51,7 @@ from apps.company import api as company_api  # noqa: E402
 from apps.company.models import DriverAssignment, Trip  # noqa: E402
 from apps.qr import api as qr_api  # noqa: E402
 from apps.ticketing.models import Booking, Passenger, Ticket  # noqa: E402
-from apps.ticketing.services import ticket_codes  # noqa: E402
+from apps.ticketing.tickets import services as ticket_codes  # noqa: E402
 from bench import gunicorn_server  # noqa: E402
 from bench.coach_line import ACTOR, SEATS, bench_database, coach_line, request, serves  # noqa: E402
 from bench.floor import TRIVIAL_URL as TRIVIAL  # noqa: E402

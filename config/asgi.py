@@ -16,7 +16,7 @@ django_http = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 
-from apps.auth.websocket import PrincipalMiddleware  # noqa: E402
+from apps.auth.jwt.websocket import PrincipalMiddleware  # noqa: E402
 from config.websockets import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(

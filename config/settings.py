@@ -186,6 +186,7 @@ AUTHENTICATION_BACKENDS = [
     "apps.auth.backends.RolePermissionBackend",  # a member's role permissions, for the Django admin
     "guardian.backends.ObjectPermissionBackend",
 ]
+TRANSPORT_PRINCIPAL_FOR_USER = "apps.auth.api.principal_for_user"  # the kernel's admin scoping asks identity
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -217,7 +218,7 @@ SIMPLE_JWT = {
     "AUDIENCE": JWT_AUDIENCE,
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "sub",
-    "AUTH_TOKEN_CLASSES": ("apps.auth.tokens.AccessToken",),
+    "AUTH_TOKEN_CLASSES": ("apps.auth.jwt.tokens.AccessToken",),
 }
 # Abuse limits: "<action>": (attempts, window seconds), counted per account and per client address.
 AUTH_RATE_LIMITS = {
@@ -239,8 +240,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["transport.http.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.auth.authentication.BearerTokenAuthentication",
-        "apps.auth.authentication.DeviceAuthentication",
+        "apps.auth.jwt.authentication.BearerTokenAuthentication",
+        "apps.auth.jwt.authentication.DeviceAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,

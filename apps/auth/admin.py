@@ -4,50 +4,13 @@ logged (roles, devices, deactivation) go through the services, as admin actions.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.auth import selectors
 from apps.auth.models import Device, Membership, Role, SecurityEvent, User
 from apps.auth.services import accounts, devices
 from transport.errors import DomainError
-from transport.principal import Principal
-
-
-def principal_of(request: HttpRequest) -> Principal:
-    if not hasattr(request, "_identity_principal"):
-        request._identity_principal = selectors.user_principal(user=request.user)
-    return request._identity_principal
-
-
-def sees_everything(request: HttpRequest) -> bool:
-    return request.user.is_superuser or bool(principal_of(request).global_permissions & {"identity.view_device"})
-
-
-def admin_companies(request: HttpRequest, permission: str) -> frozenset:
-    principal = principal_of(request)
-    return frozenset(c for c, perms in principal.company_permissions.items() if permission in perms)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class CompanyScopedAdmin(ReadOnlyAdmin):
-    scope_permission = "identity.manage_members"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        rows = super().get_queryset(request)
-        if sees_everything(request):
-            return rows
-        return rows.filter(company_id__in=admin_companies(request, self.scope_permission))
+from transport.scoped_admin import ReadOnlyAdmin, principal_of
 
 
 def _run(request: HttpRequest, modeladmin: admin.ModelAdmin, action, rows) -> None:
@@ -62,8 +25,7 @@ def _run(request: HttpRequest, modeladmin: admin.ModelAdmin, action, rows) -> No
 
 
 @admin.register(Device)
-class DeviceAdmin(CompanyScopedAdmin):
-    scope_permission = "identity.manage_devices"
+class DeviceAdmin(ReadOnlyAdmin):
     list_display = ["name", "company_id", "user", "role", "created_at", "revoked_at"]
     list_filter = ["role", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__email", "user__phone"]
@@ -80,7 +42,7 @@ class DeviceAdmin(CompanyScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(CompanyScopedAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["user", "company_id", "role_names", "created_at"]
     list_filter = ["roles"]
     search_fields = ["user__email", "user__phone", "user__full_name", "=company_id"]
@@ -94,7 +56,7 @@ class MembershipAdmin(CompanyScopedAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(CompanyScopedAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "company_id", "actor_id", "subject_user_id", "client_address"]
     list_filter = ["kind"]
     search_fields = ["=actor_id", "=subject_user_id", "=company_id", "client_address"]
@@ -118,6 +80,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(ReadOnlyAdmin):
+    company_field = "memberships__company_id"
     list_display = ["__str__", "full_name", "phone", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff"]
     search_fields = ["email", "phone", "full_name"]
@@ -125,11 +88,7 @@ class UserAdmin(ReadOnlyAdmin):
     actions = ["deactivate"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        users = super().get_queryset(request)
-        if sees_everything(request):
-            return users
-        companies = admin_companies(request, "identity.manage_members")
-        return users.filter(Q(memberships__company_id__in=companies)).distinct()
+        return super().get_queryset(request).distinct()  # a member of two of the admin's companies shows once
 
     @admin.action(description="Deactivate the selected users (sign-in, refresh and tokens stop at once)",
                   permissions=["deactivate"])

@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.contrib.auth.models import Permission
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from apps.auth import claims, selectors
-from apps.auth.models import Device, Membership, Role, User
-from apps.auth.services import members
-from apps.auth.tokens import verified_access_claims
-from transport.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
+from apps.auth import selectors
+from apps.auth.jwt import claims
+from apps.auth.jwt.tokens import verified_access_claims
+from apps.auth.models import Device, User
+from apps.auth.services import members, role_grants
+from transport.errors import NotAuthenticated, NotFound, PermissionDenied
 from transport.principal import Principal, PrincipalKind
 
 MANAGE_MEMBERS = "identity.manage_members"
@@ -73,8 +73,7 @@ def device_in_company(*, company_id: UUID, device_id: UUID, permission: str | No
     """True if the device belongs to the company, is not revoked, its user is active and (when `permission`
     is given) it holds that permission there now: how staff pointing at a device (e.g. allotting seats to a
     POS terminal) learn it may receive them. Another company's device is simply not "in" this one."""
-    device = Device.objects.filter(pk=device_id, company_id=company_id, revoked_at__isnull=True,
-                                   user__is_active=True).first()
+    device = selectors.company_device(company_id=company_id, device_id=device_id)
     if device is None:
         return False
     return permission is None or selectors.device_principal(device=device).has(permission, company_id=company_id)
@@ -91,7 +90,7 @@ def has_object_permission(*, principal: Principal, permission: str, obj: models.
         return True
     if principal.kind not in (PrincipalKind.USER, PrincipalKind.DEVICE) or principal.user_id is None:
         return False
-    user = User.objects.filter(pk=principal.user_id, is_active=True).first()
+    user = selectors.active_user(user_id=principal.user_id)
     return user is not None and user.has_perm(permission, obj)
 
 
@@ -122,10 +121,10 @@ def object_permission_revoke(
 
 
 def _member_user(*, company_id: UUID, user_id: UUID) -> User:
-    membership = Membership.objects.select_related("user").filter(company_id=company_id, user_id=user_id).first()
-    if membership is None:
+    user = selectors.member_user(company_id=company_id, user_id=user_id)
+    if user is None:
         raise NotFound("No such member in this company.")
-    return membership.user
+    return user
 
 
 def company_members(*, principal: Principal, company_id: UUID, role: str | None = None) -> list[Member]:
@@ -138,7 +137,7 @@ def user_contact(*, principal: Principal, user_id: UUID) -> Contact:
     """Contact details for a message to a user: the user themself, or a holder of identity.view_contacts."""
     if principal.user_id != user_id:
         principal.require(VIEW_CONTACTS)
-    user = User.objects.filter(pk=user_id).first()
+    user = selectors.user_by_id(user_id=user_id)
     if user is None:
         raise NotFound("No such user.")
     return Contact(user_id=user.pk, full_name=user.full_name, email=user.email, phone=user.phone,
@@ -159,19 +158,9 @@ def company_creator_grant(*, principal: Principal, company_id: UUID) -> None:
     """
     if principal.kind is not PrincipalKind.USER or principal.user_id is None:
         raise PermissionDenied("Only a signed-in user founds a company.")
-    if Membership.objects.select_for_update().filter(company_id=company_id).exists():
-        raise Conflict("This company already has members.", code="company_has_members")
-    members.membership_grant(company_id=company_id, user_id=principal.user_id, roles=[Role.COMPANY_ADMIN],
-                             actor_id=principal.user_id)
+    members.company_founder_grant(company_id=company_id, user_id=principal.user_id)
 
 
 def role_grant_permissions(*, role: str, permissions: list[str]) -> None:
     """Add permissions ("app_label.codename", already created by Django) to a role's bundle. Idempotent."""
-    found = []
-    for name in permissions:
-        app_label, _, codename = name.partition(".")
-        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-        if permission is None:
-            raise LookupError(f"No permission {name}: declare it in the app's model Meta and migrate first.")
-        found.append(permission)
-    Role.objects.get(name=role).permissions.add(*found)
+    role_grants.role_permissions_add(role=role, permissions=permissions)

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from apps.auth import revocation, role_bundles
+from apps.auth.jwt import revocation, role_bundles
 from apps.auth.models import Membership, Role, User
 
 _AFTER_CHANGE = ("post_add", "post_remove", "post_clear")

@@ -175,3 +175,19 @@ def user_memberships(*, user_id: UUID) -> list[tuple[UUID, list[str]]]:
 
 def user_global_roles(*, user_id: UUID) -> list[str]:
     return sorted(Role.objects.filter(global_holders=user_id).values_list("name", flat=True))
+
+
+def company_device(*, company_id: UUID, device_id: UUID) -> Device | None:
+    """The device if it belongs to the company, is not revoked and its user is active."""
+    return Device.objects.filter(pk=device_id, company_id=company_id, revoked_at__isnull=True,
+                                 user__is_active=True).first()
+
+
+def member_user(*, company_id: UUID, user_id: UUID) -> User | None:
+    """The user if they are a member of the company."""
+    membership = Membership.objects.select_related("user").filter(company_id=company_id, user_id=user_id).first()
+    return None if membership is None else membership.user
+
+
+def user_by_id(*, user_id: UUID) -> User | None:
+    return User.objects.filter(pk=user_id).first()

@@ -16,6 +16,7 @@ from apps.auth import serializers as s
 from apps.auth.services import account_tokens, accounts, devices, members, sessions
 from transport.errors import PermissionDenied
 from transport.http.pagination import CappedPageNumberPagination
+from transport.http.serializers import validated
 from transport.principal import Principal, PrincipalKind
 
 
@@ -24,19 +25,13 @@ def client_address(request: Request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class RegisterView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(request=s.RegisterIn, responses={201: s.UserOut}, summary="Register as a passenger")
     def post(self, request: Request) -> Response:
-        data = _valid(s.RegisterIn, request.data)
+        data = validated(s.RegisterIn, request.data)
         address = client_address(request)
         ratelimit.hit("register", account=data.get("email") or data.get("phone"), client_address=address)
         user = accounts.user_register(
@@ -52,7 +47,7 @@ class TokenObtainView(APIView):
 
     @extend_schema(request=s.TokenObtainIn, responses={200: s.TokenPairOut}, summary="Sign in for a token pair")
     def post(self, request: Request) -> Response:
-        data = _valid(s.TokenObtainIn, request.data)
+        data = validated(s.TokenObtainIn, request.data)
         pair = sessions.login(identifier=data["identifier"], password=data["password"],
                               client_address=client_address(request))
         return Response(s.TokenPairOut(pair).data)
@@ -65,7 +60,7 @@ class TokenRefreshView(APIView):
     @extend_schema(request=s.RefreshIn, responses={200: s.TokenPairOut},
                    summary="Trade a refresh token for a new pair (the old refresh token is spent)")
     def post(self, request: Request) -> Response:
-        data = _valid(s.RefreshIn, request.data)
+        data = validated(s.RefreshIn, request.data)
         pair = sessions.token_refresh(refresh=data["refresh"], client_address=client_address(request))
         return Response(s.TokenPairOut(pair).data)
 
@@ -73,7 +68,7 @@ class TokenRefreshView(APIView):
 class LogoutView(APIView):
     @extend_schema(request=s.RefreshIn, responses={204: None}, summary="Sign out: spend the refresh token")
     def post(self, request: Request) -> Response:
-        data = _valid(s.RefreshIn, request.data)
+        data = validated(s.RefreshIn, request.data)
         if request.auth.kind is not PrincipalKind.USER:
             raise PermissionDenied("A device has no session to end; revoke it instead.")
         sessions.logout(refresh=data["refresh"], user_id=request.user.pk)
@@ -122,7 +117,7 @@ class MembersView(APIView):
 class MemberView(APIView):
     @extend_schema(request=s.MemberRolesIn, responses={200: s.MemberOut}, summary="Set a member's roles")
     def put(self, request: Request, company_id: UUID, user_id: UUID) -> Response:
-        data = _valid(s.MemberRolesIn, request.data)
+        data = validated(s.MemberRolesIn, request.data)
         membership = members.member_roles_set(principal=request.auth, company_id=company_id, user_id=user_id,
                                               roles=data["roles"])
         return Response(_member_out(membership))
@@ -137,14 +132,14 @@ class DevicesView(APIView):
     @extend_schema(parameters=[s.CompanyQuery], responses={200: s.DeviceOut(many=True)},
                    summary="List a company's devices")
     def get(self, request: Request) -> Response:
-        query = _valid(s.CompanyQuery, request.query_params)
+        query = validated(s.CompanyQuery, request.query_params)
         found = selectors.company_devices(principal=request.auth, company_id=query["company_id"])
         return _paginated(request, self, found, lambda page: s.DeviceOut(page, many=True).data)
 
     @extend_schema(request=s.DeviceRegisterIn, responses={201: s.DeviceRegisteredOut},
                    summary="Register a POS terminal or driver phone; its credential is shown once")
     def post(self, request: Request) -> Response:
-        data = _valid(s.DeviceRegisterIn, request.data)
+        data = validated(s.DeviceRegisterIn, request.data)
         registered = devices.device_register(principal=request.auth, **data)
         body = {**s.DeviceOut(registered.device).data, "credential": registered.credential}
         return Response(body, status=status.HTTP_201_CREATED)
@@ -161,7 +156,7 @@ class InvitationsView(APIView):
     @extend_schema(request=s.InvitationIn, responses={201: s.InvitationOut},
                    summary="Invite staff by email or phone; the link goes to them, not to the caller")
     def post(self, request: Request) -> Response:
-        data = _valid(s.InvitationIn, request.data)
+        data = validated(s.InvitationIn, request.data)
         invitation = account_tokens.invitation_create(
             principal=request.auth, company_id=data["company_id"], roles=data["roles"],
             email=data.get("email") or None, phone=data.get("phone") or None, full_name=data.get("full_name", ""),
@@ -176,7 +171,7 @@ class InvitationAcceptView(APIView):
     @extend_schema(request=s.InvitationAcceptIn, responses={200: s.UserOut},
                    summary="Accept an invitation: set a password and join the company")
     def post(self, request: Request) -> Response:
-        data = _valid(s.InvitationAcceptIn, request.data)
+        data = validated(s.InvitationAcceptIn, request.data)
         ratelimit.hit("password_reset", client_address=client_address(request))  # token guessing is the risk
         user = account_tokens.invitation_accept(token=data["token"], password=data["password"],
                                                 full_name=data.get("full_name", ""))
@@ -190,7 +185,7 @@ class PasswordResetView(APIView):
     @extend_schema(request=s.PasswordResetIn, responses={202: None},
                    summary="Ask for a password reset link (the answer is the same whether the account exists)")
     def post(self, request: Request) -> Response:
-        data = _valid(s.PasswordResetIn, request.data)
+        data = validated(s.PasswordResetIn, request.data)
         account_tokens.password_reset_request(identifier=data["identifier"], client_address=client_address(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
@@ -202,7 +197,7 @@ class PasswordResetConfirmView(APIView):
     @extend_schema(request=s.PasswordResetConfirmIn, responses={204: None},
                    summary="Set a new password with a reset token; every session of the account ends")
     def post(self, request: Request) -> Response:
-        data = _valid(s.PasswordResetConfirmIn, request.data)
+        data = validated(s.PasswordResetConfirmIn, request.data)
         ratelimit.hit("password_reset", client_address=client_address(request))
         account_tokens.password_reset_confirm(token=data["token"], password=data["password"])
         return Response(status=status.HTTP_204_NO_CONTENT)

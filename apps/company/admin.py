@@ -10,7 +10,6 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.auth import api as auth_api
 from apps.company.models import (
     Bus,
     Company,
@@ -28,39 +27,11 @@ from apps.company.models import (
 from apps.company.permissions import MANAGE_TRIPS
 from apps.company.services import trips
 from transport.errors import DomainError
-from transport.principal import Principal
-
-
-def principal_of(request: HttpRequest) -> Principal:
-    if not hasattr(request, "_company_principal"):
-        request._company_principal = auth_api.principal_for_user(user_id=request.user.pk)
-    return request._company_principal
-
-
-class CompanyScopedAdmin(admin.ModelAdmin):
-    company_field = "company_id"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        """The rows of the companies in which the member may view this model (a member elsewhere sees none)."""
-        rows = super().get_queryset(request)
-        if request.user.is_superuser:
-            return rows
-        opts = self.model._meta
-        companies = principal_of(request).companies_with(f"{opts.app_label}.view_{opts.model_name}")
-        return rows if companies is None else rows.filter(**{f"{self.company_field}__in": companies})
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+from transport.scoped_admin import ReadOnlyAdmin, principal_of
 
 
 @admin.register(Company)
-class CompanyAdmin(CompanyScopedAdmin):
+class CompanyAdmin(ReadOnlyAdmin):
     company_field = "id"
     list_display = ["name", "slug", "country", "currency", "timezone", "seat_hold_minutes", "sales_cutoff_minutes"]
     list_filter = ["country", "currency"]
@@ -79,7 +50,7 @@ class LayoutVersionInline(admin.TabularInline):
 
 
 @admin.register(SeatLayout)
-class SeatLayoutAdmin(CompanyScopedAdmin):
+class SeatLayoutAdmin(ReadOnlyAdmin):
     list_display = ["name", "company", "current_version", "created_at"]
     list_filter = [("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
@@ -87,14 +58,14 @@ class SeatLayoutAdmin(CompanyScopedAdmin):
 
 
 @admin.register(Bus)
-class BusAdmin(CompanyScopedAdmin):
+class BusAdmin(ReadOnlyAdmin):
     list_display = ["plate", "company", "status", "layout", "created_at"]
     list_filter = ["status", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["plate"]
 
 
 @admin.register(Stop)
-class StopAdmin(CompanyScopedAdmin):
+class StopAdmin(ReadOnlyAdmin):
     list_display = ["name", "town", "company", "latitude", "longitude", "timezone"]
     list_filter = ["timezone", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "town"]
@@ -109,7 +80,7 @@ class RouteStopInline(admin.TabularInline):
 
 
 @admin.register(Route)
-class RouteAdmin(CompanyScopedAdmin):
+class RouteAdmin(ReadOnlyAdmin):
     list_display = ["name", "code", "company", "is_active", "created_at"]
     list_filter = ["is_active", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code"]
@@ -125,7 +96,7 @@ class ScheduleExceptionInline(admin.TabularInline):
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(CompanyScopedAdmin):
+class ScheduleAdmin(ReadOnlyAdmin):
     list_display = ["route", "departure_time", "weekdays", "bus", "valid_from", "valid_to", "is_active"]
     list_filter = ["is_active", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["route__name", "route__code", "bus__plate"]
@@ -141,7 +112,7 @@ class TripStopInline(admin.TabularInline):
 
 
 @admin.register(Trip)
-class TripAdmin(CompanyScopedAdmin):
+class TripAdmin(ReadOnlyAdmin):
     list_display = ["route", "departure_at", "arrival_at", "bus", "status", "delay_minutes", "company"]
     list_filter = ["status", ("company", admin.RelatedOnlyFieldListFilter), "service_date"]
     search_fields = ["route__name", "route__code", "bus__plate", "=id"]
@@ -168,7 +139,7 @@ class TripAdmin(CompanyScopedAdmin):
 
 
 @admin.register(DriverAssignment)
-class DriverAssignmentAdmin(CompanyScopedAdmin):
+class DriverAssignmentAdmin(ReadOnlyAdmin):
     list_display = ["trip", "driver_id", "starts_at", "ends_at", "is_active"]
     list_filter = ["is_active", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["=driver_id", "=trip__id"]

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from uuid import UUID
 
-from django.db import connection
-from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone as django_timezone
 
 from apps.company import search, selectors, timetable
-from apps.company.models import Company, DriverAssignment, RouteStop, SeatLayoutVersion, Trip
-from transport.errors import NotAuthenticated, NotFound, PermissionDenied
+from transport.errors import NotAuthenticated, PermissionDenied
 from transport.principal import Principal
 
 
@@ -144,28 +141,10 @@ class TripOffer:
 
 
 def company_settings(*, company_id: UUID) -> CompanySettings:
-    company = Company.objects.filter(pk=company_id).first()
-    if company is None:
-        raise NotFound("No such company.")
+    company = selectors.company_by_id(company_id=company_id)
     return CompanySettings(company_id=company.id, **{
         field.name: getattr(company, field.name) for field in dataclasses.fields(CompanySettings)
         if field.name != "company_id"})
-
-
-# one statement for the trip and its stops: get_trip sits on every hold and seat map
-_TRIP_SQL = """
-SELECT t.id, t.company_id, t.route_id, r.name, r.code, t.schedule_id, t.bus_id, b.plate, t.layout_version_id,
-       t.service_date, t.status, t.delay_minutes, t.delay_reason,
-       ts.sequence, ts.stop_id, s.name, s.town, s.latitude, s.longitude, s.timezone, ts.distance_km, ts.arrive_at,
-       ts.depart_at
-  FROM company_trip t
-  JOIN company_route r ON r.id = t.route_id
-  JOIN company_bus b ON b.id = t.bus_id
-  JOIN company_tripstop ts ON ts.trip_id = t.id
-  JOIN company_stop s ON s.id = ts.stop_id
- WHERE t.id = %s
- ORDER BY ts.sequence
-"""
 
 
 def _details(rows: list[tuple]) -> TripDetails:
@@ -188,18 +167,11 @@ def _details(rows: list[tuple]) -> TripDetails:
 
 def get_trip(*, trip_id: UUID) -> TripDetails:
     """A trip with its ordered stops and times (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_TRIP_SQL, [trip_id])
-        rows = cursor.fetchall()
-    if not rows:
-        raise NotFound("No such trip.")
-    return _details(rows)
+    return _details(selectors.trip_rows(trip_id=trip_id))
 
 
 def seat_layout(*, layout_version_id: UUID) -> SeatLayout:
-    version = SeatLayoutVersion.objects.select_related("layout").filter(pk=layout_version_id).first()
-    if version is None:
-        raise NotFound("No such seat layout.")
+    version = selectors.layout_version(layout_version_id=layout_version_id)
     return SeatLayout(
         version_id=version.id, layout_id=version.layout_id, name=version.layout.name, number=version.number,
         decks=version.decks, rows=version.rows, columns=version.columns, aisle_columns=tuple(version.aisle_columns),
@@ -210,18 +182,12 @@ def seat_layout(*, layout_version_id: UUID) -> SeatLayout:
 @lru_cache(maxsize=1024)
 def layout_seats(*, layout_version_id: UUID) -> tuple[Seat, ...]:
     """The seats of a layout version. Versions never change once made, so each process keeps them."""
-    seats = SeatLayoutVersion.objects.filter(pk=layout_version_id).values_list("seats", flat=True).first()
-    if seats is None:
-        raise NotFound("No such seat layout.")
-    return tuple(Seat(**seat) for seat in seats)
+    return tuple(Seat(**seat) for seat in selectors.layout_version_seats(layout_version_id=layout_version_id))
 
 
 def trip_seat_layout(*, trip_id: UUID) -> SeatLayout:
     """The layout the trip is sold on: the version it was made with (or swapped to), not the bus's latest."""
-    version_id = Trip.objects.filter(pk=trip_id).values_list("layout_version_id", flat=True).first()
-    if version_id is None:
-        raise NotFound("No such trip.")
-    return seat_layout(layout_version_id=version_id)
+    return seat_layout(layout_version_id=selectors.trip_layout_version_id(trip_id=trip_id))
 
 
 def trips_between(*, on: date, from_stop_ids: list[UUID] | None = None, to_stop_ids: list[UUID] | None = None,
@@ -272,33 +238,23 @@ def driver_trips(*, principal: Principal, driver_id: UUID, limit: int = 20) -> l
     if not principal.is_authenticated:
         raise NotAuthenticated()
     try:
-        visible = selectors.assignments(principal=principal)  # the driver's own, or every one of their company
+        trip_ids = selectors.driver_unfinished_trip_ids(principal=principal, driver_id=driver_id, limit=limit)
     except PermissionDenied:
         return []
-    assignments = visible.filter(
-        driver_id=driver_id, is_active=True,
-        trip__status__in=[Trip.Status.SCHEDULED, Trip.Status.BOARDING, Trip.Status.DEPARTED],
-        ends_at__gt=django_timezone.now() - timedelta(hours=12),
-    ).annotate(live=Case(When(trip__status__in=[Trip.Status.BOARDING, Trip.Status.DEPARTED], then=Value(0)),
-                         default=Value(1), output_field=IntegerField())).order_by("live", "starts_at")
-    return [get_trip(trip_id=trip_id) for trip_id in assignments.values_list("trip_id", flat=True)[:limit]]
+    return [get_trip(trip_id=trip_id) for trip_id in trip_ids]
 
 
 def route_stops(*, route_id: UUID) -> RouteStops:
     """A route's company and its stops in order (public timetable data). One query."""
-    rows = list(RouteStop.objects.filter(route_id=route_id).order_by("sequence")
-                .values_list("route__company_id", "stop_id"))
-    if not rows:
-        raise NotFound("No such route.")
+    rows = selectors.route_stop_rows(route_id=route_id)
     return RouteStops(route_id=route_id, company_id=rows[0][0], stop_ids=tuple(stop for _, stop in rows))
 
 
 def trip_driver_ids(*, trip_id: UUID) -> frozenset[UUID]:
     """The drivers rostered on a trip now (active assignments): who may board its passengers. One query."""
-    return frozenset(DriverAssignment.objects.filter(trip_id=trip_id, is_active=True)
-                     .values_list("driver_id", flat=True))
+    return selectors.trip_driver_ids(trip_id=trip_id)
 
 
 def company_ids() -> list[UUID]:
     """Every company's id, by name: for platform-wide views (a platform admin's reports)."""
-    return list(Company.objects.order_by("name").values_list("id", flat=True))
+    return selectors.company_ids()

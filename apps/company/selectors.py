@@ -1,23 +1,31 @@
-"""Reads of company for a principal: each list holds only rows of companies where the caller may read them."""
+"""Reads of company. For a principal, each list holds only rows of companies where the caller may read them;
+the reads behind api.py (a trip, a layout, a route's stops, a roster) take ids and answer NotFound for none."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from datetime import timedelta
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from apps.company.models import (
     Bus,
     Company,
     DriverAssignment,
     Route,
+    RouteStop,
     Schedule,
     SeatLayout,
+    SeatLayoutVersion,
     Stop,
     Trip,
 )
 from apps.company.permissions import MANAGE_COMPANY, VIEW_OWN_TRIPS, VIEW_TRIPS
-from apps.company.scoping import in_companies
-from transport.errors import PermissionDenied
+from transport.errors import NotFound, PermissionDenied
 from transport.principal import Principal
+from transport.tenancy import in_companies
 
 
 def _readable(principal: Principal, permission: str) -> frozenset | None:
@@ -89,3 +97,87 @@ def assignments(*, principal: Principal) -> QuerySet[DriverAssignment]:
     elif not every:
         raise PermissionDenied(f"Missing permission {VIEW_TRIPS}.")
     return DriverAssignment.objects.filter(condition).order_by("starts_at", "id")
+
+
+def driver_unfinished_trip_ids(*, principal: Principal, driver_id: UUID, limit: int) -> list[UUID]:
+    """A driver's unfinished trips the caller may see, the one under way first, then the next by departure."""
+    visible = assignments(principal=principal)  # the driver's own, or every one of their company
+    found = visible.filter(
+        driver_id=driver_id, is_active=True,
+        trip__status__in=[Trip.Status.SCHEDULED, Trip.Status.BOARDING, Trip.Status.DEPARTED],
+        ends_at__gt=timezone.now() - timedelta(hours=12),
+    ).annotate(live=Case(When(trip__status__in=[Trip.Status.BOARDING, Trip.Status.DEPARTED], then=Value(0)),
+                         default=Value(1), output_field=IntegerField())).order_by("live", "starts_at")
+    return list(found.values_list("trip_id", flat=True)[:limit])
+
+
+def company_by_id(*, company_id: UUID) -> Company:
+    found = Company.objects.filter(pk=company_id).first()
+    if found is None:
+        raise NotFound("No such company.")
+    return found
+
+
+# one statement for the trip and its stops: get_trip sits on every hold and seat map
+_TRIP_SQL = """
+SELECT t.id, t.company_id, t.route_id, r.name, r.code, t.schedule_id, t.bus_id, b.plate, t.layout_version_id,
+       t.service_date, t.status, t.delay_minutes, t.delay_reason,
+       ts.sequence, ts.stop_id, s.name, s.town, s.latitude, s.longitude, s.timezone, ts.distance_km, ts.arrive_at,
+       ts.depart_at
+  FROM company_trip t
+  JOIN company_route r ON r.id = t.route_id
+  JOIN company_bus b ON b.id = t.bus_id
+  JOIN company_tripstop ts ON ts.trip_id = t.id
+  JOIN company_stop s ON s.id = ts.stop_id
+ WHERE t.id = %s
+ ORDER BY ts.sequence
+"""
+
+
+def trip_rows(*, trip_id: UUID) -> list[tuple]:
+    """The trip joined with each of its stops, in stop order (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TRIP_SQL, [trip_id])
+        rows = cursor.fetchall()
+    if not rows:
+        raise NotFound("No such trip.")
+    return rows
+
+
+def layout_version(*, layout_version_id: UUID) -> SeatLayoutVersion:
+    version = SeatLayoutVersion.objects.select_related("layout").filter(pk=layout_version_id).first()
+    if version is None:
+        raise NotFound("No such seat layout.")
+    return version
+
+
+def layout_version_seats(*, layout_version_id: UUID) -> list[dict]:
+    seats = SeatLayoutVersion.objects.filter(pk=layout_version_id).values_list("seats", flat=True).first()
+    if seats is None:
+        raise NotFound("No such seat layout.")
+    return seats
+
+
+def trip_layout_version_id(*, trip_id: UUID) -> UUID:
+    version_id = Trip.objects.filter(pk=trip_id).values_list("layout_version_id", flat=True).first()
+    if version_id is None:
+        raise NotFound("No such trip.")
+    return version_id
+
+
+def route_stop_rows(*, route_id: UUID) -> list[tuple[UUID, UUID]]:
+    """(company id, stop id) of a route's stops in order (one query)."""
+    rows = list(RouteStop.objects.filter(route_id=route_id).order_by("sequence")
+                .values_list("route__company_id", "stop_id"))
+    if not rows:
+        raise NotFound("No such route.")
+    return rows
+
+
+def trip_driver_ids(*, trip_id: UUID) -> frozenset[UUID]:
+    return frozenset(DriverAssignment.objects.filter(trip_id=trip_id, is_active=True)
+                     .values_list("driver_id", flat=True))
+
+
+def company_ids() -> list[UUID]:
+    return list(Company.objects.order_by("name").values_list("id", flat=True))

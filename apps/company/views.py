@@ -27,14 +27,7 @@ from apps.company.models import Company
 from apps.company.services import companies, fleet, network, rosters, schedules, trips
 from transport.errors import NotFound, ValidationFailed
 from transport.http.idempotency import idempotent
-
-
-def _valid(serializer_class: type[Serializer], data: Any) -> dict:
-    # never partial=True: DRF would pass it down to nested serializers, letting a route's stops or a layout's
-    # plan through with required fields missing; the *Change serializers make their own fields optional
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+from transport.http.serializers import validated
 
 
 def _crud_schema(out: type[Serializer], create_in: type[Serializer] | None, change_in: type[Serializer] | None,
@@ -99,14 +92,14 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     @idempotent(required=False)  # a client that retries a create after a timeout sends a key to make it once
     def create(self, request: Request) -> Response:
-        row = self.create_row(request.auth, _valid(self.create_in, request.data))
+        row = self.create_row(request.auth, validated(self.create_in, request.data))
         # read back for the related rows the output shows; a new company is not yet in the caller's principal
         found = self.get_queryset().filter(pk=row.pk).first() or row
         return Response(self.out(found).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         self._get(pk)  # another tenant's row is a 404 before any complaint about the body
-        row = self.change_row(request.auth, pk, _valid(self.change_in, request.data))
+        row = self.change_row(request.auth, pk, validated(self.change_in, request.data))
         return Response(self.out(self._get(row.pk)).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
@@ -225,7 +218,7 @@ class ScheduleViewSet(ScopedViewSet):
     def add_exception(self, request: Request, pk: str) -> Response:
         self._get(pk)
         schedules.schedule_exception_add(principal=request.auth, schedule_id=pk,
-                                         **_valid(s.ScheduleExceptionIn, request.data))
+                                         **validated(s.ScheduleExceptionIn, request.data))
         return Response(self.out(self._get(pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None}, summary="Remove an exception date")
@@ -253,28 +246,28 @@ class TripViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         self._get(pk)
-        trips.trip_cancel(principal=request.auth, trip_id=pk, **_valid(s.TripCancelIn, request.data))
+        trips.trip_cancel(principal=request.auth, trip_id=pk, **validated(s.TripCancelIn, request.data))
         return self._done(pk)
 
     @extend_schema(request=s.TripDelayIn, responses=s.TripOut, summary="Announce a delay (0 clears it)")
     @action(detail=True, methods=["post"])
     def delay(self, request: Request, pk: str) -> Response:
         self._get(pk)
-        trips.trip_delay(principal=request.auth, trip_id=pk, **_valid(s.TripDelayIn, request.data))
+        trips.trip_delay(principal=request.auth, trip_id=pk, **validated(s.TripDelayIn, request.data))
         return self._done(pk)
 
     @extend_schema(request=s.TripBusIn, responses=s.TripOut, summary="Swap the trip's bus")
     @action(detail=True, methods=["post"])
     def bus(self, request: Request, pk: str) -> Response:
         self._get(pk)
-        trips.trip_change_bus(principal=request.auth, trip_id=pk, **_valid(s.TripBusIn, request.data))
+        trips.trip_change_bus(principal=request.auth, trip_id=pk, **validated(s.TripBusIn, request.data))
         return self._done(pk)
 
     @extend_schema(request=s.TripMoveIn, responses=s.TripOut, summary="Board, depart or arrive")
     @action(detail=True, methods=["post"])
     def status(self, request: Request, pk: str) -> Response:
         self._get(pk)
-        trips.trip_move(principal=request.auth, trip_id=pk, **_valid(s.TripMoveIn, request.data))
+        trips.trip_move(principal=request.auth, trip_id=pk, **validated(s.TripMoveIn, request.data))
         return self._done(pk)
 
 

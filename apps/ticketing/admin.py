@@ -10,13 +10,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from apps.auth import api as auth_api
 from apps.company import api as company_api
-from apps.ticketing import admin_sales
 from apps.ticketing.models import (
     Boarding,
     BoardingScan,
@@ -31,36 +28,9 @@ from apps.ticketing.models import (
     Ticket,
 )
 from apps.ticketing.permissions import MANAGE_FARES
+from apps.ticketing.reports import admin_views as admin_sales
 from transport.errors import NotFound
-from transport.principal import Principal
-
-
-def principal_of(request: HttpRequest) -> Principal:
-    if not hasattr(request, "_ticketing_principal"):
-        request._ticketing_principal = auth_api.principal_for_user(user_id=request.user.pk)
-    return request._ticketing_principal
-
-
-class CompanyScopedAdmin(admin.ModelAdmin):
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        """The rows of the companies in which the member may view this model (a member elsewhere sees none)."""
-        rows = super().get_queryset(request)
-        if request.user.is_superuser:
-            return rows
-        opts = self.model._meta
-        companies = principal_of(request).companies_with(f"{opts.app_label}.view_{opts.model_name}")
-        return rows if companies is None else rows.filter(company_id__in=companies)
-
-
-class ReadOnlyAdmin(CompanyScopedAdmin):
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+from transport.scoped_admin import CompanyScopedAdmin, ReadOnlyAdmin, principal_of
 
 
 class ReadOnlyInline(admin.TabularInline):

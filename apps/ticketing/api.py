@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from apps.ticketing import selectors
 from apps.ticketing.models import Booking
-from apps.ticketing.services import confirmation
+from apps.ticketing.sales import selectors
+from apps.ticketing.sales.services import confirmation
 from transport.principal import Principal
 
 

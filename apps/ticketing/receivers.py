@@ -6,7 +6,8 @@ from uuid import UUID
 
 from apps.company import api as company_api
 from apps.company import signals as company_signals
-from apps.ticketing.services import allotments, cancellation, reseating
+from apps.ticketing.pos.services import allotments
+from apps.ticketing.sales.services import cancellation, reseating
 from transport.events import Event, subscriber
 
 

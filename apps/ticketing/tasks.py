@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from apps.ticketing.services import inventory
+from apps.ticketing.inventory import services as inventory
 
 
 @shared_task(name="ticketing.expire_holds", acks_late=True)

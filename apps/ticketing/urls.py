@@ -2,7 +2,10 @@
 
 from django.urls import path
 
-from apps.ticketing import boarding_views, pos_views, ticket_views, views
+from apps.ticketing.boarding import views as boarding_views
+from apps.ticketing.pos import views as pos_views
+from apps.ticketing.sales import views
+from apps.ticketing.tickets import views as ticket_views
 
 urlpatterns = [
     path("sales", views.SalesReport.as_view(), name="ticketing-sales"),

@@ -22,6 +22,8 @@ CYCLES = "Apps form no cycles"
 KERNEL = "The kernel imports no app and no config"
 DOMAIN = "Domain code does not know the HTTP framework"
 INTERNALS = "Only an app imports its internals; others see api.py and signals.py"
+READS = "Ticketing's reads never import its writes"
+IDENTITY_READS = "Identity's reads never import its writes"
 
 
 @pytest.fixture
@@ -54,7 +56,8 @@ def add_import(tree: Path, importer: str, imported: str) -> None:
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    # wide enough that a long module path is not wrapped onto the next line
+    env = {**os.environ, "PYTHONPATH": str(tree), "COLUMNS": "240"}
     return subprocess.run([BIN / "lint-imports", "--no-cache", "--no-logo"], cwd=tree, env=env,
                           capture_output=True, text=True, check=False)
 
@@ -67,7 +70,7 @@ def test_the_tree_as_it_is_keeps_every_contract(tree):
     result = lint_imports(tree)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 5 kept, 0 broken." in result.stdout
+    assert "Contracts: 7 kept, 0 broken." in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -78,6 +81,16 @@ def test_the_tree_as_it_is_keeps_every_contract(tree):
                      id="an app reaches into another app's internals"),
         pytest.param("transport.locks", "apps.auth.api", KERNEL, id="the kernel imports an app"),
         pytest.param("apps.company.services", "rest_framework", DOMAIN, id="domain code imports DRF"),
+        pytest.param("apps.ticketing.boarding.selectors", "rest_framework", DOMAIN,
+                     id="a sub-domain's reads import DRF"),
+        pytest.param("apps.ticketing.sales.selectors", "apps.ticketing.sales.services.bookings", READS,
+                     id="ticketing's reads import its writes"),
+        pytest.param("apps.ticketing.inventory.selectors", "apps.ticketing.fares.services", READS,
+                     id="ticketing's reads import another sub-domain's writes"),
+        pytest.param("apps.ticketing.access", "apps.ticketing.boarding.services", READS,
+                     id="ticketing's access rules import its writes"),
+        pytest.param("apps.auth.jwt.claims", "apps.auth.services.sessions", IDENTITY_READS,
+                     id="identity's token reads import its writes"),
     ],
 )
 def test_a_forbidden_import_fails_the_contract_it_breaks(tree, importer, imported, broken):
@@ -86,8 +99,10 @@ def test_a_forbidden_import_fails_the_contract_it_breaks(tree, importer, importe
     result = lint_imports(tree)
 
     assert result.returncode == 1
-    # an upward call also closes a cycle when the app above already calls the one below
-    assert broken_contracts(result.stdout) - {CYCLES} == {broken}
+    # an upward call also closes a cycle when the app above already calls the one below; and as ticketing's
+    # reads call company.api, an upward call from there lets them reach ticketing's writes
+    also = {CYCLES, READS} if broken == LAYERS else {CYCLES}
+    assert broken_contracts(result.stdout) - also == {broken}
     assert f"{importer} -> {imported} (l." in result.stdout
 
 

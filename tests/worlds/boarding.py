@@ -17,7 +17,7 @@ from apps.auth.tests.factories import make_user
 from apps.company.services import rosters, trips
 from apps.ticketing import api as ticketing_api
 from apps.ticketing.models import Ticket
-from apps.ticketing.services.bookings import PassengerIn, booking_hold
+from apps.ticketing.sales.services.bookings import PassengerIn, booking_hold
 from tests.worlds.ticketing import SalesWorld
 from transport.principal import Principal
 

@@ -3,7 +3,8 @@
 Every API serializer inherits `StrictSerializer` or `StrictModelSerializer`. A key in the body that
 names no field of the serializer is reported as {"<key>": ["Unknown field."]} next to the other field
 errors (400 validation_failed). Read-only fields are known, so a client may send back what it read.
-Nested strict serializers report theirs under the dotted path ("address.flat").
+Nested strict serializers report theirs under the dotted path ("address.flat"). Views read a body with
+`validated(SomeIn, request.data)`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ class StrictSerializer(serializers.Serializer):
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict:
+    """`data` as `serializer_class` validates it; a ValidationError (400 validation_failed) otherwise."""
+    # never partial=True: DRF would pass it down to nested serializers, letting a nested body through with
+    # required fields missing; a serializer of changes makes its own fields optional instead
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
 
 
 def _unknown_keys(data: Any, *, known: Any) -> list[str]:

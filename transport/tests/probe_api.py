@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from tests.probe.models import Effect
 from transport.errors import Conflict, LimitExceeded
-from transport.http.serializers import StrictModelSerializer, StrictSerializer
+from transport.http.serializers import StrictModelSerializer, StrictSerializer, validated
 
 
 class StopSerializer(StrictSerializer):
@@ -40,9 +40,8 @@ class OpenView(APIView):
 
 class EffectCreateView(OpenView):
     def post(self, request: Request) -> Response:
-        serializer = EffectRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        effect = Effect.objects.create(name=serializer.validated_data["name"])
+        values = validated(EffectRequestSerializer, request.data)
+        effect = Effect.objects.create(name=values["name"])
         return Response({"id": effect.id}, status=201)
 
 

@@ -1,1 +1,1 @@
-"""Writes of identity, one module per subject: accounts, sessions (tokens), members, devices."""
+"""Writes of identity, one module per subject: accounts, sessions (tokens), members, devices, role grants."""

@@ -12,8 +12,9 @@ from django.utils import timezone
 from apps.auth import audit
 from apps.auth.models import Device, Membership, Role
 from apps.auth.selectors import credential_hash
-from transport.errors import Conflict, NotFound, ValidationFailed
+from transport.errors import Conflict, ValidationFailed
 from transport.principal import Principal
+from transport.tenancy import get_for
 
 MANAGE_DEVICES = "identity.manage_devices"
 CREDENTIAL_BYTES = 32
@@ -48,10 +49,7 @@ def device_register(*, principal: Principal, company_id: UUID, user_id: UUID, ro
 @transaction.atomic
 def device_revoke(*, principal: Principal, device_id: UUID) -> Device:
     """Revoke at once: the next request with its credential is refused (nothing caches it)."""
-    device = Device.objects.select_for_update().filter(pk=device_id).first()
-    if device is None:
-        raise NotFound("No such device.")
-    principal.require(MANAGE_DEVICES, company_id=device.company_id)  # another tenant's device: NotFound too
+    device = get_for(principal, Device.objects.all(), device_id, MANAGE_DEVICES, lock=True)
     if device.revoked_at is not None:
         raise Conflict("This device is already revoked.", code="device_revoked")
     device.revoked_at = timezone.now()

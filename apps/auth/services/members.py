@@ -10,7 +10,7 @@ from django.db import transaction
 from apps.auth import audit
 from apps.auth.models import Membership, Role, User
 from apps.auth.services.devices import devices_revoke_for_member
-from transport.errors import NotFound, ValidationFailed
+from transport.errors import Conflict, NotFound, ValidationFailed
 from transport.principal import Principal
 
 MANAGE_MEMBERS = "identity.manage_members"
@@ -43,6 +43,14 @@ def membership_grant(*, company_id: UUID, user_id: UUID, roles: Iterable[str], a
     before = sorted(membership.roles.values_list("name", flat=True))
     merged = {role.pk: role for role in [*membership.roles.all(), *chosen]}
     return _change(membership, list(merged.values()), actor_id=actor_id, before=before)
+
+
+@transaction.atomic
+def company_founder_grant(*, company_id: UUID, user_id: UUID) -> Membership:
+    """The creator of a new company becomes its company admin; a company with members already is not claimed."""
+    if Membership.objects.select_for_update().filter(company_id=company_id).exists():
+        raise Conflict("This company already has members.", code="company_has_members")
+    return membership_grant(company_id=company_id, user_id=user_id, roles=[Role.COMPANY_ADMIN], actor_id=user_id)
 
 
 def _member(*, principal: Principal, company_id: UUID, user_id: UUID) -> Membership:

@@ -16,9 +16,9 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from apps.auth import audit, ratelimit
+from apps.auth.jwt.tokens import AccessToken, RefreshToken, signing_backend
 from apps.auth.models import User
 from apps.auth.services.accounts import revoke_refresh_tokens, user_by_identifier
-from apps.auth.tokens import AccessToken, RefreshToken, signing_backend
 from transport.errors import NotAuthenticated
 
 INVALID_LOGIN = "The sign-in name or password is not right."

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIRequestFactory
 
 from apps.auth import api
-from apps.auth.authentication import BearerTokenAuthentication
+from apps.auth.jwt.authentication import BearerTokenAuthentication
 from apps.auth.models import Device, Membership, Role, SecurityEvent
 from apps.auth.services import accounts, devices
 from apps.auth.services.sessions import access_token_for

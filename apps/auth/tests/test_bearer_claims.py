@@ -10,9 +10,9 @@ from django.db import transaction
 from rest_framework.test import APIRequestFactory
 
 from apps.auth import api as auth_api
-from apps.auth import revocation
-from apps.auth.authentication import BearerTokenAuthentication
-from apps.auth.keys import current_keys
+from apps.auth.jwt import revocation
+from apps.auth.jwt.authentication import BearerTokenAuthentication
+from apps.auth.jwt.keys import current_keys
 from apps.auth.services import accounts, members
 from apps.auth.services.sessions import access_token_for
 from apps.auth.tests.factories import make_user

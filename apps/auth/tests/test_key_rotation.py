@@ -4,7 +4,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from apps.auth.keys import current_keys, key_id, new_private_key_pem, public_key_pem
+from apps.auth.jwt.keys import current_keys, key_id, new_private_key_pem, public_key_pem
 from apps.auth.services.sessions import access_token_for
 from apps.auth.tests.factories import make_user
 

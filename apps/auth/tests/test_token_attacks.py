@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from apps.auth.keys import current_keys, new_private_key_pem
+from apps.auth.jwt.keys import current_keys, new_private_key_pem
 from apps.auth.services.sessions import access_token_for
 from apps.auth.tests.factories import PASSWORD, make_user
 

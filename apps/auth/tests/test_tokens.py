@@ -4,7 +4,7 @@ import jwt
 import pytest
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from apps.auth.keys import current_keys
+from apps.auth.jwt.keys import current_keys
 from apps.auth.models import SecurityEvent
 from apps.auth.tests.conftest import bearer
 from apps.auth.tests.factories import PASSWORD, make_user

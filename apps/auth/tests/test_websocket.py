@@ -4,10 +4,10 @@ from channels.generic.websocket import JsonWebsocketConsumer
 from channels.testing import WebsocketCommunicator
 
 from apps.auth import api
+from apps.auth.jwt.websocket import PrincipalMiddleware
 from apps.auth.services import devices
 from apps.auth.services.sessions import access_token_for
 from apps.auth.tests.factories import make_user
-from apps.auth.websocket import PrincipalMiddleware
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

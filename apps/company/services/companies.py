@@ -11,9 +11,9 @@ from apps.auth import api as auth_api
 from apps.company import checks
 from apps.company.models import Company
 from apps.company.permissions import MANAGE_COMPANY
-from apps.company.scoping import get_for
 from transport.errors import Conflict, NotAuthenticated
 from transport.principal import Principal
+from transport.tenancy import get_for
 
 EDITABLE = {"name", "country", "currency", "timezone", "contact_email", "contact_phone", "website", "address",
             "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours", "refund_percent",

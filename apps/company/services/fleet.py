@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from apps.company import layouts
 from apps.company.models import Bus, Company, SeatLayout, SeatLayoutVersion
 from apps.company.permissions import MANAGE_FLEET
-from apps.company.scoping import get_for
 from apps.company.services.rows import delete_unless_used, save_changes
 from transport.errors import Conflict, NotFound
 from transport.principal import Principal
+from transport.tenancy import get_for
 
 
 def _company(principal: Principal, company_id: UUID) -> Company:

@@ -12,10 +12,10 @@ from django.utils import timezone as django_timezone
 from apps.company import checks
 from apps.company.models import Company, Route, RouteStop, Stop, Trip
 from apps.company.permissions import MANAGE_NETWORK
-from apps.company.scoping import get_for
 from apps.company.services.rows import delete_unless_used, save_changes
 from transport.errors import Conflict
 from transport.principal import Principal
+from transport.tenancy import get_for
 
 
 def network_company(principal: Principal, company_id: UUID) -> Company:

@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from apps.auth import api as auth_api
 from apps.company.models import DriverAssignment, Trip
 from apps.company.permissions import MANAGE_ROSTERS
-from apps.company.scoping import get_for
 from apps.company.services.trips import FINISHED
 from transport.errors import Conflict, ValidationFailed
 from transport.locks import resource_lock
 from transport.principal import Principal
+from transport.tenancy import get_for
 
 DRIVER_ROLE = "driver"
 

@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from apps.company import checks
 from apps.company.models import Bus, Route, Schedule, ScheduleException, Trip
 from apps.company.permissions import MANAGE_NETWORK
-from apps.company.scoping import get_for
 from apps.company.services import trips
 from apps.company.services.network import network_company
 from transport.errors import Conflict, NotFound
 from transport.principal import Principal
+from transport.tenancy import get_for
 
 
 def _own(model: type[Route] | type[Bus], company_id: UUID, pk: UUID, field: str) -> Any:

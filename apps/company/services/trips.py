@@ -14,11 +14,11 @@ from django.utils import timezone as django_timezone
 from apps.company import checks, signals, timetable
 from apps.company.models import Bus, DriverAssignment, Route, RouteStop, Trip, TripStop
 from apps.company.permissions import MANAGE_TRIPS, VIEW_OWN_TRIPS
-from apps.company.scoping import get_for
 from transport.errors import Conflict, NotFound, ValidationFailed
 from transport.events import publish
 from transport.locks import resource_lock
 from transport.principal import Principal
+from transport.tenancy import get_for
 
 MAX_DELAY_MINUTES = 24 * 60
 # the next status each move leads to, and the statuses it may start from

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.ticketing.models import Booking
-from apps.ticketing.services.bookings import PassengerIn, booking_hold
+from apps.ticketing.sales.services.bookings import PassengerIn, booking_hold
 from tests.worlds.ticketing import SalesWorld
 from transport.principal import Principal
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
+from apps.ticketing.fares.quotes import trip_quote
 from apps.ticketing.models import Fare
-from apps.ticketing.quotes import trip_quote
 from apps.ticketing.tests.holding import hold
 from transport.errors import ValidationFailed
 
@@ -57,7 +57,7 @@ def test_a_dispatcher_sees_bookings_but_cannot_open_fares(client, world):
 
 
 def test_the_admin_sales_report_shows_a_companys_confirmed_sales_to_its_staff_only(client, world, other_world):
-    from apps.ticketing.services.confirmation import booking_confirm
+    from apps.ticketing.sales.services.confirmation import booking_confirm
 
     for seat in ("1A", "1B"):
         booking = hold(world, world.principal("passenger"), seat)

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from apps.ticketing.models import SeatHold
-from apps.ticketing.services.confirmation import booking_confirm
+from apps.ticketing.sales.services.confirmation import booking_confirm
 from apps.ticketing.tests.holding import hold
 from tests.worlds.ticketing import sale_day
 from transport.principal import Principal

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.qr import api as qr_api
 from apps.ticketing.models import Boarding, BoardingScan
-from apps.ticketing.services.cancellation import booking_cancel
+from apps.ticketing.sales.services.cancellation import booking_cancel
 from tests.worlds.boarding import build_boarding_cast, device, new_driver, roster, ticket
 from transport.events.models import OutboxMessage
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.qr import api as qr_api
+from apps.ticketing.boarding import services as boarding
 from apps.ticketing.models import Boarding, BoardingScan, Ticket
-from apps.ticketing.services import boarding
-from apps.ticketing.services.cancellation import booking_cancel
+from apps.ticketing.sales.services.cancellation import booking_cancel
 from tests.worlds.boarding import build_boarding_cast, delay, ticket
 from transport.errors import Conflict
 from transport.events.models import OutboxMessage

@@ -10,8 +10,8 @@ import pytest
 
 from apps.company import api as company_api
 from apps.ticketing.models import Booking, SeatHold, Ticket
-from apps.ticketing.services.cancellation import booking_cancel, refund_percent
-from apps.ticketing.services.confirmation import booking_confirm
+from apps.ticketing.sales.services.cancellation import booking_cancel, refund_percent
+from apps.ticketing.sales.services.confirmation import booking_confirm
 from apps.ticketing.tests.holding import hold
 from transport.errors import Conflict, NotFound, PermissionDenied
 from transport.events.delivery import apply_once

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.ticketing import api
 from apps.ticketing.models import Booking, SeatHold, Ticket
-from apps.ticketing.services.confirmation import booking_confirm
+from apps.ticketing.sales.services.confirmation import booking_confirm
 from apps.ticketing.tasks import expire_holds
 from apps.ticketing.tests.holding import hold
 from transport.errors import Conflict, NotFound, PermissionDenied

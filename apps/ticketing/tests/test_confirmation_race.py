@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from apps.ticketing.models import Booking, SeatHold, Ticket
-from apps.ticketing.services.bookings import booking_hold
-from apps.ticketing.services.confirmation import booking_confirm
+from apps.ticketing.sales.services.bookings import booking_hold
+from apps.ticketing.sales.services.confirmation import booking_confirm
 from apps.ticketing.tests.holding import riders
 from apps.ticketing.tests.racing import race
 from tests.worlds.ticketing import build_sales_world

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from apps.company import api as company_api
 from apps.ticketing.demo import PASSENGER, PROMO_CODE, WALKTHROUGH_COMPANY, walkthrough_trip
+from apps.ticketing.fares.quotes import trip_quote
 from apps.ticketing.models import Fare, PromoCode
-from apps.ticketing.quotes import trip_quote
 from transport.demo import DEMO_COMPANIES, demo_device_credential, demo_password, seed_all
 
 

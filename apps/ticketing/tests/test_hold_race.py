@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from apps.ticketing.models import Booking, SeatHold
-from apps.ticketing.services.bookings import booking_hold
+from apps.ticketing.sales.services.bookings import booking_hold
 from apps.ticketing.tests.holding import riders
 from apps.ticketing.tests.racing import race
 from tests.worlds.ticketing import bearer_client, build_sales_world, make_passengers

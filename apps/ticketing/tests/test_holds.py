@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import NumericRange
 from django.utils import timezone
 
+from apps.ticketing.inventory.services import is_overlap_violation
 from apps.ticketing.models import Booking, Passenger, SeatHold
-from apps.ticketing.services.bookings import booking_hold
-from apps.ticketing.services.inventory import is_overlap_violation
+from apps.ticketing.sales.services.bookings import booking_hold
 from apps.ticketing.tasks import expire_holds
 from apps.ticketing.tests.holding import hold, riders
 from transport.errors import Conflict, LimitExceeded, NotAuthenticated, ValidationFailed

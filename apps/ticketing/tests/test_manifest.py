@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from apps.qr import api as qr_api
-from apps.ticketing.services.cancellation import booking_cancel
+from apps.ticketing.sales.services.cancellation import booking_cancel
 from tests.worlds.boarding import build_boarding_cast, ticket
 from transport.errors import ValidationFailed
 

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from apps.ticketing.models import Booking, FareRule, PosSale, SeatHold, Ticket
-from apps.ticketing.services import pos
-from apps.ticketing.services.bookings import PassengerIn
+from apps.ticketing.pos.services import sales as pos
+from apps.ticketing.sales.services.bookings import PassengerIn
 from apps.ticketing.tests.holding import hold
 from apps.ticketing.tests.pos_devices import allot, online_sale, register, sale, sell, sync
 

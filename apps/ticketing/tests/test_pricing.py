@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.ticketing.models import Booking, Fare, FareRule, Passenger, PromoCode, PromoRedemption
-from apps.ticketing.services.cancellation import booking_cancel
-from apps.ticketing.services.confirmation import booking_confirm
+from apps.ticketing.sales.services.cancellation import booking_cancel
+from apps.ticketing.sales.services.confirmation import booking_confirm
 from apps.ticketing.tasks import expire_holds
 from apps.ticketing.tests.holding import hold
 from transport.errors import ValidationFailed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.ticketing import availability
+from apps.ticketing.inventory import selectors as availability
 from apps.ticketing.tests.holding import hold
 from tests.worlds.ticketing import sale_day
 

@@ -8,8 +8,8 @@ import pytest
 from apps.company import api as company_api
 from apps.qr import api as qr_api
 from apps.ticketing.models import Booking, SeatHold, Ticket
-from apps.ticketing.services.confirmation import booking_confirm
-from apps.ticketing.services.reseating import trip_reseat
+from apps.ticketing.sales.services.confirmation import booking_confirm
+from apps.ticketing.sales.services.reseating import trip_reseat
 from apps.ticketing.tests.holding import hold
 from transport.events.delivery import apply_once
 from transport.events.models import OutboxMessage

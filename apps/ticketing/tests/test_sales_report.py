@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from apps.ticketing.services.cancellation import booking_cancel
-from apps.ticketing.services.confirmation import booking_confirm
+from apps.ticketing.sales.services.cancellation import booking_cancel
+from apps.ticketing.sales.services.confirmation import booking_confirm
 from apps.ticketing.tests.holding import hold
 
 pytestmark = pytest.mark.django_db

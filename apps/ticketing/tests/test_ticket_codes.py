@@ -12,8 +12,8 @@ from django.db.migrations.loader import MigrationLoader
 from apps.company import api as company_api
 from apps.qr import api as qr_api
 from apps.ticketing.models import Booking, Ticket
-from apps.ticketing.services import ticket_codes
-from apps.ticketing.services.cancellation import booking_cancel
+from apps.ticketing.sales.services.cancellation import booking_cancel
+from apps.ticketing.tickets import services as ticket_codes
 from tests.worlds.boarding import build_boarding_cast, ticket
 
 pytestmark = pytest.mark.django_db

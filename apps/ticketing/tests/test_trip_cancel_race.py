@@ -10,9 +10,9 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import Booking, Ticket
-from apps.ticketing.services import inventory
-from apps.ticketing.services.confirmation import booking_confirm
+from apps.ticketing.sales.services.confirmation import booking_confirm
 from apps.ticketing.tests.holding import hold
 from tests.worlds.ticketing import build_sales_world
 from transport.errors import Conflict

@@ -1,0 +1,1 @@
+"""Boarding at the door: online scans, offline scan sync, the trip manifest."""

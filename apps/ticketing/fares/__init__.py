@@ -1,0 +1,1 @@
+"""Fares, fare rules and promo codes: what a stretch costs for whom."""

@@ -1,0 +1,1 @@
+"""Seat rows over a trip's stretches: the seat guard, availability, seat maps and trip search."""

@@ -1,0 +1,1 @@
+"""Point-of-sale devices: seat allotments, cash sales, offline sale sync."""

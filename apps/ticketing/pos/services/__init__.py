@@ -1,0 +1,1 @@
+"""The writes of POS devices: allotments and sales."""

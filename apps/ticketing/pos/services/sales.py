@@ -1,0 +1,319 @@
+"""Cash sales from POS devices: the online counter sale and the offline sync.
+
+Both are a booking_hold and the one confirmation entry (confirmation.booking_confirm) in one transaction,
+recorded as a PosSale under a UUID the device gives the sale. The seats' Redis locks are held around that
+whole transaction, and their database locks (inventory.seat_lock_keys) to its commit, so another writer of
+the same seats waits for the sale to commit instead of deadlocking with its confirmation.
+
+The same UUID always yields the same outcome: the sale's PosSale row goes in first, so a concurrent upload of
+that UUID waits on the primary key and then reads the outcome the first upload decided, as does any later one.
+
+An offline sale whose seat was taken meanwhile gets another free seat of the same class on the same stretch
+(the device's own allotment first, then the general inventory), or is rejected with a reason so the agent
+refunds the cash. Only lasting reasons are stored as the sale's outcome; a passing trouble (a lock storm, a
+hold limit) fails the upload, which the device simply sends again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime
+from uuid import UUID
+
+import psycopg.errors
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from apps.company import api as company_api
+from apps.ticketing import policy
+from apps.ticketing.access import require_seller
+from apps.ticketing.inventory import selectors as inventory_selectors
+from apps.ticketing.inventory import services as inventory
+from apps.ticketing.models import Booking, Channel, PosSale
+from apps.ticketing.permissions import SELL_POS
+from apps.ticketing.sales.services import confirmation
+from apps.ticketing.sales.services.bookings import PassengerIn, booking_hold
+from apps.ticketing.trips import Stretch, trip_stretch
+from transport.errors import Conflict, NotFound, ValidationFailed
+from transport.principal import Principal
+
+RESEAT_ATTEMPTS = 5  # attempts of one sale: more than two only when seats keep changing under it
+PENDING = "pending"  # the reason of a row while its sale is being decided (never committed as such)
+
+
+@dataclass(frozen=True)
+class SaleIn:
+    id: UUID
+    trip_id: UUID
+    from_stop_id: UUID
+    to_stop_id: UUID
+    passengers: tuple[PassengerIn, ...]
+    cash_minor: int | None = None
+    made_at: datetime | None = None  # device clock, offline sales only
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    id: UUID
+    outcome: str
+    reason: str
+    detail: str
+    booking_id: UUID | None
+    requested_seats: tuple[str, ...]
+    seats: tuple[str, ...]
+    ticket_numbers: tuple[str, ...]
+    total_minor: int | None
+    currency: str | None
+    cash_minor: int | None
+
+
+class _Rejected(Exception):  # noqa: N818 (an outcome, not a failure)
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+class _Reseat(Exception):  # noqa: N818 (a new attempt, not a failure)
+    """Leaves the attempt's transaction (rolled back whole), to try again on these passengers' seats."""
+
+    def __init__(self, passengers: list[PassengerIn]) -> None:
+        super().__init__("reseat")
+        self.passengers = passengers
+
+
+def sale_digest(sale: SaleIn) -> str:
+    """What makes two uploads of one UUID the same sale. The time is left out: a device whose online sale got
+    no answer may queue it for the offline sync under the same UUID, stamped a little later."""
+    body = {"trip_id": str(sale.trip_id), "from_stop_id": str(sale.from_stop_id), "to_stop_id": str(sale.to_stop_id),
+            "passengers": [[p.name, p.phone, p.passenger_type, p.seat_label] for p in sale.passengers],
+            "cash_minor": sale.cash_minor}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def payment_ref(device_id: UUID) -> str:
+    return f"cash:pos:{device_id}"
+
+
+def pos_sale_sell(*, principal: Principal, sale: SaleIn) -> Booking:
+    """An online cash sale: held and confirmed in one step, or nothing at all (the error says why).
+
+    Needs a POS device with ticketing.sell_pos in the trip's company. A sale id already used answers the
+    booking it made (same sale), 422 sale_id_reused (another sale), or 409 sale_rejected (refused offline).
+    """
+    device_id, company_id = require_seller(principal)
+    trip = company_api.get_trip(trip_id=sale.trip_id)
+    principal.require(SELL_POS, company_id=trip.company_id)
+    digest = sale_digest(sale)
+    with inventory.seat_locks(sale.trip_id, [p.seat_label for p in sale.passengers]), transaction.atomic():
+        stored = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=False,
+                        made_at=timezone.now())
+        if stored is not None:
+            return _online_replay(stored, device_id=device_id, digest=digest)
+        booking = booking_hold(principal=principal, trip_id=sale.trip_id, from_stop_id=sale.from_stop_id,
+                               to_stop_id=sale.to_stop_id, passengers=list(sale.passengers), trip=trip)
+        booking = _confirm(principal, booking, device_id=device_id)
+        _decide(sale.id, outcome=PosSale.Outcome.SOLD, booking=booking)
+    return booking
+
+
+def pos_sync(*, principal: Principal, sales: list[SaleIn]) -> list[SaleResult]:
+    """Offline sales uploaded by their device, each decided in its own transaction; one result per sale, in
+    order. Uploading the same batch again (even at the same time) decides nothing twice."""
+    device_id, company_id = require_seller(principal)
+    sync_batch_check(count=len(sales), ids=[sale.id for sale in sales])
+    now = timezone.now()
+    return [_sync_one(principal, sale, device_id=device_id, company_id=company_id, now=now, spare=spare)
+            for sale, spare in zip(sales, _wanted_later(sales), strict=True)]
+
+
+def _wanted_later(sales: list[SaleIn]) -> list[frozenset[str]]:
+    """For each sale, the seats later sales of the batch ask for on its trip: a reseat leaves them to those
+    sales while other seats of the class are free."""
+    wanted: dict[UUID, set[str]] = {}
+    later = []
+    for sale in reversed(sales):
+        later.append(frozenset(wanted.get(sale.trip_id, ())))
+        wanted.setdefault(sale.trip_id, set()).update(p.seat_label for p in sale.passengers)
+    return later[::-1]
+
+
+def sync_batch_check(*, count: int, ids: list[UUID] | None = None) -> None:
+    limit = policy.max_pos_sync_batch()
+    if count > limit:
+        raise ValidationFailed(f"At most {limit} sales per sync.", code="batch_too_large",
+                               fields={"sales": [f"At most {limit}; send the rest in another batch."]})
+    twice = sorted(str(sale_id) for sale_id, times in Counter(ids or []).items() if times > 1)
+    if twice:
+        raise ValidationFailed("A sale appears twice in the batch.", code="duplicate_sale_id",
+                               fields={"sales": [f"Sale {sale_id} appears more than once." for sale_id in twice]})
+
+
+def _sync_one(principal: Principal, sale: SaleIn, *, device_id: UUID, company_id: UUID, now: datetime,
+              spare: frozenset[str] = frozenset()) -> SaleResult:
+    """Each attempt is a transaction of its own: a sale moved to other seats, or chosen as a deadlock's victim,
+    starts again from its claim with nothing of the attempt before it kept (its seat locks included)."""
+    known = PosSale.objects.select_related("booking").filter(pk=sale.id).first()
+    if known is not None:  # decided by an earlier upload: answered without locks (the usual retry)
+        return _stored_result(known, sale, device_id=device_id, digest=sale_digest(sale))
+    passengers = list(sale.passengers)
+    for _attempt in range(RESEAT_ATTEMPTS):
+        try:
+            return _sync_attempt(principal, sale, passengers, device_id=device_id, company_id=company_id, now=now,
+                                 spare=spare)
+        except _Reseat as moved:
+            passengers = moved.passengers
+        except OperationalError as exc:
+            if not isinstance(exc.__cause__, psycopg.errors.DeadlockDetected):
+                raise
+    raise Conflict("The seats kept changing while this sale was placed; sync again.", code="sync_contended",
+                   retry_after=1)
+
+
+def _sync_attempt(principal: Principal, sale: SaleIn, passengers: list[PassengerIn], *, device_id: UUID,
+                  company_id: UUID, now: datetime, spare: frozenset[str]) -> SaleResult:
+    digest = sale_digest(sale)
+    with inventory.seat_locks(sale.trip_id, [p.seat_label for p in passengers]), transaction.atomic():
+        stored = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=True,
+                        made_at=sale.made_at)
+        if stored is not None:
+            return _stored_result(stored, sale, device_id=device_id, digest=digest)
+        try:
+            booking = _sell_offline(principal, sale, passengers, device_id=device_id, company_id=company_id, now=now,
+                                    spare=spare)
+        except _Rejected as rejected:
+            row = _decide(sale.id, outcome=PosSale.Outcome.REJECTED, reason=rejected.reason, detail=rejected.detail)
+            return _result(row)
+        moved = passengers != list(sale.passengers)
+        row = _decide(sale.id, outcome=PosSale.Outcome.RESEATED if moved else PosSale.Outcome.SOLD,
+                      reason="seat_taken" if moved else "", booking=booking)
+        return _result(row)
+
+
+def _sell_offline(principal: Principal, sale: SaleIn, passengers: list[PassengerIn], *, device_id: UUID,
+                  company_id: UUID, now: datetime, spare: frozenset[str]) -> Booking:
+    """Hold and confirm on `passengers`' seats; _Rejected for a lasting reason, _Reseat with other seats when
+    one was taken and others of its class are free."""
+    made_at = sale.made_at or now
+    if made_at > now + policy.device_clock_skew():
+        raise _Rejected("made_in_future", "The sale is dated ahead of the server's clock; check the device's clock.")
+    if made_at < now - policy.pos_sale_max_age():
+        raise _Rejected("too_old", "The sale is too old to be synced.")
+    try:
+        trip = company_api.get_trip(trip_id=sale.trip_id)
+    except NotFound:
+        trip = None
+    if trip is None or trip.company_id != company_id:
+        raise _Rejected("unknown_trip", "No such trip.")
+    try:  # a cancelled trip: booking_hold refuses it as trip_cancelled, whenever the sale was made
+        where = trip_stretch(trip_id=trip.id, from_stop_id=sale.from_stop_id, to_stop_id=sale.to_stop_id, trip=trip)
+        booking = booking_hold(principal=principal, trip_id=trip.id, from_stop_id=sale.from_stop_id,
+                               to_stop_id=sale.to_stop_id, passengers=passengers, sold_at=made_at, trip=trip)
+    except ValidationFailed as exc:
+        raise _Rejected(exc.code, exc.detail) from None
+    except Conflict as exc:
+        if exc.code != "seat_taken":
+            raise
+        raise _Reseat(_reseat(where, passengers, device_id=device_id, now=now, spare=spare)) from None
+    return _confirm(principal, booking, device_id=device_id)
+
+
+def _reseat(where: Stretch, passengers: list[PassengerIn], *, device_id: UUID, now: datetime,
+            spare: frozenset[str]) -> list[PassengerIn]:
+    """Another free seat of the same class on the stretch for each passenger whose seat is taken: the device's
+    own allotted seats first, then the rest in seat-map order, seats later sales of the batch ask for (`spare`)
+    last. Rejected (no_seat_of_class) when one lacks it: a multi-seat sale is sold whole or not at all."""
+    own = inventory.device_allotment_ids(trip_id=where.trip.id, device_id=device_id)
+    taken = inventory_selectors.taken_seats(trip_id=where.trip.id, from_sequence=where.from_sequence,
+                                            to_sequence=where.to_sequence, now=now, own_allotment_ids=own)
+    allotted = inventory_selectors.allotted_stretches(allotment_ids=own)
+    mine = {label for rows in allotted.values() for label, low, high in rows
+            if low < where.to_sequence and where.from_sequence < high}
+    seats = [seat for seat in company_api.layout_seats(layout_version_id=where.trip.layout_version_id)
+             if seat.sellable]
+    classes = {seat.label: seat.seat_class for seat in seats}
+    kept = {p.seat_label for p in passengers if p.seat_label not in taken}
+    free = sorted((seat for seat in seats if seat.label not in taken and seat.label not in kept),
+                  key=lambda seat: (seat.label in spare, seat.label not in mine))  # stable: seat-map order within
+    placed = []
+    for passenger in passengers:
+        if passenger.seat_label not in taken:
+            placed.append(passenger)
+            continue
+        choice = next((seat for seat in free if seat.seat_class == classes.get(passenger.seat_label)), None)
+        if choice is None:
+            raise _Rejected("no_seat_of_class",
+                            f"Seat {passenger.seat_label} was taken and no other {classes.get(passenger.seat_label)} "
+                            "seat is free on this stretch.")
+        free.remove(choice)
+        placed.append(replace(passenger, seat_label=choice.label))
+    return placed
+
+
+def _confirm(principal: Principal, booking: Booking, *, device_id: UUID) -> Booking:
+    confirmed = confirmation.booking_confirm(booking_id=booking.id, principal=principal,
+                                             payment_ref=payment_ref(device_id), channel=Channel.POS)
+    if confirmed.state != Booking.State.CONFIRMED:  # its hold is live in this very transaction: cannot happen
+        raise Conflict("The sale could not be confirmed.", code="booking_not_confirmable")
+    return confirmed
+
+
+def _claim(sale: SaleIn, *, device_id: UUID, company_id: UUID, digest: str, offline: bool,
+           made_at: datetime | None) -> PosSale | None:
+    """Insert the sale's row (undecided), or return the row already stored under its id, after waiting for a
+    concurrent upload of it to end."""
+    try:
+        with transaction.atomic():
+            PosSale.objects.create(
+                id=sale.id, company_id=company_id, device_id=device_id, trip_id=sale.trip_id,
+                made_at=made_at or timezone.now(), offline=offline, request_digest=digest,
+                requested_seats=[p.seat_label for p in sale.passengers], cash_minor=sale.cash_minor,
+                outcome=PosSale.Outcome.REJECTED, reason=PENDING)
+    except IntegrityError as exc:
+        if not isinstance(exc.__cause__, psycopg.errors.UniqueViolation):
+            raise
+        return PosSale.objects.select_related("booking").get(pk=sale.id)
+    return None
+
+
+def _decide(sale_id: UUID, *, outcome: str, reason: str = "", detail: str = "",
+            booking: Booking | None = None) -> PosSale:
+    row = PosSale.objects.get(pk=sale_id)
+    row.outcome, row.reason, row.detail, row.booking = outcome, reason, detail[:255], booking
+    row.save(update_fields=["outcome", "reason", "detail", "booking"])
+    return row
+
+
+def _online_replay(stored: PosSale, *, device_id: UUID, digest: str) -> Booking:
+    if stored.device_id != device_id or stored.request_digest != digest:
+        raise ValidationFailed("This sale id was used for another sale.", code="sale_id_reused",
+                               fields={"sale_id": ["Already used for another sale; give this one a new id."]})
+    if stored.booking is None:
+        raise Conflict(f"This sale was rejected: {stored.reason}.", code="sale_rejected")
+    return stored.booking
+
+
+def _stored_result(stored: PosSale, sale: SaleIn, *, device_id: UUID, digest: str) -> SaleResult:
+    if stored.device_id != device_id or stored.request_digest != digest:
+        # reported, never stored: the row keeps the outcome of the sale first uploaded under this id
+        return SaleResult(id=sale.id, outcome=PosSale.Outcome.REJECTED, reason="sale_id_reused",
+                          detail="This sale id was used for another sale; nothing was sold for this one.",
+                          booking_id=None, requested_seats=tuple(p.seat_label for p in sale.passengers), seats=(),
+                          ticket_numbers=(), total_minor=None, currency=None, cash_minor=sale.cash_minor)
+    return _result(stored)
+
+
+def _result(row: PosSale) -> SaleResult:
+    booking = row.booking
+    if booking is None:
+        return SaleResult(id=row.id, outcome=row.outcome, reason=row.reason, detail=row.detail, booking_id=None,
+                          requested_seats=tuple(row.requested_seats), seats=(), ticket_numbers=(), total_minor=None,
+                          currency=None, cash_minor=row.cash_minor)
+    passengers = sorted(booking.passengers.all(), key=lambda p: p.position)
+    numbers = {t.passenger_id: t.number for t in booking.tickets.all()}
+    return SaleResult(id=row.id, outcome=row.outcome, reason=row.reason, detail=row.detail, booking_id=booking.id,
+                      requested_seats=tuple(row.requested_seats), seats=tuple(p.seat_label for p in passengers),
+                      ticket_numbers=tuple(numbers[p.id] for p in passengers if p.id in numbers),
+                      total_minor=booking.total_minor, currency=booking.currency, cash_minor=row.cash_minor)

@@ -1,0 +1,1 @@
+"""Sales figures for company staff: the API report and the admin page."""

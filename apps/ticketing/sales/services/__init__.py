@@ -1,0 +1,1 @@
+"""The writes of a booking's life: hold, extend, confirm, cancel, reseat."""

@@ -1,1 +1,0 @@
-"""Ticketing's writes: `<entity>_<verb>` functions, keyword-only, each one transaction."""

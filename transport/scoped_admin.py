@@ -1,0 +1,52 @@
+"""Django admin for tenant-owned rows, with the one scoping rule every app's admin follows.
+
+A member sees the rows of the companies in which they may view the model (`<app>.view_<model>`); a
+permission held globally (a platform admin) or a superuser sees every row. The admin's own model
+permissions (from identity's role backend) still decide whether the page opens at all.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.module_loading import import_string
+
+from transport.principal import Principal
+
+
+def principal_of(request: HttpRequest) -> Principal:
+    """The signed-in user's Principal, read once per request. The kernel imports no app, so identity's
+    published function is named by settings.TRANSPORT_PRINCIPAL_FOR_USER."""
+    principal = getattr(request, "_transport_principal", None)
+    if principal is None:
+        principal = import_string(settings.TRANSPORT_PRINCIPAL_FOR_USER)(user_id=request.user.pk)
+        request._transport_principal = principal
+    return principal
+
+
+class CompanyScopedAdmin(admin.ModelAdmin):
+    company_field = "company_id"  # the lookup from a row to its company's id
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """The rows of the companies in which the member may view this model (a member elsewhere sees none)."""
+        rows = super().get_queryset(request)
+        if request.user.is_superuser:
+            return rows
+        opts = self.model._meta
+        companies = principal_of(request).companies_with(f"{opts.app_label}.view_{opts.model_name}")
+        return rows if companies is None else rows.filter(**{f"{self.company_field}__in": companies})
+
+
+class ReadOnlyAdmin(CompanyScopedAdmin):
+    """Rows whose writes carry business rules: they change through services (or admin actions calling them)."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
