@@ -228,6 +228,15 @@ AUTH_RATE_LIMITS = {
 }
 AUTH_INVITATION_LIFETIME = timedelta(hours=env_int("AUTH_INVITATION_HOURS", 72))
 AUTH_PASSWORD_RESET_LIFETIME = timedelta(minutes=env_int("AUTH_PASSWORD_RESET_MINUTES", 60))
+# Invitation and password-reset tokens are derived from this secret (identity's own), never stored or
+# published; changing it voids every pending link. Local runs and tests derive one from SECRET_KEY.
+AUTH_ACCOUNT_LINK_SECRET = env_str("AUTH_ACCOUNT_LINK_SECRET") or hmac.new(
+    SECRET_KEY.encode(), b"transport-account-link-secret", hashlib.sha256
+).hexdigest()
+# Where a link sends the person: the client page that posts the token to /api/v1/auth/invitations/accept or
+# /api/v1/auth/password/reset/confirm. "{token}" is replaced.
+AUTH_INVITATION_LINK = env_str("AUTH_INVITATION_LINK", "http://127.0.0.1:8000/invitations/accept?token={token}")
+AUTH_PASSWORD_RESET_LINK = env_str("AUTH_PASSWORD_RESET_LINK", "http://127.0.0.1:8000/password/reset?token={token}")
 
 # --- HTTP API ---
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)

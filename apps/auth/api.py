@@ -18,12 +18,14 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.auth import claims, selectors
 from apps.auth.models import Device, Membership, Role, User
-from apps.auth.services import members
+from apps.auth.services import account_tokens, members
+from apps.auth.services.account_tokens import AccountLink
 from apps.auth.tokens import verified_access_claims
 from transport.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
 from transport.principal import Principal, PrincipalKind
 
 MANAGE_MEMBERS = "identity.manage_members"
+SEND_ACCOUNT_LINKS = account_tokens.SEND_ACCOUNT_LINKS
 VIEW_MEMBERS = "identity.view_members"
 VIEW_CONTACTS = "identity.view_contacts"
 
@@ -175,3 +177,11 @@ def role_grant_permissions(*, role: str, permissions: list[str]) -> None:
             raise LookupError(f"No permission {name}: declare it in the app's model Meta and migrate first.")
         found.append(permission)
     Role.objects.get(name=role).permissions.add(*found)
+
+
+def account_link(*, principal: Principal, token_id: UUID) -> AccountLink:
+    """The single-use link of a pending invitation (`staff_invited.invitation_id`) or password reset
+    (`password_reset_requested.reset_id`), derived at send time: the events never carry it. The same
+    link each time it is asked for, until it is used or expires; NotFound then (nothing to send).
+    Needs identity.send_account_links (the notification app's system principal)."""
+    return account_tokens.account_link(principal=principal, token_id=token_id)

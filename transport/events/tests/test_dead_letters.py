@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from tests.probe import signals
 from tests.probe.models import Effect
+from tests.probe.signals import ProbeFlaky
 from transport.events import publish, relay
 from transport.events.models import DeadLetter, InboxRecord, OutboxMessage
 from transport.events.tasks import replay_dead_letter
@@ -15,7 +16,7 @@ FLAKY = "tests.probe.receivers.fail_until_allowed"
 @pytest.mark.django_db(transaction=True)
 def test_a_handler_failing_every_attempt_ends_as_a_dead_letter_with_nothing_applied(worker):
     with transaction.atomic():
-        event_id = publish(signals.probe_flaky, name="refund")
+        event_id = publish(signals.probe_flaky, ProbeFlaky(name="refund"))
 
     wait_for(lambda: DeadLetter.objects.filter(event_id=event_id).exists(), what="the dead letter")
     letter = DeadLetter.objects.get(event_id=event_id)
@@ -30,7 +31,7 @@ def test_a_handler_failing_every_attempt_ends_as_a_dead_letter_with_nothing_appl
 @pytest.mark.django_db(transaction=True)
 def test_a_dead_letter_replayed_from_the_admin_is_applied_once(worker, admin_client):
     with transaction.atomic():
-        event_id = publish(signals.probe_flaky, name="refund")
+        event_id = publish(signals.probe_flaky, ProbeFlaky(name="refund"))
     wait_for(lambda: DeadLetter.objects.filter(event_id=event_id).exists(), what="the dead letter")
     letter = DeadLetter.objects.get(event_id=event_id)
     Effect.objects.create(name="allow:refund")  # the cause is mended

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from tests.probe import signals
 from tests.probe.models import Effect
+from tests.probe.signals import ProbeHappened
 from transport.events import publish
 from transport.events.models import InboxRecord
 from transport.testing.worker import delete_queues, kill_process_group, wait_for, worker_process
@@ -28,7 +29,8 @@ def test_an_event_whose_worker_is_killed_mid_handler_is_redelivered_and_applied_
 
     with worker_process(extra_env=env, log_path=log) as first:
         with transaction.atomic():
-            event_id = publish(signals.probe_happened, name="crash", hang_file=str(hang_file), hang_seconds=600)
+            event_id = publish(signals.probe_happened,
+                               ProbeHappened(name="crash", hang_file=str(hang_file), hang_seconds=600))
         wait_for(hang_file.exists, what="the handler to start")
         kill_process_group(first)
 
