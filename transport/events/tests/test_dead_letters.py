@@ -1,5 +1,7 @@
+import uuid
+
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tests.probe import signals
@@ -77,3 +79,30 @@ def test_the_sweep_prunes_rows_published_before_the_retention_period(settings):
     assert published == 1  # the pending one, however old, is published, never pruned
     assert set(OutboxMessage.objects.values_list("id", flat=True)) == {recent.id, pending.id}
     assert not OutboxMessage.objects.filter(id=old.id).exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_prunes_inbox_rows_older_than_their_retention(settings):
+    settings.TRANSPORT_INBOX_RETENTION_DAYS = 14
+    old = InboxRecord.objects.create(event_id=uuid.uuid4(), handler=FLAKY)
+    recent = InboxRecord.objects.create(event_id=uuid.uuid4(), handler=FLAKY)
+    InboxRecord.objects.filter(id=old.id).update(processed_at=timezone.now() - timezone.timedelta(days=15))
+    InboxRecord.objects.filter(id=recent.id).update(processed_at=timezone.now() - timezone.timedelta(days=13))
+
+    relay.sweep(older_than_seconds=0)
+
+    assert list(InboxRecord.objects.values_list("id", flat=True)) == [recent.id]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("table", "column", "index"), [
+    ("transport_inboxrecord", "processed_at", "inbox_processed_idx"),
+    ("transport_outboxmessage", "published_at", "outbox_published_idx"),
+])
+def test_the_prunes_are_range_scans_of_an_index(table, column, index):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is tiny: ask what a large one would do
+        cursor.execute(f"EXPLAIN DELETE FROM {table} WHERE {column} < now() - interval '7 days'")  # noqa: S608
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert f"Index Scan using {index}" in plan or f"Bitmap Index Scan on {index}" in plan, plan
