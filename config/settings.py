@@ -247,7 +247,8 @@ AUTH_RATE_LIMITS = {
 AUTH_INVITATION_LIFETIME = timedelta(hours=env_int("AUTH_INVITATION_HOURS", 72))
 AUTH_PASSWORD_RESET_LIFETIME = timedelta(minutes=env_int("AUTH_PASSWORD_RESET_MINUTES", 60))
 # Invitation and password-reset tokens are derived from this secret (identity's own), never stored or
-# published; changing it voids every pending link. Local runs and tests derive one from SECRET_KEY.
+# published; changing it voids every pending link. Required in production (docker/compose.yml refuses to
+# start without it); local runs and tests derive one from SECRET_KEY.
 AUTH_ACCOUNT_LINK_SECRET = env_str("AUTH_ACCOUNT_LINK_SECRET") or hmac.new(
     SECRET_KEY.encode(), b"transport-account-link-secret", hashlib.sha256
 ).hexdigest()

@@ -8,7 +8,7 @@ from tests.probe import signals
 from tests.probe.models import Effect
 from tests.probe.signals import ProbeFlaky
 from transport.events import publish, relay
-from transport.events.models import DeadLetter, InboxRecord, OutboxMessage
+from transport.events.models import DeadLetter, InboxRecord, OutboxMessage, ScheduledRetry
 from transport.events.tasks import replay_dead_letter
 from transport.testing.worker import wait_for
 
@@ -59,6 +59,18 @@ def test_dead_letters_are_listed_in_the_admin(admin_client):
                               handler=FLAKY, payload={"name": "x"}, error="RuntimeError: boom", attempts=3)
 
     response = admin_client.get("/admin/transport/deadletter/")
+
+    assert response.status_code == 200
+    assert FLAKY in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_scheduled_retries_are_listed_in_the_admin(admin_client):
+    ScheduledRetry.objects.create(event_id="3f1a0a52-5f3e-4f57-9a59-4a43f7b2f1c1", event="probe.probe_flaky",
+                                  handler=FLAKY, payload={"name": "x"}, attempts=3, due_at=timezone.now(),
+                                  last_error="RuntimeError: boom")
+
+    response = admin_client.get("/admin/transport/scheduledretry/")
 
     assert response.status_code == 200
     assert FLAKY in response.content.decode()
