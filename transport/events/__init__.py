@@ -9,8 +9,10 @@ once to each subscriber, applied once (inbox).
     def send_ticket_sms(event: Event[TicketConfirmed]) -> None:
         event.payload.ticket_id
 
-Payloads are frozen dataclasses (EventPayload) beside their signal (EventSignal); how they may change
-while events wait in the outbox is the evolution rule in transport/events/payloads.py.
+Payloads are frozen dataclasses (EventPayload) beside their signal (EventSignal). Evolution rule, as
+events wait in the outbox across deploys (details in transport/events/payloads.py): additive fields only,
+each new field with a default; consumers ignore unknown fields; a change that is not additive raises the
+payload's VERSION and adds an upcaster from the previous version.
 """
 
 from transport.events.payloads import EventPayload, EventSignal, PayloadMismatch

@@ -101,7 +101,8 @@ def require_json_safe_fields(payload_type: type) -> None:
             and dataclasses.is_dataclass(payload_type)):
         raise TypeError(f"{payload_type!r} is not an EventPayload dataclass.")
     # a subclass without its own @dataclass would inherit the base's (empty) fields and ignore its own
-    if "__dataclass_params__" not in vars(payload_type) or not payload_type.__dataclass_params__.frozen:
+    params = vars(payload_type).get("__dataclass_params__")
+    if params is None or not params.frozen:
         raise TypeError(f"{payload_type.__name__} must be a frozen dataclass of its own: "
                         "@dataclass(frozen=True, kw_only=True).")
     for name, hint in get_type_hints(payload_type).items():

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Generic
+from typing import Any, Generic, cast
 from uuid import UUID
 
 from django.db import transaction
@@ -37,7 +37,8 @@ def publish(signal: EventSignal[P], payload: P, /) -> UUID:
     """
     registry.signal_name(signal)  # refuses a signal that is not published
     responses = signal.send(sender=None, payload=payload)
-    return next(event_id for receiver, event_id in responses if receiver is write_outbox)
+    # Signal.send is typed for any receiver; write_outbox's answer is the event id
+    return cast(UUID, next(response for receiver, response in responses if receiver is write_outbox))
 
 
 def write_outbox(sender: Any, signal: Signal, *, payload: Any = None, **unexpected: Any) -> UUID:
@@ -58,14 +59,16 @@ def write_outbox(sender: Any, signal: Signal, *, payload: Any = None, **unexpect
     from transport.events import relay  # relay imports Celery; only needed once something is published
 
     transaction.on_commit(partial(relay.relay_after_commit, message), robust=True)
-    return message.id
+    event_id: UUID = message.id
+    return event_id
 
 
-def subscriber(signal: Signal, *, name: str | None = None) -> Callable[[Callable[[Event], None]], Callable]:
+def subscriber(signal: EventSignal[P], *, name: str | None = None
+               ) -> Callable[[Callable[[Event[P]], None]], Callable[[Event[P]], None]]:
     """Declare `func(event)` as a handler of `signal`, run by a Celery worker at least once, with
     its effect applied once: the kernel records (event id, handler) in the handler's transaction."""
 
-    def decorate(func: Callable[[Event], None]) -> Callable[[Event], None]:
+    def decorate(func: Callable[[Event[P]], None]) -> Callable[[Event[P]], None]:
         handler_name = name or f"{func.__module__}.{func.__qualname__}"
         registry.register_handler(registry.signal_name(signal), handler_name, func)
         return func

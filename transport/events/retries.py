@@ -10,6 +10,8 @@ longer one is a row here, and the message that failed is acknowledged.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from typing import Any
 
 from celery import current_app
 from django.db import transaction
@@ -21,11 +23,11 @@ from transport.events.models import ScheduledRetry
 logger = logging.getLogger(__name__)
 
 
-def retry_later(*, event_id: str, event: str, handler: str, payload: dict, headers: dict, attempts: int,
-                delay_seconds: float, error: str) -> ScheduledRetry:
+def retry_later(*, event_id: str, event: str, handler: str, payload: dict[str, Any], headers: dict[str, Any],
+                attempts: int, delay_seconds: float, error: str) -> ScheduledRetry:
     return ScheduledRetry.objects.create(
         event_id=event_id, event=event, handler=handler, payload=payload, headers=headers, attempts=attempts,
-        due_at=timezone.now() + timezone.timedelta(seconds=delay_seconds), last_error=error[:10000],
+        due_at=timezone.now() + timedelta(seconds=delay_seconds), last_error=error[:10000],
     )
 
 
@@ -46,7 +48,7 @@ def send_due(*, limit: int = 200) -> int:
                                               payload=row.payload, headers=row.headers),
                         producer, retries=row.attempts,
                     )
-                    sent.append(row.id)
+                    sent.append(row.pk)
         except Exception as exc:
             relay.breaker.trip()
             logger.warning("broker unavailable, due retries left for the next sweep", extra={"error": str(exc)})
