@@ -30,7 +30,7 @@ import dataclasses
 import math
 import types
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, Generic, Self, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from django.dispatch import Signal
 
@@ -50,7 +50,7 @@ class EventPayload:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], *, version: int = 1) -> EventPayload:
+    def from_json(cls, data: Mapping[str, Any], *, version: int = 1) -> Self:
         """The payload a row holds, upcast from the version it was written with; unknown fields ignored."""
         if version > cls.VERSION:
             raise PayloadMismatch(f"{cls.__name__} version {version} is newer than this code's {cls.VERSION}.")
@@ -86,7 +86,7 @@ def check(payload: object, payload_type: type[EventPayload]) -> None:
     """Refuse anything but an instance of `payload_type` whose fields hold their declared JSON-safe types."""
     if type(payload) is not payload_type:
         raise PayloadMismatch(f"Expected a {payload_type.__name__} payload, got {type(payload).__name__}.")
-    hints = get_type_hints(payload_type)
+    hints = _field_hints(payload_type)
     for field in dataclasses.fields(payload_type):
         value = getattr(payload, field.name)
         if not _conforms(value, hints[field.name]):
@@ -117,6 +117,16 @@ def require_json_safe_fields(payload_type: type) -> None:
 
 
 _SCALARS = (str, int, float, bool, type(None))
+
+
+_hints: dict[type, dict[str, Any]] = {}
+
+
+def _field_hints(payload_type: type) -> dict[str, Any]:
+    """Resolved once per class: every publish and delivery checks against them."""
+    if payload_type not in _hints:
+        _hints[payload_type] = get_type_hints(payload_type)
+    return _hints[payload_type]
 
 
 def _is_json_safe_hint(hint: Any) -> bool:
