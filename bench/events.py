@@ -90,7 +90,7 @@ def pipeline(count: int) -> tuple[float, float, list[float]]:
                 for index in range(first, count, PUBLISHERS):
                     t0 = time.perf_counter()
                     with transaction.atomic():
-                        publish(signals.probe_happened, name=f"bench-{index}")
+                        publish(signals.probe_happened, signals.ProbeHappened(name=f"bench-{index}"))
                     latencies.append(time.perf_counter() - t0)
             finally:
                 connection.close()

@@ -141,9 +141,21 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 4)
+# A worker killed mid-task (OOM killer, docker kill, a lost node) holds unacknowledged messages. RabbitMQ
+# hands them back when it sees the connection go: at once for a killed process, within about two heartbeats
+# for a lost node. The Redis transport hands a message back once `visibility_timeout` has passed since it was
+# delivered, checked every `unacked_restore_interval` seconds by every worker: a crash costs at most about
+# visibility + interval. The same timeout also redelivers a message still running (or waiting for its
+# countdown) after that long: event handlers are applied once whatever the copies (the inbox), periodic tasks
+# are idempotent, and event retries keep their broker countdowns well below it (longer ones wait in the
+# database, see TRANSPORT_EVENT_BROKER_DELAY_MAX_SECONDS).
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 45)
+CELERY_BROKER_HEARTBEAT = env_int("CELERY_BROKER_HEARTBEAT", 20)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "confirm_publish": True,  # amqp: wait for the broker's ack of every publish
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),  # redis: redelivery of unacked
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,  # redis: redelivery of unacked messages
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 5),
+    "unacked_restore_throttle": 1,  # every interval really scans (kombu's default scans every 10th)
     "max_retries": 1,
 }
 CELERY_TASK_PUBLISH_RETRY = True
@@ -174,6 +186,12 @@ CELERY_BEAT_SCHEDULE = {
 COMPANY_TRIPS_DAYS_AHEAD = env_int("COMPANY_TRIPS_DAYS_AHEAD", 14)
 TRANSPORT_EVENT_MAX_ATTEMPTS = env_int("TRANSPORT_EVENT_MAX_ATTEMPTS", 5)
 TRANSPORT_EVENT_RETRY_BACKOFF_SECONDS = env_int("TRANSPORT_EVENT_RETRY_BACKOFF_SECONDS", 2)
+# A retry due within this many seconds waits in the broker (a countdown); a later one waits in the database
+# and the outbox sweep sends it when due. On Redis a countdown longer than the visibility timeout would be
+# handed back and run again and again, and RabbitMQ closes a channel whose message stays unacknowledged past
+# its consumer timeout (30 minutes by default).
+TRANSPORT_EVENT_BROKER_DELAY_MAX_SECONDS = env_int("TRANSPORT_EVENT_BROKER_DELAY_MAX_SECONDS",
+                                                   CELERY_VISIBILITY_TIMEOUT // 3)
 # Idempotency-Key records are kept this long, then purged hourly; a "running" claim older than the stale
 # timeout belongs to a request that died, and a retry may take it over.
 TRANSPORT_IDEMPOTENCY_TTL_HOURS = env_int("TRANSPORT_IDEMPOTENCY_TTL_HOURS", 24)
@@ -229,6 +247,16 @@ AUTH_RATE_LIMITS = {
 }
 AUTH_INVITATION_LIFETIME = timedelta(hours=env_int("AUTH_INVITATION_HOURS", 72))
 AUTH_PASSWORD_RESET_LIFETIME = timedelta(minutes=env_int("AUTH_PASSWORD_RESET_MINUTES", 60))
+# Invitation and password-reset tokens are derived from this secret (identity's own), never stored or
+# published; changing it voids every pending link. Required in production (docker/compose.yml refuses to
+# start without it); local runs and tests derive one from SECRET_KEY.
+AUTH_ACCOUNT_LINK_SECRET = env_str("AUTH_ACCOUNT_LINK_SECRET") or hmac.new(
+    SECRET_KEY.encode(), b"transport-account-link-secret", hashlib.sha256
+).hexdigest()
+# Where a link sends the person: the client page that posts the token to /api/v1/auth/invitations/accept or
+# /api/v1/auth/password/reset/confirm. "{token}" is replaced.
+AUTH_INVITATION_LINK = env_str("AUTH_INVITATION_LINK", "http://127.0.0.1:8000/invitations/accept?token={token}")
+AUTH_PASSWORD_RESET_LINK = env_str("AUTH_PASSWORD_RESET_LINK", "http://127.0.0.1:8000/password/reset?token={token}")
 
 # --- HTTP API ---
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
@@ -321,3 +349,7 @@ TRANSPORT_EVENT_QUEUE = env_str("TRANSPORT_EVENT_QUEUE") or CELERY_TASK_DEFAULT_
 TRANSPORT_EVENT_BREAKER_SECONDS = env_int("TRANSPORT_EVENT_BREAKER_SECONDS", 5)
 TRANSPORT_OUTBOX_SWEEP_GRACE_SECONDS = env_int("TRANSPORT_OUTBOX_SWEEP_GRACE_SECONDS", 5)
 TRANSPORT_OUTBOX_RETENTION_DAYS = env_int("TRANSPORT_OUTBOX_RETENTION_DAYS", 7)
+# Inbox rows (handlers already applied) are pruned by the sweep after this many days. Keep it longer than
+# any event can still be redelivered: an outbox row is republished only while unpublished, and published
+# rows are kept TRANSPORT_OUTBOX_RETENTION_DAYS.
+TRANSPORT_INBOX_RETENTION_DAYS = env_int("TRANSPORT_INBOX_RETENTION_DAYS", 14)

@@ -1,8 +1,8 @@
-"""Admin for the kernel: dead letters (with replay), the outbox, the inbox."""
+"""Admin for the kernel: dead letters (with replay), the outbox, the inbox, retries waiting for their time."""
 
 from django.contrib import admin, messages
 
-from transport.events.models import DeadLetter, InboxRecord, OutboxMessage
+from transport.events.models import DeadLetter, InboxRecord, OutboxMessage, ScheduledRetry
 from transport.events.tasks import replay_dead_letter
 
 
@@ -39,6 +39,17 @@ class InboxRecordAdmin(admin.ModelAdmin):
     list_display = ["processed_at", "handler", "event_id"]
     search_fields = ["event_id", "handler"]
     readonly_fields = [f.name for f in InboxRecord._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ScheduledRetry)
+class ScheduledRetryAdmin(admin.ModelAdmin):
+    list_display = ["due_at", "event", "handler", "event_id", "attempts"]
+    list_filter = ["event", "handler"]
+    search_fields = ["event_id", "handler", "last_error"]
+    readonly_fields = [f.name for f in ScheduledRetry._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

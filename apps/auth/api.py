@@ -19,11 +19,13 @@ from apps.auth import selectors
 from apps.auth.jwt import claims
 from apps.auth.jwt.tokens import verified_access_claims
 from apps.auth.models import Device, User
-from apps.auth.services import members, role_grants
+from apps.auth.services import account_tokens, members, role_grants
+from apps.auth.services.account_tokens import AccountLink
 from transport.errors import NotAuthenticated, NotFound, PermissionDenied
 from transport.principal import Principal, PrincipalKind
 
 MANAGE_MEMBERS = "identity.manage_members"
+SEND_ACCOUNT_LINKS = account_tokens.SEND_ACCOUNT_LINKS
 VIEW_MEMBERS = "identity.view_members"
 VIEW_CONTACTS = "identity.view_contacts"
 
@@ -164,3 +166,11 @@ def company_creator_grant(*, principal: Principal, company_id: UUID) -> None:
 def role_grant_permissions(*, role: str, permissions: list[str]) -> None:
     """Add permissions ("app_label.codename", already created by Django) to a role's bundle. Idempotent."""
     role_grants.role_permissions_add(role=role, permissions=permissions)
+
+
+def account_link(*, principal: Principal, token_id: UUID) -> AccountLink:
+    """The single-use link of a pending invitation (`staff_invited.invitation_id`) or password reset
+    (`password_reset_requested.reset_id`), derived at send time: the events never carry it. The same
+    link each time it is asked for, until it is used or expires; NotFound then (nothing to send).
+    Needs identity.send_account_links (the notification app's system principal)."""
+    return account_tokens.account_link(principal=principal, token_id=token_id)

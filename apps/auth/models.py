@@ -171,8 +171,8 @@ class SecurityEvent(models.Model):
 class AccountToken(models.Model):
     """A single-use, expiring secret sent to a person: a staff invitation or a password reset.
 
-    Only the sha256 of the token is stored; the token itself travels once, in the event that asks the
-    notification app to deliver it.
+    Only the sha256 of the token is stored, with the salt identity derives it from when the notification
+    app asks for the link (services/account_tokens.py); events carry the row's id, never the token.
     """
 
     class Purpose(models.TextChoices):
@@ -183,6 +183,8 @@ class AccountToken(models.Model):
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_tokens")
     token_hash = models.CharField(max_length=64, unique=True)
+    salt = models.CharField(max_length=64, blank=True, default="",
+                            help_text="With identity's link secret, derives the token; empty on older rows.")
     company_id = models.UUIDField(null=True, blank=True, help_text="Invitations: the company invited into.")
     roles = models.JSONField(default=list, blank=True, help_text="Invitations: the role names granted.")
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -192,6 +194,7 @@ class AccountToken(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "purpose"], name="identity_token_user_idx")]
+        permissions = [("send_account_links", "Can obtain invitation and password-reset links to send them")]
 
     def __str__(self) -> str:
         return f"{self.purpose} for {self.user}"

@@ -1,14 +1,40 @@
-"""The published events of identity: bare Signal() objects with JSON-safe payloads.
+"""The published events of identity: each signal with its typed payload (see transport.events.payloads for
+how a payload may change).
 
-The notification app delivers the two below. `token` is the single-use secret the person needs (only
-its hash is stored here), so handlers must send it and never log it.
+The notification app delivers the two below. They carry no secret: the receiver asks
+`apps.auth.api.account_link(token_id=...)` for the single-use link when it sends the message, so no
+outbox row, broker message or dead letter ever holds a working token.
 """
 
-from django.dispatch import Signal
+from __future__ import annotations
 
-# invitation_id, user_id, company_id, roles (list of role names), email, phone, full_name, token,
-# expires_at (ISO 8601), invited_by (user id or None)
-staff_invited = Signal()
+from dataclasses import dataclass
 
-# user_id, email, phone, full_name, token, expires_at (ISO 8601)
-password_reset_requested = Signal()
+from transport.events import EventPayload, EventSignal
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffInvited(EventPayload):
+    invitation_id: str  # the token_id for api.account_link
+    user_id: str
+    company_id: str
+    roles: list[str]
+    email: str | None
+    phone: str | None
+    full_name: str
+    expires_at: str  # ISO 8601
+    invited_by: str | None  # a user id
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordResetRequested(EventPayload):
+    reset_id: str  # the token_id for api.account_link
+    user_id: str
+    email: str | None
+    phone: str | None
+    full_name: str
+    expires_at: str  # ISO 8601
+
+
+staff_invited = EventSignal(StaffInvited)
+password_reset_requested = EventSignal(PasswordResetRequested)

@@ -1,13 +1,52 @@
-"""The published events of company: bare Signal() objects with JSON-safe payloads.
+"""The published events of company: each signal with its typed payload (see transport.events.payloads for
+how a payload may change). Ids are strings, times ISO 8601 in UTC."""
 
-Every payload carries trip_id, company_id and route_id (strings) and departure_at (ISO 8601, UTC).
-"""
+from __future__ import annotations
 
-from django.dispatch import Signal
+from dataclasses import dataclass
 
-trip_cancelled = Signal()  # + reason
-trip_delayed = Signal()  # + delay_minutes, reason
-trip_bus_changed = Signal()  # + old_bus_id, new_bus_id, old_layout_version_id, new_layout_version_id
-trip_boarding = Signal()  # + at (ISO 8601)
-trip_departed = Signal()  # + at (ISO 8601)
-trip_arrived = Signal()  # + at (ISO 8601)
+from transport.events import EventPayload, EventSignal
+
+
+@dataclass(frozen=True, kw_only=True)
+class TripEvent(EventPayload):
+    """What every trip event carries."""
+
+    trip_id: str
+    company_id: str
+    route_id: str
+    departure_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TripCancelled(TripEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TripDelayed(TripEvent):
+    delay_minutes: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TripBusChanged(TripEvent):
+    old_bus_id: str
+    new_bus_id: str
+    old_layout_version_id: str
+    new_layout_version_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TripMoved(TripEvent):
+    """Boarding began, the bus departed or arrived, at `at`."""
+
+    at: str
+
+
+trip_cancelled = EventSignal(TripCancelled)
+trip_delayed = EventSignal(TripDelayed)
+trip_bus_changed = EventSignal(TripBusChanged)
+trip_boarding = EventSignal(TripMoved)
+trip_departed = EventSignal(TripMoved)
+trip_arrived = EventSignal(TripMoved)

@@ -12,13 +12,13 @@ from transport.events import Event, subscriber
 
 
 @subscriber(company_signals.trip_cancelled)
-def cancel_bookings_of_cancelled_trip(event: Event) -> None:
-    trip_id = UUID(event.payload["trip_id"])
+def cancel_bookings_of_cancelled_trip(event: Event[company_signals.TripCancelled]) -> None:
+    trip_id = UUID(event.payload.trip_id)
     cancellation.trip_bookings_cancel(trip_id=trip_id, reason="trip_cancelled")
     allotments.trip_allotments_release(trip_id=trip_id)
 
 
 @subscriber(company_signals.trip_bus_changed)
-def reseat_passengers_of_swapped_bus(event: Event) -> None:
+def reseat_passengers_of_swapped_bus(event: Event[company_signals.TripBusChanged]) -> None:
     # the layout the trip runs with now, not the event's: swaps handled out of order still end on the last bus
-    reseating.trip_reseat(trip=company_api.get_trip(trip_id=UUID(event.payload["trip_id"])))
+    reseating.trip_reseat(trip=company_api.get_trip(trip_id=UUID(event.payload.trip_id)))

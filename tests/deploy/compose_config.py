@@ -14,6 +14,7 @@ REQUIRED_SECRETS = {
     "DJANGO_SECRET_KEY": "compose-check-secret",
     "JWT_PRIVATE_KEY": "compose-check-signing-key",
     "QR_SIGNING_SECRET": "compose-check-qr-secret",
+    "AUTH_ACCOUNT_LINK_SECRET": "compose-check-account-link-secret",
     "POSTGRES_PASSWORD": "compose-check-postgres",
     "REDIS_PASSWORD": "compose-check-redis",
     "RABBITMQ_PASSWORD": "compose-check-rabbitmq",

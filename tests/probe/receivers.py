@@ -9,18 +9,23 @@ from transport.events import Event, subscriber
 
 
 @subscriber(signals.probe_happened)
-def record_effect(event: Event) -> None:
-    Effect.objects.create(name=event.payload["name"], event_id=event.id)
-    hang_file = event.payload.get("hang_file")
+def record_effect(event: Event[signals.ProbeHappened]) -> None:
+    Effect.objects.create(name=event.payload.name, event_id=event.id)
+    hang_file = event.payload.hang_file
     if hang_file and not Path(hang_file).exists():
         # the first delivery stalls mid-transaction so a test can kill the worker here
         Path(hang_file).write_text("started")
-        time.sleep(event.payload.get("hang_seconds", 120))
+        time.sleep(event.payload.hang_seconds)
 
 
 @subscriber(signals.probe_flaky)
-def fail_until_allowed(event: Event) -> None:
-    name = event.payload["name"]
+def fail_until_allowed(event: Event[signals.ProbeFlaky]) -> None:
+    name = event.payload.name
     if not Effect.objects.filter(name=f"allow:{name}").exists():
         raise RuntimeError(f"{name} is not allowed yet")
     Effect.objects.create(name=name, event_id=event.id)
+
+
+@subscriber(signals.probe_renamed)
+def record_renamed(event: Event[signals.ProbeRenamed]) -> None:
+    Effect.objects.create(name=f"{event.payload.source}:{event.payload.name}", event_id=event.id)

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 
 from transport.events import registry
 from transport.events.models import DeadLetter
+from transport.events.payloads import VERSION_HEADER
 from transport.events.publishing import Event
 
 _CLAIM_SQL = (
@@ -24,12 +25,13 @@ def apply_once(*, event_id: str, event: str, handler: str, payload: dict, header
     unique index and then finds the row.
     """
     func = registry.handler(handler)
+    typed = registry.payload_type(event).from_json(payload, version=headers.get(VERSION_HEADER, 1))
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(_CLAIM_SQL, [event_id, handler])
             if cursor.fetchone() is None:
                 return False
-        func(Event(id=UUID(event_id), name=event, payload=payload, headers=headers))
+        func(Event(id=UUID(event_id), name=event, payload=typed, headers=headers))
     return True
 
 

@@ -1,4 +1,5 @@
-"""Outbox (events waiting for the broker), inbox (handlers that already ran), dead letters."""
+"""Outbox (events waiting for the broker), inbox (handlers that already ran), retries waiting for their
+time, dead letters."""
 
 from __future__ import annotations
 
@@ -49,9 +50,31 @@ class InboxRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event_id", "handler"], name="inbox_event_handler_once"),
         ]
+        # the sweep prunes rows older than the retention every few seconds: a range scan of this index
+        indexes = [models.Index(fields=["processed_at"], name="inbox_processed_idx")]
 
     def __str__(self) -> str:
         return f"{self.handler} applied {self.event_id}"
+
+
+class ScheduledRetry(models.Model):
+    """A failed delivery whose next attempt is too far off to wait in the broker; the sweep sends it when due."""
+
+    event_id = models.UUIDField()
+    event = models.CharField(max_length=200)
+    handler = models.CharField(max_length=200)
+    payload = models.JSONField()
+    headers = models.JSONField(default=dict)
+    attempts = models.PositiveIntegerField(help_text="Attempts made so far.")
+    due_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        app_label = "transport"
+        indexes = [models.Index(fields=["due_at"], name="scheduledretry_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.handler} on {self.event} {self.event_id} at {self.due_at}"
 
 
 class DeadLetter(models.Model):

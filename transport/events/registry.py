@@ -13,7 +13,10 @@ from django.conf import settings
 from django.dispatch import Signal
 from django.utils.module_loading import autodiscover_modules
 
+from transport.events.payloads import EventPayload, EventSignal
+
 _signal_names: dict[int, str] = {}
+_payload_types: dict[str, type[EventPayload]] = {}
 _handlers: dict[str, Callable] = {}
 _subscriptions: dict[str, list[str]] = {}
 
@@ -30,14 +33,18 @@ def discover() -> None:
             continue
         for attr, value in vars(module).items():
             if isinstance(value, Signal):
+                if not isinstance(value, EventSignal):
+                    raise TypeError(f"{config.label}.{attr} is a bare Signal: declare it as "
+                                    "EventSignal(<its payload dataclass>).")
                 register_signal(value, f"{config.label}.{attr}")
     autodiscover_modules("receivers")
 
 
-def register_signal(signal: Signal, name: str) -> None:
+def register_signal(signal: EventSignal, name: str) -> None:
     from transport.events.publishing import write_outbox
 
     _signal_names[id(signal)] = name
+    _payload_types[name] = signal.payload_type
     signal.connect(write_outbox, weak=False, dispatch_uid=f"transport.outbox:{name}")
 
 
@@ -48,6 +55,15 @@ def signal_name(signal: Signal) -> str:
         raise LookupError(
             "This signal is not published: define it at module level in an app's signals.py."
         ) from None
+
+
+def payload_type(event: str) -> type[EventPayload]:
+    return _payload_types[event]
+
+
+def published_events() -> dict[str, type[EventPayload]]:
+    """Every published event's name and payload type."""
+    return dict(_payload_types)
 
 
 def register_handler(event: str, handler_name: str, func: Callable) -> None:

@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from transport.events import registry
-from transport.events.models import OutboxMessage
+from transport.events.models import InboxRecord, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -148,16 +148,21 @@ def _record_failure(event_id: UUID, exc: Exception) -> None:
 
 def _publish_row(row: OutboxMessage, producer) -> None:
     for handler in registry.handlers_for(row.event):
-        current_app.send_task(
-            DELIVER_TASK,
-            kwargs=delivery_kwargs(
-                event_id=str(row.id), event=row.event, handler=handler, payload=row.payload, headers=row.headers
-            ),
-            producer=producer,
-            queue=settings.TRANSPORT_EVENT_QUEUE,
-            headers={"request_id": row.headers.get("request_id")},
-            retry=False,
-        )
+        send_delivery(delivery_kwargs(event_id=str(row.id), event=row.event, handler=handler, payload=row.payload,
+                                      headers=row.headers), producer)
+
+
+def send_delivery(kwargs: dict, producer, *, retries: int = 0) -> None:
+    """One message asking a worker to run one handler; `retries` counts the attempts already made."""
+    current_app.send_task(
+        DELIVER_TASK,
+        kwargs=kwargs,
+        producer=producer,
+        queue=settings.TRANSPORT_EVENT_QUEUE,
+        headers={"request_id": kwargs["headers"].get("request_id")},
+        retries=retries,
+        retry=False,
+    )
 
 
 def delivery_kwargs(*, event_id: str, event: str, handler: str, payload: dict, headers: dict) -> dict:
@@ -165,7 +170,10 @@ def delivery_kwargs(*, event_id: str, event: str, handler: str, payload: dict, h
 
 
 def sweep(*, older_than_seconds: float | None = None, batch: int = 200) -> int:
-    """Publish everything left behind; prune rows published long ago. Returns rows published."""
+    """Publish everything left behind and the retries now due; prune outbox rows published, and inbox rows
+    written, before their retention periods (range scans of their indexes). Returns outbox rows published."""
+    from transport.events import retries  # it sends through this module
+
     grace = settings.TRANSPORT_OUTBOX_SWEEP_GRACE_SECONDS if older_than_seconds is None else older_than_seconds
     total = 0
     while True:
@@ -173,6 +181,11 @@ def sweep(*, older_than_seconds: float | None = None, batch: int = 200) -> int:
         total += count
         if count < batch:
             break
-    cutoff = timezone.now() - timezone.timedelta(days=settings.TRANSPORT_OUTBOX_RETENTION_DAYS)
-    OutboxMessage.objects.filter(published_at__lt=cutoff).delete()
+    while retries.send_due(limit=batch) == batch:
+        pass
+    now = timezone.now()
+    outbox_cutoff = now - timezone.timedelta(days=settings.TRANSPORT_OUTBOX_RETENTION_DAYS)
+    OutboxMessage.objects.filter(published_at__lt=outbox_cutoff).delete()
+    inbox_cutoff = now - timezone.timedelta(days=settings.TRANSPORT_INBOX_RETENTION_DAYS)
+    InboxRecord.objects.filter(processed_at__lt=inbox_cutoff).delete()
     return total

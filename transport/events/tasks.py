@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from transport.events import relay
+from transport.events import relay, retries
 from transport.events.delivery import apply_once, dead_letter
 from transport.events.models import DeadLetter
 
@@ -40,6 +40,10 @@ def deliver(self, *, event_id: str, event: str, handler: str, payload: dict, hea
         countdown = settings.TRANSPORT_EVENT_RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1)
         logger.warning("event handler failed; retrying",
                        extra={"event_id": event_id, "handler": handler, "attempt": attempt, "in": countdown})
+        if countdown > settings.TRANSPORT_EVENT_BROKER_DELAY_MAX_SECONDS:
+            retries.retry_later(event_id=event_id, event=event, handler=handler, payload=payload, headers=headers,
+                                attempts=attempt, delay_seconds=countdown, error=traceback.format_exc())
+            return "retry-scheduled"
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 

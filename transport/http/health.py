@@ -1,7 +1,10 @@
-"""/health/live: the process answers. /health/ready: PostgreSQL, Redis and the broker answer.
+"""/health/live: the process answers. /health/ready: PostgreSQL and Redis answer; the broker is reported.
 
-Readiness answers 503 naming each part that is down, so an orchestrator stops sending traffic and an
-operator sees where to look. Each check gives up after CHECK_TIMEOUT_SECONDS and never retries: a probe
+Readiness answers 503 naming each part that is down without which the API cannot serve (the database,
+Redis), so an orchestrator stops sending traffic and an operator sees where to look. A broker outage is
+not one of them: published events wait in the outbox and the sweep sends them once it returns, so the
+answer stays 200 with the broker reported "degraded" (and named in "degraded") rather than turning a
+broker outage into an API outage. Each check gives up after CHECK_TIMEOUT_SECONDS and never retries: a probe
 that hangs on a dead broker is worse than one that says it is dead. The reasons go to the log, not the
 body: the endpoint is unauthenticated and exception texts name hosts.
 """
@@ -20,6 +23,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 CHECK_TIMEOUT_SECONDS = 2
+# parts the API serves without: reported, never a reason to take the instance out of service
+DEGRADABLE = frozenset({"broker"})
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +40,19 @@ def ready(request: HttpRequest) -> JsonResponse:
         try:
             check()
             results[name] = "ok"
-        except Exception as exc:  # any failure of a dependency means "not ready", named
+        except Exception as exc:  # any failure of a dependency is named
             logger.warning("readiness: %s is down: %s: %s", name, type(exc).__name__, exc)
-            results[name] = "down"
-    down = [name for name, state in results.items() if state != "ok"]
-    if not down:
-        return JsonResponse({"status": "ok", "checks": results})
-    body = {"status": "unavailable", "checks": results, "down": down, "detail": f"Not ready: {', '.join(down)} down."}
-    return JsonResponse(body, status=503)
+            results[name] = "degraded" if name in DEGRADABLE else "down"
+    down = [name for name, state in results.items() if state == "down"]
+    degraded = [name for name, state in results.items() if state == "degraded"]
+    if down:
+        body = {"status": "unavailable", "checks": results, "down": down,
+                "detail": f"Not ready: {', '.join(down)} down."}
+        return JsonResponse(body, status=503)
+    if degraded:
+        return JsonResponse({"status": "degraded", "checks": results, "degraded": degraded,
+                             "detail": "Ready; events wait in the outbox until the broker returns."})
+    return JsonResponse({"status": "ok", "checks": results})
 
 
 def _database() -> None:

@@ -81,17 +81,42 @@ def test_ready_names_redis_once_it_stops(client, settings, private_redis, caplog
 
 
 @pytest.mark.django_db
-def test_ready_names_the_broker_when_nothing_listens_at_its_address(client, settings):
+@pytest.mark.parametrize("scheme", ["amqp", "redis"])
+def test_ready_stays_ready_and_names_the_broker_degraded_when_nothing_listens_at_its_address(client, settings,
+                                                                                           scheme, caplog):
+    settings.CELERY_BROKER_URL = (f"amqp://guest:guest@127.0.0.1:{free_port()}//" if scheme == "amqp"
+                                  else f"redis://127.0.0.1:{free_port()}/0")
+
+    response = client.get("/health/ready")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "redis": "ok", "broker": "degraded"},
+        "degraded": ["broker"],
+        "detail": "Ready; events wait in the outbox until the broker returns.",
+    }
+    assert [(r.levelname, r.args[0]) for r in caplog.records if r.name == "transport.http.health"] == [
+        ("WARNING", "broker")
+    ]
+
+
+@pytest.mark.django_db
+def test_ready_answers_503_for_redis_down_even_with_the_broker_degraded(client, settings, private_redis):
+    server, url = private_redis
+    settings.REDIS_URL = url
     settings.CELERY_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{free_port()}//"
+    server.terminate()
+    server.wait()
 
     response = client.get("/health/ready")
 
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
-        "checks": {"database": "ok", "redis": "ok", "broker": "down"},
-        "down": ["broker"],
-        "detail": "Not ready: broker down.",
+        "checks": {"database": "ok", "redis": "down", "broker": "degraded"},
+        "down": ["redis"],
+        "detail": "Not ready: redis down.",
     }
 
 

@@ -1,9 +1,19 @@
-"""Staff invitations and password resets: single-use, expiring tokens, stored only as their sha256."""
+"""Staff invitations and password resets: single-use, expiring tokens, stored only as their sha256.
+
+The token is never stored nor published: it is HMAC(AUTH_ACCOUNT_LINK_SECRET, purpose, row id, a random
+salt kept with the row), so identity can derive it again when the notification app asks for the link at
+send time (`account_link`), and a redelivered notification sends the same link. Reading the table or the
+outbox gives no working link without the secret; the row's `used_at` makes it single-use.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
@@ -21,12 +31,13 @@ from apps.auth.services.accounts import (
     user_by_identifier,
 )
 from apps.auth.services.members import company_roles, membership_grant
-from transport.errors import DomainError, ValidationFailed
+from transport.errors import DomainError, NotFound, ValidationFailed
 from transport.events import publish
 from transport.principal import Principal
 
 INVITE_STAFF = "identity.invite_staff"
-TOKEN_BYTES = 32
+SEND_ACCOUNT_LINKS = "identity.send_account_links"
+SALT_BYTES = 32
 
 
 class TokenNotValid(DomainError):
@@ -44,11 +55,49 @@ class Invitation:
     expires_at: str
 
 
-def _new_token(*, purpose: str, user: User, lifetime, **fields) -> tuple[AccountToken, str]:
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    row = AccountToken.objects.create(purpose=purpose, user=user, token_hash=credential_hash(token),
-                                      expires_at=timezone.now() + lifetime, **fields)
-    return row, token
+@dataclass(frozen=True)
+class AccountLink:
+    token_id: UUID
+    purpose: str
+    user_id: UUID
+    token: str
+    url: str
+    expires_at: datetime
+
+
+_LINK_TEMPLATES = {
+    AccountToken.Purpose.INVITATION: "AUTH_INVITATION_LINK",
+    AccountToken.Purpose.PASSWORD_RESET: "AUTH_PASSWORD_RESET_LINK",
+}
+
+
+def _derive_token(row: AccountToken) -> str:
+    message = f"{row.purpose}:{row.pk}:{row.salt}".encode()
+    digest = hmac.new(settings.AUTH_ACCOUNT_LINK_SECRET.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _new_token(*, purpose: str, user: User, lifetime, **fields) -> AccountToken:
+    row = AccountToken(purpose=purpose, user=user, salt=secrets.token_hex(SALT_BYTES),
+                       expires_at=timezone.now() + lifetime, **fields)
+    row.token_hash = credential_hash(_derive_token(row))
+    row.save(force_insert=True)
+    return row
+
+
+def account_link(*, principal: Principal, token_id: UUID) -> AccountLink:
+    """The link of a pending invitation or password reset, for the message that delivers it.
+
+    NotFound for one that is spent, expired, superseded by a newer reset, or unknown: nothing to send.
+    """
+    principal.require(SEND_ACCOUNT_LINKS)
+    row = AccountToken.objects.filter(pk=token_id, used_at__isnull=True, expires_at__gt=timezone.now()).first()
+    if row is None or not row.salt:  # rows from before links were derived had their token sent already
+        raise NotFound("No pending invitation or password reset with this id.")
+    token = _derive_token(row)
+    url = getattr(settings, _LINK_TEMPLATES[AccountToken.Purpose(row.purpose)]).format(token=token)
+    return AccountLink(token_id=row.pk, purpose=row.purpose, user_id=row.user_id, token=token, url=url,
+                       expires_at=row.expires_at)
 
 
 def _spend(*, token: str, purpose: str) -> AccountToken:
@@ -86,15 +135,16 @@ def invitation_create(
         user = User(email=email, phone=phone, full_name=full_name.strip())
         user.set_unusable_password()  # no sign-in until the invitation is accepted
         user.save()
-    row, token = _new_token(purpose=AccountToken.Purpose.INVITATION, user=user,
+    row = _new_token(purpose=AccountToken.Purpose.INVITATION, user=user,
                             lifetime=settings.AUTH_INVITATION_LIFETIME, company_id=company_id, roles=chosen,
                             created_by_id=principal.user_id)
     expires_at = row.expires_at.isoformat()
     audit.record(audit.Kind.STAFF_INVITED, actor_id=principal.user_id, subject_user_id=user.pk,
                  company_id=company_id, roles=chosen)
-    publish(signals.staff_invited, invitation_id=str(row.pk), user_id=str(user.pk), company_id=str(company_id),
-            roles=chosen, email=user.email, phone=user.phone, full_name=user.full_name, token=token,
-            expires_at=expires_at, invited_by=str(principal.user_id) if principal.user_id else None)
+    publish(signals.staff_invited, signals.StaffInvited(
+        invitation_id=str(row.pk), user_id=str(user.pk), company_id=str(company_id), roles=chosen, email=user.email,
+        phone=user.phone, full_name=user.full_name, expires_at=expires_at,
+        invited_by=str(principal.user_id) if principal.user_id else None))
     return Invitation(id=row.pk, user_id=user.pk, company_id=company_id, roles=chosen, expires_at=expires_at)
 
 
@@ -131,11 +181,12 @@ def password_reset_request(*, identifier: str, client_address: str | None = None
         # only the newest link works
         AccountToken.objects.filter(user=user, purpose=AccountToken.Purpose.PASSWORD_RESET,
                                     used_at__isnull=True).update(used_at=timezone.now())
-        row, token = _new_token(purpose=AccountToken.Purpose.PASSWORD_RESET, user=user,
-                                lifetime=settings.AUTH_PASSWORD_RESET_LIFETIME)
+        row = _new_token(purpose=AccountToken.Purpose.PASSWORD_RESET, user=user,
+                         lifetime=settings.AUTH_PASSWORD_RESET_LIFETIME)
         audit.record(audit.Kind.PASSWORD_RESET_REQUESTED, subject_user_id=user.pk, client_address=client_address)
-        publish(signals.password_reset_requested, user_id=str(user.pk), email=user.email, phone=user.phone,
-                full_name=user.full_name, token=token, expires_at=row.expires_at.isoformat())
+        publish(signals.password_reset_requested, signals.PasswordResetRequested(
+            reset_id=str(row.pk), user_id=str(user.pk), email=user.email, phone=user.phone,
+            full_name=user.full_name, expires_at=row.expires_at.isoformat()))
 
 
 @transaction.atomic

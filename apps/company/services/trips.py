@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, time
-from typing import Any
+from typing import TypedDict
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -47,9 +47,18 @@ def build_trip(*, route: Route, route_stops: list[RouteStop], bus: Bus, service_
     return trip, stops
 
 
-def payload(trip: Trip, **extra: Any) -> dict[str, Any]:
+class TripFields(TypedDict):
+    """The fields every trip event carries (signals.TripEvent)."""
+
+    trip_id: str
+    company_id: str
+    route_id: str
+    departure_at: str
+
+
+def trip_fields(trip: Trip) -> TripFields:
     return {"trip_id": str(trip.id), "company_id": str(trip.company_id), "route_id": str(trip.route_id),
-            "departure_at": trip.departure_at.isoformat(), **extra}
+            "departure_at": trip.departure_at.isoformat()}
 
 
 def _bus_busy() -> Conflict:
@@ -94,7 +103,7 @@ def cancel(trip: Trip, *, reason: str) -> None:
     trip.cancel_reason = reason
     trip.save(update_fields=["status", "cancel_reason", "updated_at"])
     DriverAssignment.objects.filter(trip=trip, is_active=True).update(is_active=False)
-    publish(signals.trip_cancelled, **payload(trip, reason=reason))
+    publish(signals.trip_cancelled, signals.TripCancelled(**trip_fields(trip), reason=reason))
 
 
 @transaction.atomic
@@ -116,7 +125,7 @@ def trip_delay(*, principal: Principal, trip_id: UUID, minutes: int, reason: str
         raise checks.invalid("minutes", f"A delay from 0 to {MAX_DELAY_MINUTES} minutes.")
     trip.delay_minutes, trip.delay_reason = minutes, reason
     trip.save(update_fields=["delay_minutes", "delay_reason", "updated_at"])
-    publish(signals.trip_delayed, **payload(trip, delay_minutes=minutes, reason=reason))
+    publish(signals.trip_delayed, signals.TripDelayed(**trip_fields(trip), delay_minutes=minutes, reason=reason))
     return trip
 
 
@@ -135,7 +144,7 @@ def trip_move(*, principal: Principal, trip_id: UUID, move: str) -> Trip:
         raise Conflict(f"A {trip.status} trip cannot {move}.", code="invalid_trip_status")
     trip.status = status
     trip.save(update_fields=["status", "updated_at"])
-    publish(_MOVE_SIGNALS[move], **payload(trip, at=django_timezone.now().isoformat()))
+    publish(_MOVE_SIGNALS[move], signals.TripMoved(**trip_fields(trip), at=django_timezone.now().isoformat()))
     return trip
 
 
@@ -159,7 +168,7 @@ def trip_change_bus(*, principal: Principal, trip_id: UUID, bus_id: UUID) -> Tri
                 trip.save(update_fields=["bus", "layout_version", "updated_at"])
         except IntegrityError as exc:
             raise _bus_busy() from exc
-        publish(signals.trip_bus_changed, **payload(
-            trip, old_bus_id=str(old_bus_id), new_bus_id=str(bus.id), old_layout_version_id=str(old_layout),
-            new_layout_version_id=str(trip.layout_version_id)))
+        publish(signals.trip_bus_changed, signals.TripBusChanged(
+            **trip_fields(trip), old_bus_id=str(old_bus_id), new_bus_id=str(bus.id),
+            old_layout_version_id=str(old_layout), new_layout_version_id=str(trip.layout_version_id)))
         return trip

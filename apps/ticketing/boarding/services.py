@@ -268,8 +268,9 @@ def _lost(ticket: Ticket, outcome: str) -> _Verdict:
 def _boarded(trip: company_api.TripDetails, ticket: Ticket, *, device_id: UUID, at: datetime,
              first: bool) -> _Verdict:
     if first:
-        publish(signals.ticket_boarded, ticket_id=str(ticket.id), trip_id=str(trip.id),
-                company_id=str(trip.company_id), device_id=str(device_id), scanned_at=at.isoformat())
+        publish(signals.ticket_boarded, signals.TicketBoarded(
+            ticket_id=str(ticket.id), trip_id=str(trip.id), company_id=str(trip.company_id), device_id=str(device_id),
+            scanned_at=at.isoformat()))
     return _Verdict(BOARDED, ticket, {"boarded_at": at, "boarded_by_device": device_id})
 
 

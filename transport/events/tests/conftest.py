@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -12,7 +13,7 @@ from celery import current_app
 from django.conf import settings
 
 from transport.events import relay
-from transport.testing.worker import wait_for, worker_process
+from transport.testing.worker import delete_queues, wait_for, worker_process
 
 # the worker gives up on a handler after 3 attempts, retrying at once, so tests see dead letters soon
 WORKER_ENV = {"TRANSPORT_EVENT_MAX_ATTEMPTS": "3", "TRANSPORT_EVENT_RETRY_BACKOFF_SECONDS": "0"}
@@ -23,6 +24,35 @@ def point_broker_at(url: str) -> None:
     os.environ["CELERY_BROKER_URL"] = url
     current_app.conf.broker_url = url
     current_app._after_fork()  # drop pooled connections to the previous broker
+
+
+def redis_broker_url() -> str:
+    """A Redis broker beside this run's Redis: its database number + 8, so it shares no keys with the cache."""
+    parsed = urlparse(settings.REDIS_URL)
+    database = int(parsed.path.strip("/") or 0)
+    return parsed._replace(path=f"/{database + 8}").geturl()
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def each_broker(request, broker) -> str:
+    """Runs the test on a Redis broker and on RabbitMQ (where this run has one), this process publishing there."""
+    if request.param == "redis":
+        url = redis_broker_url()
+    elif urlparse(settings.CELERY_BROKER_URL).scheme.startswith("amqp"):
+        url = settings.CELERY_BROKER_URL
+    else:
+        pytest.skip("no RabbitMQ here: set CELERY_BROKER_URL=amqp://... to run this on it too")
+    broker(url)
+    return url
+
+
+@pytest.fixture
+def own_event_queue(settings, request) -> str:
+    """A queue of the test's own, so only the workers it starts (and kills) take its events."""
+    queue = f"own-{uuid.uuid4().hex[:8]}"
+    settings.TRANSPORT_EVENT_QUEUE = queue
+    request.addfinalizer(lambda: delete_queues({queue}))
+    return queue
 
 
 def unreachable_broker_url() -> str:

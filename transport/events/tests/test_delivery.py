@@ -7,6 +7,7 @@ from django.db import connection, transaction
 
 from tests.probe import signals
 from tests.probe.models import Effect
+from tests.probe.signals import ProbeHappened, ProbeUnheard
 from transport.events import publish, relay
 from transport.events.delivery import apply_once
 from transport.events.models import InboxRecord, OutboxMessage
@@ -16,14 +17,14 @@ from transport.testing.worker import wait_for
 HANDLER = "tests.probe.receivers.record_effect"
 
 
-def publish_committed(signal, **payload) -> uuid.UUID:
+def publish_committed(signal, payload) -> uuid.UUID:
     with transaction.atomic():
-        return publish(signal, **payload)
+        return publish(signal, payload)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_event_reaches_its_handler_through_the_broker(worker):
-    event_id = publish_committed(signals.probe_happened, name="sold")
+    event_id = publish_committed(signals.probe_happened, ProbeHappened(name="sold"))
 
     wait_for(lambda: Effect.objects.filter(name="sold").exists(), what="the handler's effect")
     assert list(Effect.objects.values_list("name", "event_id")) == [("sold", event_id)]
@@ -33,13 +34,13 @@ def test_a_committed_event_reaches_its_handler_through_the_broker(worker):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_event_delivered_twice_has_one_effect(worker):
-    event_id = publish_committed(signals.probe_happened, name="once")
+    event_id = publish_committed(signals.probe_happened, ProbeHappened(name="once"))
     wait_for(lambda: Effect.objects.filter(name="once").exists(), what="first delivery")
 
     # as after a crash between handing the event to the broker and marking it published
     OutboxMessage.objects.filter(id=event_id).update(published_at=None)
     assert relay.relay(ids=[event_id]) == 1
-    publish_committed(signals.probe_happened, name="sentinel")  # one queue, one worker: handled after
+    publish_committed(signals.probe_happened, ProbeHappened(name="sentinel"))  # one queue, one worker: handled after
     wait_for(lambda: Effect.objects.filter(name="sentinel").exists(), what="the sentinel behind the duplicate")
 
     assert Effect.objects.filter(name="once").count() == 1
@@ -91,7 +92,7 @@ def test_an_event_published_while_the_broker_is_unreachable_is_delivered_once_it
     real_broker = settings.CELERY_BROKER_URL
     broker(unreachable_broker_url())
 
-    event_id = publish_committed(signals.probe_happened, name="during outage")
+    event_id = publish_committed(signals.probe_happened, ProbeHappened(name="during outage"))
 
     row = OutboxMessage.objects.get(id=event_id)
     assert row.published_at is None
@@ -113,7 +114,7 @@ def test_an_event_published_while_the_broker_is_unreachable_is_delivered_once_it
 def test_while_the_breaker_is_open_requests_do_not_wait_for_the_broker_and_the_sweep_catches_up(worker):
     relay.breaker.trip()
 
-    event_id = publish_committed(signals.probe_happened, name="queued")
+    event_id = publish_committed(signals.probe_happened, ProbeHappened(name="queued"))
 
     assert OutboxMessage.objects.get(id=event_id).published_at is None
     assert relay.sweep(older_than_seconds=0) == 1
@@ -122,6 +123,6 @@ def test_while_the_breaker_is_open_requests_do_not_wait_for_the_broker_and_the_s
 
 @pytest.mark.django_db(transaction=True)
 def test_an_event_nobody_subscribes_to_is_marked_published_without_messages():
-    event_id = publish_committed(signals.probe_unheard, note="nobody listens")
+    event_id = publish_committed(signals.probe_unheard, ProbeUnheard(note="nobody listens"))
 
     assert OutboxMessage.objects.get(id=event_id).published_at is not None

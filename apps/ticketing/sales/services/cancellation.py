@@ -80,9 +80,10 @@ def _cancel(booking: Booking, *, percent: int, reason: str) -> Booking:
         ticket.state = Ticket.State.CANCELLED
         ticket.cancelled_at = now
         ticket.save(update_fields=["state", "cancelled_at"])
-        publish(signals.ticket_cancelled, ticket_id=str(ticket.id), number=ticket.number,
-                booking_id=str(booking.id), trip_id=str(booking.trip_id), company_id=str(booking.company_id),
-                seat=ticket.seat_label, refundable_minor=refundable, currency=booking.currency, reason=reason)
+        publish(signals.ticket_cancelled, signals.TicketCancelled(
+            ticket_id=str(ticket.id), number=ticket.number, booking_id=str(booking.id), trip_id=str(booking.trip_id),
+            company_id=str(booking.company_id), seat=ticket.seat_label, refundable_minor=refundable,
+            currency=booking.currency, reason=reason))
     inventory.seats_release(booking=booking)
     booking.state = Booking.State.CANCELLED
     booking.cancelled_at = now

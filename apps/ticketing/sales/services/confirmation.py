@@ -103,9 +103,10 @@ def _conflict(booking: Booking) -> Booking:
     booking.save(update_fields=["state", "payment_ref"])
     inventory.seats_release(booking=booking)
     promos.promo_uses_give_back(booking_ids=[booking.id])
-    publish(signals.booking_refund_required, booking_id=str(booking.id), trip_id=str(booking.trip_id),
-            company_id=str(booking.company_id), amount_minor=booking.total_minor, currency=booking.currency,
-            payment_ref=booking.payment_ref, reason="seats_taken_after_hold_lapsed")
+    publish(signals.booking_refund_required, signals.BookingRefundRequired(
+        booking_id=str(booking.id), trip_id=str(booking.trip_id), company_id=str(booking.company_id),
+        amount_minor=booking.total_minor, currency=booking.currency, payment_ref=booking.payment_ref,
+        reason="seats_taken_after_hold_lapsed"))
     return booking
 
 
@@ -142,8 +143,9 @@ def _ticket_issue(booking: Booking, passenger: Passenger, *, code_valid_until: d
             continue
     else:
         raise Conflict("Could not draw a free ticket number; try again.", code="ticket_number_exhausted")
-    publish(signals.ticket_confirmed, ticket_id=str(ticket.id), number=ticket.number, booking_id=str(booking.id),
-            trip_id=str(booking.trip_id), company_id=str(booking.company_id), seat=ticket.seat_label,
-            from_stop_id=str(booking.from_stop_id), to_stop_id=str(booking.to_stop_id),
-            passenger_name=passenger.name, passenger_phone=passenger.phone, code=ticket.code)
+    publish(signals.ticket_confirmed, signals.TicketConfirmed(
+        ticket_id=str(ticket.id), number=ticket.number, booking_id=str(booking.id), trip_id=str(booking.trip_id),
+        company_id=str(booking.company_id), seat=ticket.seat_label, from_stop_id=str(booking.from_stop_id),
+        to_stop_id=str(booking.to_stop_id), passenger_name=passenger.name, passenger_phone=passenger.phone,
+        code=ticket.code))
     return ticket

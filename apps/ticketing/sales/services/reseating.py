@@ -99,9 +99,10 @@ def _ticket_follow(passenger: Passenger, *, old: str, new: str, trip: company_ap
     ticket.seat_label = new
     ticket_codes.ticket_code_renew(ticket=ticket, trip=trip)  # saves the seat with its new code
     booking = ticket.booking
-    publish(signals.ticket_seat_changed, ticket_id=str(ticket.id), number=ticket.number, booking_id=str(booking.id),
-            trip_id=str(booking.trip_id), company_id=str(booking.company_id), old_seat=old, new_seat=new,
-            passenger_name=passenger.name, passenger_phone=passenger.phone)
+    publish(signals.ticket_seat_changed, signals.TicketSeatChanged(
+        ticket_id=str(ticket.id), number=ticket.number, booking_id=str(booking.id), trip_id=str(booking.trip_id),
+        company_id=str(booking.company_id), old_seat=old, new_seat=new, passenger_name=passenger.name,
+        passenger_phone=passenger.phone))
 
 
 def _cancel_for_lack_of_seat(booking_id: UUID, outcome: Reseating) -> None:
