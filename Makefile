@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | sha256sum | cut -c1-16)
 
-.PHONY: run test install lint contracts pytest bench nginx-check clean-var
+.PHONY: run test test-embedded install lint contracts pytest bench nginx-check clean-var
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# A newcomer's path, whatever the calling shell sets: the tests whose behaviour depends on where the
+# services come from (the launcher, embedded mode, the Redis broker, health), on the embedded
+# PostgreSQL and Redis. CI runs it after `make test`, which uses the machine's servers.
+EMBEDDED_TESTS ?= tests/runtime transport/events transport/tests/test_health.py
+test-embedded: install
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/pytest $(EMBEDDED_TESTS) $(PYTEST_ARGS)
 
 bench: install
 	for script in $$(grep -l '__main__' bench/*.py); do $(BIN)/python $$script || exit 1; done

@@ -5,7 +5,15 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 
+from transport import embedded
 from transport.testing.worker import delete_queues
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the embedded PostgreSQL and Redis this run started (loading the settings starts them when no
+    service URL is set), after the test database is gone. Servers that were running before the run, such as
+    a `make run` in another terminal on the same ./var, are left running."""
+    embedded.stop_servers_started_here()
 
 
 @pytest.fixture(scope="session", autouse=True)

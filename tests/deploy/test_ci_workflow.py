@@ -51,7 +51,18 @@ def test_tests_run_against_healthy_service_containers(workflow):
         "REDIS_URL": "redis://localhost:6379/0",
         "CELERY_BROKER_URL": "amqp://transport:transport@localhost:5672//",
     }
-    assert steps_of(job)[-2:] == ["sudo apt-get update && sudo apt-get install -y nginx", "make test"]
+    assert steps_of(job)[-3:] == [
+        "sudo apt-get update && sudo apt-get install -y nginx", "make test", "make test-embedded"
+    ]
+
+
+def test_the_newcomers_path_runs_with_the_service_variables_unset():
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    ci_run = (REPO_ROOT / ".ci" / "run").read_text().splitlines()
+
+    assert "\tenv -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/pytest $(EMBEDDED_TESTS)" in makefile
+    assert "EMBEDDED_TESTS ?= tests/runtime transport/events transport/tests/test_health.py" in makefile
+    assert ci_run[-2:] == ["make test", "make test-embedded"]
 
 
 def test_the_image_is_built_from_the_dockerfile_and_scanned(workflow):

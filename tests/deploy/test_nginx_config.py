@@ -9,15 +9,15 @@ from pathlib import Path
 from django.conf import settings
 
 from tests.deploy import nginx_copy
-from tests.deploy.tooling import NGINX_DIR, nginx_binary
+from tests.deploy.tooling import NGINX_DIR
 
 AUTH_LOCATION = re.compile(r"location ~ (?P<regex>\S+) \{\s*limit_req zone=auth ")
 
 
-def nginx_test(config: Path) -> subprocess.CompletedProcess[str]:
+def nginx_test(nginx: str, config: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         # the pid path is given so that a non-root user can run the check too
-        [nginx_binary(), "-t", "-p", str(config.parent), "-c", str(config), "-e", "stderr",
+        [nginx, "-t", "-p", str(config.parent), "-c", str(config), "-e", "stderr",
          "-g", f"pid {config.parent / 'nginx.pid'};"],
         capture_output=True,
         text=True,
@@ -26,12 +26,12 @@ def nginx_test(config: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_nginx_accepts_the_gateway_configuration(tmp_path):
+def test_nginx_accepts_the_gateway_configuration(nginx, tmp_path):
     # given the configuration with the Docker-only upstream names made resolvable and an unprivileged port
     config = nginx_copy.checkable_copy(tmp_path)
 
     # when nginx checks it
-    result = nginx_test(config)
+    result = nginx_test(nginx, config)
 
     # then it is accepted
     assert result.returncode == 0, result.stderr

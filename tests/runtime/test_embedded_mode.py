@@ -8,17 +8,43 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.runtime.launcher import kill_marked, marked_processes, new_marker, run_platform, started_children
+from tests.runtime.launcher import (
+    PROJECT_DIR,
+    kill_marked,
+    marked_processes,
+    new_marker,
+    run_platform,
+    started_children,
+)
 from transport import embedded
 from transport.testing.network import free_port
 
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+# a test that needs no database: the run below only loads the settings, which start the servers
+DATABASE_FREE_TEST = ("tests/runtime/test_embedded_mode.py::"
+                      "test_a_redis_socket_path_too_long_for_unix_sockets_moves_to_a_short_temp_path")
+
+
+def embedded_environment(var_dir: Path) -> dict[str, str]:
+    """A newcomer's environment: no service URL set, the data under `var_dir`."""
+    env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARIABLES}
+    env["TRANSPORT_VAR_DIR"] = str(var_dir)
+    return env
+
+
+def run_pytest(test: str, *, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+    )
 
 
 @pytest.fixture
@@ -42,8 +68,7 @@ def marker() -> Iterator[str]:
 
 @pytest.mark.slow
 def test_embedded_mode_boots_migrates_answers_ready_and_stops_its_servers(var_dir, marker):
-    env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARIABLES}
-    env.update(TRANSPORT_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="config.settings")
+    env = {**embedded_environment(var_dir), "DJANGO_SETTINGS_MODULE": "config.settings"}
     port = free_port()
 
     result = run_platform(["--check", "--port", str(port)], env=env, marker=marker)
@@ -54,10 +79,43 @@ def test_embedded_mode_boots_migrates_answers_ready_and_stops_its_servers(var_di
     assert sorted(started_children(result.stdout)) == ["beat", "web", "worker"]
     assert '"GET /health/ready HTTP/1.1" 200 OK' in result.stdout
     assert "| Transport platform is running" in result.stdout
-    assert "Stopped the embedded Redis.\nStopped the embedded PostgreSQL." in result.stdout
+    assert result.stdout.rstrip().endswith("Stopped the embedded Redis.\nStopped the embedded PostgreSQL.\nStopped.")
     assert embedded.postgres_pid(var_dir / "postgres" / "data") is None
     assert embedded.redis_pid(var_dir / "redis") is None
     assert marked_processes(marker) == []
+
+
+@pytest.mark.slow
+def test_a_test_run_stops_the_embedded_servers_it_started(var_dir):
+    result = run_pytest(DATABASE_FREE_TEST, env=embedded_environment(var_dir))
+
+    assert result.returncode == 0, result.stdout
+    assert "1 passed" in result.stdout
+    assert (var_dir / "postgres" / "data" / "PG_VERSION").is_file()  # it did start them
+    assert (var_dir / "redis" / "redis.log").is_file()
+    assert embedded.postgres_pid(var_dir / "postgres" / "data") is None
+    assert embedded.redis_pid(var_dir / "redis") is None
+
+
+@pytest.mark.slow
+def test_a_test_run_leaves_running_the_embedded_servers_it_found(var_dir):
+    env = embedded_environment(var_dir)
+    # another process started them (as `make run` in another terminal would) and has not stopped them
+    start_them = "from pathlib import Path; from transport import embedded; import sys; " \
+                 "embedded.postgres_url(Path(sys.argv[1]) / 'postgres' / 'data'); " \
+                 "embedded.redis_url(Path(sys.argv[1]) / 'redis')"
+    subprocess.run([sys.executable, "-c", start_them, str(var_dir)], env=env, cwd=PROJECT_DIR, check=True)
+    postgres = embedded.postgres_pid(var_dir / "postgres" / "data")
+    redis = embedded.redis_pid(var_dir / "redis")
+
+    result = run_pytest(DATABASE_FREE_TEST, env=env)
+
+    assert result.returncode == 0, result.stdout
+    assert "1 passed" in result.stdout
+    assert postgres is not None
+    assert redis is not None
+    assert embedded.postgres_pid(var_dir / "postgres" / "data") == postgres
+    assert embedded.redis_pid(var_dir / "redis") == redis
 
 
 def test_a_redis_socket_path_too_long_for_unix_sockets_moves_to_a_short_temp_path():

@@ -5,6 +5,7 @@ import pytest
 
 from transport.errors import Conflict, ServiceUnavailable
 from transport.locks import lock_client, lock_name, resource_lock
+from transport.testing.threads import run_threads
 
 
 @pytest.fixture
@@ -48,10 +49,7 @@ def test_the_lock_serialises_concurrent_holders(seat):
                 inside -= 1
 
     threads = [threading.Thread(target=hold) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(threads)
 
     assert overlaps == 0
 

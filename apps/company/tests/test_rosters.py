@@ -11,6 +11,8 @@ from django.db import connection
 from apps.company.models import DriverAssignment, Trip
 from apps.company.services import fleet, rosters, trips
 from apps.company.tests.world import ad_hoc_trip, build_tenant
+from transport.testing.threads import barrier as bounded_barrier
+from transport.testing.threads import run_threads
 
 BASE = "/api/v1/company"
 
@@ -80,7 +82,7 @@ def test_a_bus_cannot_make_two_overlapping_trips(tenant_a):
 
 
 def _assign_concurrently(client_factory, driver_id, trip_ids) -> list[int]:
-    barrier = threading.Barrier(len(trip_ids))
+    barrier = bounded_barrier(len(trip_ids))
     statuses: list[int] = []
 
     def assign(trip_id):
@@ -94,10 +96,7 @@ def _assign_concurrently(client_factory, driver_id, trip_ids) -> list[int]:
             connection.close()
 
     threads = [threading.Thread(target=assign, args=(trip_id,)) for trip_id in trip_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(threads)
     return statuses
 
 
@@ -130,7 +129,7 @@ def test_concurrent_swaps_onto_one_bus_leave_exactly_one(settings, locks_enabled
                          layout_id=tenant.layout.id) for n in range(3)]
     target = buses.pop()
     trip_ids = [ad_hoc_trip(tenant, at=time(8, 10 * n), bus=bus).id for n, bus in enumerate(buses)]
-    barrier = threading.Barrier(len(trip_ids))
+    barrier = bounded_barrier(len(trip_ids))
     statuses: list[int] = []
 
     def swap(trip_id):
@@ -143,10 +142,7 @@ def test_concurrent_swaps_onto_one_bus_leave_exactly_one(settings, locks_enabled
             connection.close()
 
     threads = [threading.Thread(target=swap, args=(trip_id,)) for trip_id in trip_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(threads)
     # then one trip got the bus, the others were told it is busy
     assert sorted(statuses) == [200, 409, 409, 409]
     assert Trip.objects.filter(bus=target).count() == 1

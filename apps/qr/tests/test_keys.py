@@ -13,6 +13,8 @@ from apps.qr.keyring import derive_secret
 from apps.qr.models import QrSigningKey
 from apps.qr.tests.forging import forge
 from transport.errors import Conflict, NotFound
+from transport.testing.threads import barrier as bounded_barrier
+from transport.testing.threads import run_threads
 
 
 def _keys() -> list[tuple[int, str]]:
@@ -110,7 +112,7 @@ def test_the_database_refuses_inconsistent_rows(state, retired_at):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_rotations_queue_up_and_leave_one_active_key():
-    barrier = threading.Barrier(4)
+    barrier = bounded_barrier(4)
     errors: list[BaseException] = []
 
     def rotate() -> None:
@@ -123,10 +125,7 @@ def test_concurrent_rotations_queue_up_and_leave_one_active_key():
             connection.close()
 
     threads = [threading.Thread(target=rotate) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(threads)
 
     assert errors == []
     assert _keys() == [(1, "retired"), (2, "retired"), (3, "retired"), (4, "retired"), (5, "active")]

@@ -9,6 +9,9 @@ from typing import TypeVar
 
 from django.db import connection
 
+from transport.testing.threads import barrier as bounded_barrier
+from transport.testing.threads import run_threads
+
 T = TypeVar("T")
 
 # the shared PostgreSQL allows about a hundred connections, so the attempts share a bounded set of threads
@@ -18,7 +21,7 @@ MAX_THREADS = int(os.environ.get("TICKETING_RACE_THREADS", "50"))
 def race(attempts: int, attempt: Callable[[int], T], *, threads: int = MAX_THREADS) -> list[T]:
     """Run attempt(0..attempts-1) from min(attempts, threads) threads released together by a barrier."""
     threads = min(attempts, threads)
-    barrier = threading.Barrier(threads)
+    barrier = bounded_barrier(threads)
     results: list[T] = []
     lock = threading.Lock()
 
@@ -33,8 +36,5 @@ def race(attempts: int, attempt: Callable[[int], T], *, threads: int = MAX_THREA
             connection.close()
 
     started = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in started:
-        thread.start()
-    for thread in started:
-        thread.join()
+    run_threads(started)
     return results

@@ -7,7 +7,6 @@ Offline uploads from several devices at once keep exactly one boarding, the earl
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -20,6 +19,7 @@ from apps.ticketing.models import Boarding, BoardingScan
 from apps.ticketing.tests.racing import race
 from tests.worlds.boarding import build_boarding_cast, device, new_driver, roster, ticket
 from tests.worlds.ticketing import build_sales_world
+from transport.testing.threads import barrier
 
 SCANS = 50
 # the shared PostgreSQL allows each test about 40 connections: the scans share that many threads
@@ -53,7 +53,7 @@ def test_control_every_scanner_sees_the_ticket_free_and_the_database_alone_board
     cast = build_boarding_cast(world)
     issued = ticket(world, "7B")
     body = {"trip_id": str(cast.trip_id), "code": issued.code}
-    looked = threading.Barrier(THREADS)
+    looked = barrier(THREADS)
     clients = [cast.driver.new_client() for _ in range(THREADS)]
 
     def attempt(number: int) -> tuple[bool, str]:

@@ -12,6 +12,8 @@ from transport.events import publish, relay
 from transport.events.delivery import apply_once
 from transport.events.models import InboxRecord, OutboxMessage
 from transport.events.tests.conftest import unreachable_broker_url
+from transport.testing.threads import barrier as bounded_barrier
+from transport.testing.threads import run_threads
 from transport.testing.worker import wait_for
 
 HANDLER = "tests.probe.receivers.record_effect"
@@ -50,7 +52,7 @@ def test_an_event_delivered_twice_has_one_effect(worker):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_duplicate_deliveries_apply_once():
     event_id = str(uuid.uuid4())
-    barrier = threading.Barrier(8)
+    barrier = bounded_barrier(8)
     outcomes: list[bool] = []
 
     def deliver_copy() -> None:
@@ -62,10 +64,7 @@ def test_concurrent_duplicate_deliveries_apply_once():
             connection.close()
 
     threads = [threading.Thread(target=deliver_copy) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(threads)
 
     assert sorted(outcomes) == [False] * 7 + [True]
     assert Effect.objects.filter(name="raced").count() == 1

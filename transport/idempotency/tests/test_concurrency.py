@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from tests.probe.models import Effect
 from transport.idempotency.models import IdempotencyRecord
+from transport.testing.threads import WAIT_BOUND_SECONDS, barrier
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("transport.idempotency.tests.urls")]
 
@@ -38,7 +39,7 @@ def test_the_same_request_while_the_first_still_runs_gets_409_with_retry_after(g
                                   headers={"Idempotency-Key": KEY})
         effects_while_running = Effect.objects.count()
         gate.opened.set()
-        first_response = first.result()
+        first_response = first.result(WAIT_BOUND_SECONDS)
     third = APIClient().post("/effects-gated", {"name": "seat-12"}, format="json", headers={"Idempotency-Key": KEY})
 
     assert second.status_code == 409
@@ -54,13 +55,13 @@ def test_the_same_request_while_the_first_still_runs_gets_409_with_retry_after(g
 
 
 def test_twenty_callers_racing_with_one_key_run_the_request_once():
-    start = threading.Barrier(CALLERS)
+    start = barrier(CALLERS)
 
     with ThreadPoolExecutor(max_workers=CALLERS) as pool:
         futures = [
             pool.submit(post_on_own_connection, "/effects", {"name": "seat-12"}, start) for _ in range(CALLERS)
         ]
-        responses = [future.result() for future in futures]
+        responses = [future.result(WAIT_BOUND_SECONDS) for future in futures]
 
     statuses = sorted(response.status_code for response in responses)
     created = [response for response in responses if response.status_code == 201]
@@ -79,15 +80,15 @@ def test_twenty_callers_arriving_while_the_first_runs_all_get_409_and_it_runs_on
     with ThreadPoolExecutor(max_workers=CALLERS) as pool:
         first = pool.submit(post_on_own_connection, "/effects-gated", {"name": "seat-12"})
         assert gate.await_arrival()
-        start = threading.Barrier(CALLERS - 1)
+        start = barrier(CALLERS - 1)
         others = [
             pool.submit(post_on_own_connection, "/effects-gated", {"name": "seat-12"}, start)
             for _ in range(CALLERS - 1)
         ]
-        other_statuses = [future.result().status_code for future in others]
+        other_statuses = [future.result(WAIT_BOUND_SECONDS).status_code for future in others]
         effects_while_running = Effect.objects.count()
         gate.opened.set()
-        first_response = first.result()
+        first_response = first.result(WAIT_BOUND_SECONDS)
 
     assert other_statuses == [409] * (CALLERS - 1)
     assert effects_while_running == 0
@@ -105,7 +106,7 @@ def test_a_holder_outlived_by_the_stale_timeout_cannot_overwrite_the_answer_of_t
         retry = pool.submit(post_on_own_connection, "/effects-gated", {"name": "seat-12"})
         assert gate.await_arrival()
         gate.opened.set()
-        slow_response, retry_response = slow.result(), retry.result()
+        slow_response, retry_response = slow.result(WAIT_BOUND_SECONDS), retry.result(WAIT_BOUND_SECONDS)
 
     assert (slow_response.status_code, retry_response.status_code) == (201, 201)
     # both ran: the price of taking over a claim whose holder only seemed dead

@@ -58,6 +58,8 @@ class Command(BaseCommand):
                 signal.signal(signum, handler)
             for kind in embedded.stop_servers_started_here():
                 self._say(f"Stopped the embedded {'PostgreSQL' if kind == 'postgres' else 'Redis'}.")
+            # the last word, in both modes, once nothing this command started is running any more
+            self._say("Stopped.")
 
     def _prepare(self) -> DemoOutput:
         call_command("migrate", interactive=False, verbosity=1)
@@ -101,7 +103,6 @@ class Command(BaseCommand):
         finally:
             self._say("Stopping every process started here...")
             supervisor.stop_all()
-            self._say("Stopped.")
 
     def _say(self, message: str) -> None:
         # flushed at once so our lines keep their place among the children's logs when piped to a file
