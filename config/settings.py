@@ -219,12 +219,20 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "sub",
     "AUTH_TOKEN_CLASSES": ("apps.auth.tokens.AccessToken",),
 }
-# Abuse limits: "<action>": (attempts, window seconds), counted per account and per client address.
+# Attempts per window: strict per account or identifier (email, phone), generous per client address,
+# since carrier-grade NAT puts thousands of mobile passengers behind one address (see apps/auth/ratelimit.py).
 AUTH_RATE_LIMITS = {
-    "login": (env_int("AUTH_LOGIN_LIMIT", 10), env_int("AUTH_LOGIN_WINDOW", 300)),
-    "register": (env_int("AUTH_REGISTER_LIMIT", 5), env_int("AUTH_REGISTER_WINDOW", 3600)),
-    "password_reset": (env_int("AUTH_RESET_LIMIT", 5), env_int("AUTH_RESET_WINDOW", 3600)),
-    "refresh": (env_int("AUTH_REFRESH_LIMIT", 30), env_int("AUTH_REFRESH_WINDOW", 300)),
+    "login": {"account": env_int("AUTH_LOGIN_LIMIT", 10), "address": env_int("AUTH_LOGIN_ADDRESS_LIMIT", 300),
+              "window": env_int("AUTH_LOGIN_WINDOW", 300)},
+    "register": {"account": env_int("AUTH_REGISTER_LIMIT", 5),
+                 "address": env_int("AUTH_REGISTER_ADDRESS_LIMIT", 500),
+                 "window": env_int("AUTH_REGISTER_WINDOW", 3600)},
+    "password_reset": {"account": env_int("AUTH_RESET_LIMIT", 5),
+                       "address": env_int("AUTH_RESET_ADDRESS_LIMIT", 500),
+                       "window": env_int("AUTH_RESET_WINDOW", 3600)},
+    "refresh": {"account": env_int("AUTH_REFRESH_LIMIT", 30),
+                "address": env_int("AUTH_REFRESH_ADDRESS_LIMIT", 1000),
+                "window": env_int("AUTH_REFRESH_WINDOW", 300)},
 }
 AUTH_INVITATION_LIFETIME = timedelta(hours=env_int("AUTH_INVITATION_HOURS", 72))
 AUTH_PASSWORD_RESET_LIFETIME = timedelta(minutes=env_int("AUTH_PASSWORD_RESET_MINUTES", 60))
