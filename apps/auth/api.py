@@ -1,23 +1,24 @@
 """The published interface of identity: keyword-only functions returning frozen dataclasses.
 
-Other apps add their permissions to roles with `role_grant_permissions`, called from a post_migrate
+Other apps add their permissions to roles with `roles_grant_permissions`, called from a post_migrate
 receiver in their AppConfig.ready (Django creates an app's permissions in post_migrate):
 
-    post_migrate.connect(lambda **kw: auth_api.role_grant_permissions(
-        role="agent", permissions=["ticketing.sell_ticket"]), sender=self, weak=False)
+    post_migrate.connect(lambda **kw: auth_api.roles_grant_permissions(
+        grants={"agent": ["ticketing.sell_ticket"]}), sender=self, weak=False)
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.contrib.auth.models import Permission
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.auth import claims, selectors
 from apps.auth.models import Device, Membership, Role, User
+from apps.auth.roles import grants_add
 from apps.auth.services import members
 from apps.auth.tokens import verified_access_claims
 from transport.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
@@ -166,12 +167,10 @@ def company_creator_grant(*, principal: Principal, company_id: UUID) -> None:
 
 
 def role_grant_permissions(*, role: str, permissions: list[str]) -> None:
-    """Add permissions ("app_label.codename", already created by Django) to a role's bundle. Idempotent."""
-    found = []
-    for name in permissions:
-        app_label, _, codename = name.partition(".")
-        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-        if permission is None:
-            raise LookupError(f"No permission {name}: declare it in the app's model Meta and migrate first.")
-        found.append(permission)
-    Role.objects.get(name=role).permissions.add(*found)
+    """Add permissions ("app_label.codename", already created by Django) to one role's bundle. Idempotent."""
+    grants_add({role: permissions})
+
+
+def roles_grant_permissions(*, grants: Mapping[str, Sequence[str]]) -> None:
+    """Add permissions to several roles' bundles at once, in a few queries (for an app's post_migrate)."""
+    grants_add(grants)
