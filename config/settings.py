@@ -234,6 +234,8 @@ AUTH_RATE_LIMITS = {
                 "address": env_int("AUTH_REFRESH_ADDRESS_LIMIT", 1000),
                 "window": env_int("AUTH_REFRESH_WINDOW", 300)},
 }
+# how long a device credential's principal is kept in Redis (a revocation ends it at once)
+AUTH_DEVICE_CACHE_SECONDS = env_int("AUTH_DEVICE_CACHE_SECONDS", 300)
 AUTH_INVITATION_LIFETIME = timedelta(hours=env_int("AUTH_INVITATION_HOURS", 72))
 AUTH_PASSWORD_RESET_LIFETIME = timedelta(minutes=env_int("AUTH_PASSWORD_RESET_MINUTES", 60))
 

@@ -16,7 +16,7 @@ from uuid import UUID
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from apps.auth import claims, selectors
+from apps.auth import claims, device_credentials, selectors
 from apps.auth.models import Device, Membership, Role, User
 from apps.auth.roles import grants_add
 from apps.auth.services import members
@@ -64,10 +64,10 @@ def principal_from_access_token(*, token: str) -> Principal:
 
 
 def principal_from_device_credential(*, credential: str) -> Principal:
-    device: Device | None = selectors.device_by_credential(credential=credential)
-    if device is None:
+    principal = device_credentials.principal_for_credential(credential)
+    if principal is None:
         raise NotAuthenticated("The device credential is not valid.", code="device_not_valid")
-    return selectors.device_principal(device=device)
+    return principal
 
 
 def device_in_company(*, company_id: UUID, device_id: UUID, permission: str | None = None) -> bool:
