@@ -314,6 +314,8 @@ TICKETING_POS_CLOCK_SKEW_SECONDS = env_int("TICKETING_POS_CLOCK_SKEW_SECONDS", 3
 TICKETING_CODE_GRACE_HOURS = env_int("TICKETING_CODE_GRACE_HOURS", 6)
 # offline boarding scans one driver device uploads at once
 TICKETING_MAX_BOARDING_SYNC = env_int("TICKETING_MAX_BOARDING_SYNC", 500)
+# an offline boarding scan claiming a time more than this long before the trip's departure is refused
+TICKETING_BOARDING_EARLIEST_HOURS = env_int("TICKETING_BOARDING_EARLIEST_HOURS", 12)
 
 # --- QR ticket codes (qr): the HMAC keys are derived from this secret and each key's id ---
 # QR_SIGNING_SECRET is required in production (docker/compose.yml refuses to start without it); local runs
