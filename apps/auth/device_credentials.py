@@ -46,7 +46,7 @@ def _key(digest: str) -> str:
 
 
 def _seconds() -> int:
-    return settings.AUTH_DEVICE_CACHE_SECONDS
+    return min(settings.AUTH_DEVICE_CACHE_SECONDS, revocation.marks_kept_seconds())  # an older mark is pruned
 
 
 def principal_for_credential(credential: str) -> Principal | None:

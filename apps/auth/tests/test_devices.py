@@ -180,3 +180,19 @@ def test_a_device_of_a_deactivated_user_is_refused_although_its_principal_was_ca
     after = api.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Device {credential}")
 
     assert (before.status_code, after.status_code) == (200, 401)
+
+
+def test_a_device_request_is_answered_from_the_database_while_redis_is_down(settings, django_assert_num_queries,
+                                                                           company_a, admin_a):
+    agent = make_user(roles={company_a: ["agent"]})
+    credential = devices.device_register(principal=auth_api.principal_for_user(user_id=admin_a.pk),
+                                         company_id=company_a, user_id=agent.pk, role="agent", name="POS").credential
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    revocation.forget_local_copy()
+    try:
+        with django_assert_num_queries(2):
+            principal = auth_api.principal_from_device_credential(credential=credential)
+    finally:
+        revocation.forget_local_copy()  # the next test reads the marks from its Redis again
+
+    assert (principal.kind, principal.user_id) == (PrincipalKind.DEVICE, agent.pk)
