@@ -27,7 +27,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = env_bool("DJANGO_USE_X_FORWARDED_HOST", False)
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -238,13 +237,23 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "sub",
     "AUTH_TOKEN_CLASSES": ("apps.auth.jwt.tokens.AccessToken",),
 }
-# Abuse limits: "<action>": (attempts, window seconds), counted per account and per client address.
+# Attempts per window: strict per account or identifier (email, phone), generous per client address,
+# since carrier-grade NAT puts thousands of mobile passengers behind one address (see apps/auth/ratelimit.py).
 AUTH_RATE_LIMITS = {
-    "login": (env_int("AUTH_LOGIN_LIMIT", 10), env_int("AUTH_LOGIN_WINDOW", 300)),
-    "register": (env_int("AUTH_REGISTER_LIMIT", 5), env_int("AUTH_REGISTER_WINDOW", 3600)),
-    "password_reset": (env_int("AUTH_RESET_LIMIT", 5), env_int("AUTH_RESET_WINDOW", 3600)),
-    "refresh": (env_int("AUTH_REFRESH_LIMIT", 30), env_int("AUTH_REFRESH_WINDOW", 300)),
+    "login": {"account": env_int("AUTH_LOGIN_LIMIT", 10), "address": env_int("AUTH_LOGIN_ADDRESS_LIMIT", 300),
+              "window": env_int("AUTH_LOGIN_WINDOW", 300)},
+    "register": {"account": env_int("AUTH_REGISTER_LIMIT", 5),
+                 "address": env_int("AUTH_REGISTER_ADDRESS_LIMIT", 500),
+                 "window": env_int("AUTH_REGISTER_WINDOW", 3600)},
+    "password_reset": {"account": env_int("AUTH_RESET_LIMIT", 5),
+                       "address": env_int("AUTH_RESET_ADDRESS_LIMIT", 500),
+                       "window": env_int("AUTH_RESET_WINDOW", 3600)},
+    "refresh": {"account": env_int("AUTH_REFRESH_LIMIT", 30),
+                "address": env_int("AUTH_REFRESH_ADDRESS_LIMIT", 1000),
+                "window": env_int("AUTH_REFRESH_WINDOW", 300)},
 }
+# how long a device credential's principal is kept in Redis (a revocation ends it at once)
+AUTH_DEVICE_CACHE_SECONDS = env_int("AUTH_DEVICE_CACHE_SECONDS", 300)
 AUTH_INVITATION_LIFETIME = timedelta(hours=env_int("AUTH_INVITATION_HOURS", 72))
 AUTH_PASSWORD_RESET_LIFETIME = timedelta(minutes=env_int("AUTH_PASSWORD_RESET_MINUTES", 60))
 # Invitation and password-reset tokens are derived from this secret (identity's own), never stored or
@@ -333,6 +342,8 @@ TICKETING_POS_CLOCK_SKEW_SECONDS = env_int("TICKETING_POS_CLOCK_SKEW_SECONDS", 3
 TICKETING_CODE_GRACE_HOURS = env_int("TICKETING_CODE_GRACE_HOURS", 6)
 # offline boarding scans one driver device uploads at once
 TICKETING_MAX_BOARDING_SYNC = env_int("TICKETING_MAX_BOARDING_SYNC", 500)
+# an offline boarding scan claiming a time more than this long before the trip's departure is refused
+TICKETING_BOARDING_EARLIEST_HOURS = env_int("TICKETING_BOARDING_EARLIEST_HOURS", 12)
 
 # --- QR ticket codes (qr): the HMAC keys are derived from this secret and each key's id ---
 # QR_SIGNING_SECRET is required in production (docker/compose.yml refuses to start without it); local runs

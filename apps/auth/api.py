@@ -1,14 +1,15 @@
 """The published interface of identity: keyword-only functions returning frozen dataclasses.
 
-Other apps add their permissions to roles with `role_grant_permissions`, called from a post_migrate
+Other apps add their permissions to roles with `roles_grant_permissions`, called from a post_migrate
 receiver in their AppConfig.ready (Django creates an app's permissions in post_migrate):
 
-    post_migrate.connect(lambda **kw: auth_api.role_grant_permissions(
-        role="agent", permissions=["ticketing.sell_ticket"]), sender=self, weak=False)
+    post_migrate.connect(lambda **kw: auth_api.roles_grant_permissions(
+        grants={"agent": ["ticketing.sell_ticket"]}), sender=self, weak=False)
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -16,10 +17,11 @@ from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.auth import selectors
-from apps.auth.jwt import claims
+from apps.auth.jwt import claims, device_credentials
 from apps.auth.jwt.tokens import verified_access_claims
-from apps.auth.models import Device, User
-from apps.auth.services import account_tokens, members, role_grants
+from apps.auth.models import User
+from apps.auth.roles import grants_add
+from apps.auth.services import account_tokens, members
 from apps.auth.services.account_tokens import AccountLink
 from transport.errors import NotAuthenticated, NotFound, PermissionDenied
 from transport.principal import Principal, PrincipalKind
@@ -65,10 +67,10 @@ def principal_from_access_token(*, token: str) -> Principal:
 
 
 def principal_from_device_credential(*, credential: str) -> Principal:
-    device: Device | None = selectors.device_by_credential(credential=credential)
-    if device is None:
+    principal = device_credentials.principal_for_credential(credential)
+    if principal is None:
         raise NotAuthenticated("The device credential is not valid.", code="device_not_valid")
-    return selectors.device_principal(device=device)
+    return principal
 
 
 def device_in_company(*, company_id: UUID, device_id: UUID, permission: str | None = None) -> bool:
@@ -164,8 +166,13 @@ def company_creator_grant(*, principal: Principal, company_id: UUID) -> None:
 
 
 def role_grant_permissions(*, role: str, permissions: list[str]) -> None:
-    """Add permissions ("app_label.codename", already created by Django) to a role's bundle. Idempotent."""
-    role_grants.role_permissions_add(role=role, permissions=permissions)
+    """Add permissions ("app_label.codename", already created by Django) to one role's bundle. Idempotent."""
+    grants_add({role: permissions})
+
+
+def roles_grant_permissions(*, grants: Mapping[str, Sequence[str]]) -> None:
+    """Add permissions to several roles' bundles at once, in a few queries (for an app's post_migrate)."""
+    grants_add(grants)
 
 
 def account_link(*, principal: Principal, token_id: UUID) -> AccountLink:

@@ -1,12 +1,19 @@
-"""Abuse limits: fixed-window counters in Redis, per account and per client address.
+"""Abuse limits: fixed-window counters in Redis, per account or identifier and per client address.
+
+The strict limits count per account or identifier (an email, a phone): that is what an attacker
+hammers, from however many addresses. Per-address limits are generous, because carrier-grade NAT puts
+thousands of passengers on African mobile networks behind one address; they only stop a flood.
 
 One Lua script increments every counter of an attempt and sets its window on first use, atomically,
-so concurrent attempts can never slip past the limit. Limits are tuned by settings.AUTH_RATE_LIMITS.
+so concurrent attempts can never slip past the limit. Limits are tuned by settings.AUTH_RATE_LIMITS:
+{action: {"account": attempts, "address": attempts, "window": seconds}}.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 from functools import cache
 
 import redis
@@ -44,21 +51,34 @@ def _key(action: str, dimension: str, value: str) -> str:
     return f"{key_prefix()}:{action}:{dimension}:{digest}"
 
 
-def hit(action: str, *, account: str | None = None, client_address: str | None = None) -> None:
-    """Count one attempt; raise LimitExceeded (with the seconds to wait) once a counter passes its limit."""
-    limit, window = settings.AUTH_RATE_LIMITS[action]
-    dimensions = {"account": account, "address": client_address}
-    keys = [_key(action, dimension, value) for dimension, value in dimensions.items() if value]
-    if not keys:
+def _account(value: str) -> str:
+    """The account an identifier names, however it is written: any case, a phone's separators left out."""
+    value = value.strip().lower()
+    return re.sub(r"[\s\-()]", "", value) if value.startswith("+") else value
+
+
+def hit(action: str, *, accounts: Iterable[str | None] = (), client_address: str | None = None) -> None:
+    """Count one attempt against each account or identifier named and the client address; raise
+    LimitExceeded (with the seconds to wait) once any counter passes its limit."""
+    limits = settings.AUTH_RATE_LIMITS[action]
+    counted = sorted({(_account(value), "account") for value in accounts if value and value.strip()})
+    if client_address:
+        counted.append((client_address, "address"))
+    if not counted:
         return
+    keys = [_key(action, dimension, value) for value, dimension in counted]
     try:
-        counts = _script(settings.REDIS_URL)(keys=keys, args=[window])
+        replies = _script(settings.REDIS_URL)(keys=keys, args=[limits["window"]])
     except redis.RedisError as exc:
         raise ServiceUnavailable("The rate limiter does not answer.", code="ratelimit_unavailable") from exc
-    attempts = [int(n) for n in counts[0::2]]
-    waits = [int(ttl) for n, ttl in zip(attempts, counts[1::2], strict=True) if n > limit]
-    if limit + 1 in attempts:  # log the first refusal of each window, not every one of a flood
-        audit.record(audit.Kind.RATE_LIMITED, client_address=client_address, action=action,
-                     account=(account or "")[:100])
-    if waits:
-        raise LimitExceeded("Too many attempts; try again later.", retry_after=max(max(waits), 1))
+    over = []
+    first_refusal = False
+    for (_value, dimension), n, ttl in zip(counted, replies[0::2], replies[1::2], strict=True):
+        if int(n) > limits[dimension]:
+            over.append(int(ttl))
+            first_refusal = first_refusal or int(n) == limits[dimension] + 1
+    if first_refusal:  # log the first refusal of each window, not every one of a flood
+        account = next((value for value, dimension in counted if dimension == "account"), "")
+        audit.record(audit.Kind.RATE_LIMITED, client_address=client_address, action=action, account=account[:100])
+    if over:
+        raise LimitExceeded("Too many attempts; try again later.", retry_after=max(max(over), 1))

@@ -1,4 +1,5 @@
-"""Identity's own receivers: changes that make live access tokens' roles claims stale.
+"""Identity's own receivers: changes that make live access tokens' roles claims, or a device's cached
+principal, stale.
 
 A user's deactivation, deletion, memberships or global roles mark that user (their tokens are then
 resolved from the database); a role's permissions mark the role table for reloading. Marks are made at
@@ -15,8 +16,8 @@ from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from apps.auth.jwt import revocation, role_bundles
-from apps.auth.models import Membership, Role, User
+from apps.auth.jwt import device_credentials, revocation, role_bundles
+from apps.auth.models import Device, Membership, Role, User
 
 _AFTER_CHANGE = ("post_add", "post_remove", "post_clear")
 
@@ -69,12 +70,23 @@ def role_table_changed(sender, action: str = "post_add", **_kwargs) -> None:
         role_bundles.changed()
 
 
+def device_saved(sender, instance: Device, created: bool, **_kwargs) -> None:
+    if not created:  # a new credential has nothing cached yet
+        device_credentials.device_changed(credential_hash=instance.credential_hash)
+
+
+def device_deleted(sender, instance: Device, **_kwargs) -> None:
+    device_credentials.device_changed(credential_hash=instance.credential_hash)
+
+
 def connect() -> None:
     """Called from IdentityConfig.ready(); dispatch_uid keeps a second call from connecting twice."""
     post_save.connect(user_saved, sender=User, dispatch_uid="identity.user_saved")
     post_delete.connect(user_deleted, sender=User, dispatch_uid="identity.user_deleted")
     post_save.connect(membership_changed, sender=Membership, dispatch_uid="identity.membership_saved")
     post_delete.connect(membership_changed, sender=Membership, dispatch_uid="identity.membership_deleted")
+    post_save.connect(device_saved, sender=Device, dispatch_uid="identity.device_saved")
+    post_delete.connect(device_deleted, sender=Device, dispatch_uid="identity.device_deleted")
     m2m_changed.connect(membership_roles_changed, sender=Membership.roles.through,
                         dispatch_uid="identity.membership_roles_changed")
     m2m_changed.connect(global_roles_changed, sender=User.global_roles.through,

@@ -33,7 +33,7 @@ class RegisterView(APIView):
     def post(self, request: Request) -> Response:
         data = validated(s.RegisterIn, request.data)
         address = client_address(request)
-        ratelimit.hit("register", account=data.get("email") or data.get("phone"), client_address=address)
+        ratelimit.hit("register", accounts=[data.get("email"), data.get("phone")], client_address=address)
         user = accounts.user_register(
             email=data.get("email") or None, phone=data.get("phone") or None, password=data["password"],
             full_name=data.get("full_name", ""), client_address=address,

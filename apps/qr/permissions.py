@@ -11,5 +11,4 @@ ROLE_GRANTS: dict[str, list[str]] = {"platform_admin": ["qr.view_qrsigningkey", 
 
 
 def grant_role_permissions(**_kwargs) -> None:
-    for role, permissions in ROLE_GRANTS.items():
-        auth_api.role_grant_permissions(role=role, permissions=permissions)
+    auth_api.roles_grant_permissions(grants=ROLE_GRANTS)

@@ -43,6 +43,12 @@ def device_clock_skew() -> timedelta:
     return timedelta(seconds=settings.TICKETING_POS_CLOCK_SKEW_SECONDS)
 
 
+def boarding_window_before_departure() -> timedelta:
+    """How long before a trip's departure its passengers may board: an offline scan claiming an earlier time is
+    refused (nobody boards a bus half a day before it leaves; a device whose clock says so is wrong)."""
+    return timedelta(hours=settings.TICKETING_BOARDING_EARLIEST_HOURS)
+
+
 def max_boarding_sync() -> int:
     return settings.TICKETING_MAX_BOARDING_SYNC
 

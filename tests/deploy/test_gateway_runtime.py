@@ -177,7 +177,7 @@ def test_unknown_paths_are_answered_by_the_gateway(gateway):
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM_JSON
     assert response.json() == {
-        "type": "https://errors.transport.dev/not_found",
+        "type": "about:blank",
         "title": "Not found",
         "status": 404,
         "detail": "Not found",

@@ -3,6 +3,9 @@
 Body: {"type", "title", "status", "detail", "code", "instance", "request_id", "errors": {field: [messages]}}.
 `code` is stable and meant for programs; `title` (fixed per code) and `detail` are for people;
 `errors` is present only when fields are at fault; `request_id` lets support find the logs.
+
+`type` is "about:blank" (RFC 9457 section 4.2.1): the project publishes no per-type documents, and a type URL
+on a domain it does not own could be answered by anyone. What a client switches on is `code`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from transport.errors import DomainError
 from transport.logging import request_id_var
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://errors.transport.dev/"
+PROBLEM_TYPE = "about:blank"
 
 # DRF's own codes where ours differ; any other APIException keeps its `default_code`
 _DRF_CODES: dict[type[drf.APIException], str] = {
@@ -55,7 +58,7 @@ def problem_body(
 ) -> dict[str, Any]:
     title = title or TITLES.get(code) or HTTPStatus(status).phrase
     body: dict[str, Any] = {
-        "type": f"{PROBLEM_TYPE_BASE}{code}",
+        "type": PROBLEM_TYPE,
         "title": title,
         "status": status,
         "detail": detail or title,

@@ -6,8 +6,8 @@ kernel's Principal, which views hand to `api.py` functions.
 A bearer request costs no query: the principal comes from the verified token's roles claim and the
 in-process role table, unless revocation.py says the user changed since the token was issued (then,
 and for tokens without the claim, the user is read from the database as before). `request.user` is then
-read only when a view asks for it. A device credential is always checked against the database, so a
-revoked device is refused on its very next request.
+read only when a view asks for it. A device credential costs no query either once its principal is in
+Redis (device_credentials.py), and a revoked device is refused on its very next request, on any process.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from apps.auth import selectors
-from apps.auth.jwt import claims
+from apps.auth.jwt import claims, device_credentials
 from apps.auth.jwt.tokens import verified_access_claims
 from apps.auth.models import User
 from transport.principal import Principal
@@ -81,14 +81,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 class DeviceAuthentication(authentication.BaseAuthentication):
     scheme = "Device"
 
-    def authenticate(self, request: Request) -> tuple[User, Principal] | None:
+    def authenticate(self, request: Request) -> tuple[LazyUser, Principal] | None:
         raw = _credential(request, self.scheme)
         if raw is None:
             return None
-        device = selectors.device_by_credential(credential=raw)
-        if device is None:
+        principal = device_credentials.principal_for_credential(raw)
+        if principal is None:
             raise exceptions.AuthenticationFailed("The device credential is not valid.", code="device_not_valid")
-        return device.user, selectors.device_principal(device=device)
+        return LazyUser(lambda: _load_user(principal.user_id)), principal
 
     def authenticate_header(self, request: Request) -> str:
         return f'{self.scheme} realm="api"'

@@ -45,6 +45,11 @@ def _horizon_seconds() -> float:
     return settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds() + _LEEWAY_SECONDS
 
 
+def marks_kept_seconds() -> int:
+    """How long a mark is kept: whatever is checked against the marks must not be cached longer."""
+    return math.floor(_horizon_seconds())
+
+
 @dataclass(frozen=True)
 class Snapshot:
     bundles_version: str  # random, so a Redis that lost the key never repeats a version a process holds

@@ -173,7 +173,7 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> User
 
 def password_reset_request(*, identifier: str, client_address: str | None = None) -> None:
     """Send a reset link if the account exists; answer the same either way (no account discovery)."""
-    ratelimit.hit("password_reset", account=identifier, client_address=client_address)
+    ratelimit.hit("password_reset", accounts=[identifier], client_address=client_address)
     user = user_by_identifier(identifier)
     if user is None or not user.is_active:
         return

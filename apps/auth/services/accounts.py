@@ -13,6 +13,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from apps.auth import audit
 from apps.auth.models import User
+from apps.auth.services.company_admins import admin_companies, admins_lock, last_admin_refuse
 from transport.errors import Conflict, NotFound, ValidationFailed
 from transport.principal import Principal
 
@@ -107,6 +108,9 @@ def user_deactivate(*, principal: Principal, user_id: UUID) -> None:
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None:
         raise NotFound("No such user.")
+    companies = admin_companies(user_id=user.pk)
+    admins_lock(company_ids=companies)
+    last_admin_refuse(user_id=user.pk, company_ids=companies)
     user.is_active = False
     user.save(update_fields=["is_active"])
     revoked = revoke_refresh_tokens(user_id=user.pk)

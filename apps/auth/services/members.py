@@ -9,6 +9,7 @@ from django.db import transaction
 
 from apps.auth import audit
 from apps.auth.models import Membership, Role, User
+from apps.auth.services.company_admins import admins_lock, last_admin_refuse
 from apps.auth.services.devices import devices_revoke_for_member
 from transport.errors import Conflict, NotFound, ValidationFailed
 from transport.principal import Principal
@@ -55,6 +56,7 @@ def company_founder_grant(*, company_id: UUID, user_id: UUID) -> Membership:
 
 def _member(*, principal: Principal, company_id: UUID, user_id: UUID) -> Membership:
     principal.require(MANAGE_MEMBERS, company_id=company_id)
+    admins_lock(company_ids=[company_id])  # before the member's own row, as every writer does
     membership = Membership.objects.select_for_update().filter(company_id=company_id, user_id=user_id).first()
     if membership is None:
         raise NotFound("No such member in this company.")
@@ -66,6 +68,8 @@ def member_roles_set(*, principal: Principal, company_id: UUID, user_id: UUID, r
     """Replace a member's roles. Takes effect on their next request."""
     membership = _member(principal=principal, company_id=company_id, user_id=user_id)
     chosen = company_roles(roles)
+    if Role.COMPANY_ADMIN not in {role.name for role in chosen}:
+        last_admin_refuse(user_id=user_id, company_ids=[company_id])
     before = sorted(membership.roles.values_list("name", flat=True))
     return _change(membership, chosen, actor_id=principal.user_id, before=before)
 
@@ -74,6 +78,7 @@ def member_roles_set(*, principal: Principal, company_id: UUID, user_id: UUID, r
 def member_remove(*, principal: Principal, company_id: UUID, user_id: UUID) -> None:
     """Take a user out of a company, and revoke the devices they used for it."""
     membership = _member(principal=principal, company_id=company_id, user_id=user_id)
+    last_admin_refuse(user_id=user_id, company_ids=[company_id])
     before = sorted(membership.roles.values_list("name", flat=True))
     membership.delete()
     audit.record(audit.Kind.MEMBER_REMOVED, actor_id=principal.user_id, subject_user_id=user_id,

@@ -38,7 +38,7 @@ def _pair_for(user: User) -> TokenPair:
 
 
 def login(*, identifier: str, password: str, client_address: str | None = None) -> TokenPair:
-    ratelimit.hit("login", account=identifier, client_address=client_address)
+    ratelimit.hit("login", accounts=[identifier], client_address=client_address)
     user = user_by_identifier(identifier)
     if user is None:
         make_password(password)  # spend the same time as a real check, so timing does not reveal accounts
@@ -73,7 +73,7 @@ def token_refresh(*, refresh: str, client_address: str | None = None) -> TokenPa
         if reused_by is not None:
             _revoke_after_reuse(user_id=reused_by, client_address=client_address)
         raise NotAuthenticated(INVALID_REFRESH, code="token_not_valid") from exc
-    ratelimit.hit("refresh", account=str(token.get("sub")))
+    ratelimit.hit("refresh", accounts=[str(token.get("sub"))])
     with transaction.atomic():
         outstanding = OutstandingToken.objects.select_for_update().filter(jti=token["jti"]).first()
         already_used = outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists()

@@ -167,7 +167,8 @@ def test_only_the_newest_reset_link_works(api):
 
 
 def test_password_reset_requests_are_rate_limited(api, settings):
-    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS, "password_reset": (2, 60)}
+    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS,
+                               "password_reset": {"account": 2, "address": 500, "window": 60}}
     make_user(email="spam@example.test")
 
     statuses = [api.post("/api/v1/auth/password/reset", {"identifier": "spam@example.test"}, format="json",

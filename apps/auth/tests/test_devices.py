@@ -1,12 +1,13 @@
 import pytest
 
 from apps.auth import api as auth_api
+from apps.auth import revocation
 from apps.auth.models import Device, SecurityEvent
 from apps.auth.selectors import credential_hash
 from apps.auth.services import devices, members
 from apps.auth.tests.conftest import bearer
 from apps.auth.tests.factories import identity_only, make_user
-from transport.errors import ValidationFailed
+from transport.errors import NotAuthenticated, ValidationFailed
 from transport.principal import PrincipalKind
 
 pytestmark = pytest.mark.django_db
@@ -126,10 +127,72 @@ def test_removing_a_member_revokes_their_devices_and_a_lost_role_empties_the_dev
     assert Device.objects.filter(user=driver, revoked_at__isnull=False).count() == 2
 
 
-def test_authenticating_a_device_request_takes_two_queries(django_assert_num_queries, company_a, admin_a):
+def test_a_device_request_takes_two_queries_once_then_none(django_assert_num_queries, company_a, admin_a):
     agent = make_user(roles={company_a: ["agent"]})
     credential = devices.device_register(principal=auth_api.principal_for_user(user_id=admin_a.pk),
                                          company_id=company_a, user_id=agent.pk, role="agent", name="POS").credential
 
     with django_assert_num_queries(2):
-        auth_api.principal_from_device_credential(credential=credential)
+        first = auth_api.principal_from_device_credential(credential=credential)
+    revocation.forget_local_copy()  # another process: only Redis is shared
+    with django_assert_num_queries(0):
+        cached = auth_api.principal_from_device_credential(credential=credential)
+
+    assert cached == first
+
+
+def test_a_device_http_request_spends_its_queries_on_the_view_only(api, django_assert_num_queries, company_a,
+                                                                    admin_a):
+    agent = make_user(roles={company_a: ["agent"]})
+    credential = _register(api, admin_a, company_a, agent).json()["credential"]
+    api.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Device {credential}")
+
+    with django_assert_num_queries(4):  # all /me's own: the user, global roles, memberships and their roles
+        me = api.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Device {credential}")
+
+    assert me.status_code == 200
+    assert me.json()["device_id"] is not None
+
+
+def test_a_revoked_device_is_refused_on_its_very_next_request_on_any_process(api, company_a, admin_a):
+    agent = make_user(roles={company_a: ["agent"]})
+    registered = _register(api, admin_a, company_a, agent).json()
+    device_header = {"HTTP_AUTHORIZATION": f"Device {registered['credential']}"}
+    before = api.get("/api/v1/auth/me", **device_header)
+
+    revoked = api.post(f"/api/v1/auth/devices/{registered['id']}/revoke", **bearer(admin_a))
+    revocation.forget_local_copy()  # another process, which has not read the marks since
+    after = api.get("/api/v1/auth/me", **device_header)
+
+    assert (before.status_code, revoked.status_code, after.status_code) == (200, 200, 401)
+    assert after.json()["code"] == "authentication_failed"
+    with pytest.raises(NotAuthenticated):
+        auth_api.principal_from_device_credential(credential=registered["credential"])
+
+
+def test_a_device_of_a_deactivated_user_is_refused_although_its_principal_was_cached(api, company_a, admin_a):
+    agent = make_user(roles={company_a: ["agent"]})
+    credential = _register(api, admin_a, company_a, agent).json()["credential"]
+    before = api.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Device {credential}")
+
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    after = api.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Device {credential}")
+
+    assert (before.status_code, after.status_code) == (200, 401)
+
+
+def test_a_device_request_is_answered_from_the_database_while_redis_is_down(settings, django_assert_num_queries,
+                                                                           company_a, admin_a):
+    agent = make_user(roles={company_a: ["agent"]})
+    credential = devices.device_register(principal=auth_api.principal_for_user(user_id=admin_a.pk),
+                                         company_id=company_a, user_id=agent.pk, role="agent", name="POS").credential
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    revocation.forget_local_copy()
+    try:
+        with django_assert_num_queries(2):
+            principal = auth_api.principal_from_device_credential(credential=credential)
+    finally:
+        revocation.forget_local_copy()  # the next test reads the marks from its Redis again
+
+    assert (principal.kind, principal.user_id) == (PrincipalKind.DEVICE, agent.pk)

@@ -1,4 +1,5 @@
-"""Abuse limits: atomic Redis counters per account and per client address; over the limit -> 429."""
+"""Abuse limits: atomic Redis counters, strict per account or identifier, generous per client address (carrier-grade
+NAT puts thousands of passengers behind one); over the limit -> 429."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -6,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from apps.auth.models import SecurityEvent
+from apps.auth.models import SecurityEvent, User
 from apps.auth.tests.factories import PASSWORD, make_user
 
 
@@ -21,7 +22,7 @@ def _login(identifier: str, address: str):
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_logins_for_one_account_let_exactly_the_limit_through(settings):
-    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS, "login": (5, 60)}
+    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS, "login": {"account": 5, "address": 1000, "window": 60}}
     make_user(email="target@example.test")
 
     with ThreadPoolExecutor(max_workers=50) as pool:
@@ -40,7 +41,7 @@ def test_fifty_concurrent_logins_for_one_account_let_exactly_the_limit_through(s
 
 @pytest.mark.django_db
 def test_one_address_is_limited_across_accounts(api, settings):
-    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS, "login": (3, 60)}
+    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS, "login": {"account": 10, "address": 3, "window": 60}}
 
     statuses = [api.post("/api/v1/auth/token", {"identifier": f"u{n}@example.test", "password": "x"},
                          format="json", REMOTE_ADDR="192.0.2.7").status_code for n in range(5)]
@@ -53,7 +54,7 @@ def test_one_address_is_limited_across_accounts(api, settings):
 
 @pytest.mark.django_db
 def test_registration_is_limited_per_address(api, settings):
-    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS, "register": (2, 60)}
+    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS, "register": {"account": 5, "address": 2, "window": 60}}
 
     statuses = [api.post("/api/v1/auth/register", {"email": f"r{n}@example.test", "password": PASSWORD},
                          format="json", REMOTE_ADDR="192.0.2.8").status_code for n in range(3)]
@@ -62,8 +63,37 @@ def test_registration_is_limited_per_address(api, settings):
 
 
 @pytest.mark.django_db
+def test_many_passengers_behind_one_carrier_address_all_register_with_the_shipped_limits(api):
+    statuses = [api.post("/api/v1/auth/register", {"phone": f"+2547080{n:05d}", "password": PASSWORD},
+                         format="json", REMOTE_ADDR="41.90.0.1").status_code for n in range(60)]
+
+    assert statuses == [201] * 60
+    assert User.objects.filter(phone__startswith="+2547080").count() == 60
+    assert not SecurityEvent.objects.filter(kind="rate_limited").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field, values", [
+    ("email", ["same@example.test", "SAME@example.test", " same@example.test"]),
+    ("phone", ["+254708374149", "+254 708 374 149", "+254-708-374-149"]),
+])
+def test_one_identifier_hammered_from_many_addresses_is_limited(api, settings, field, values):
+    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS, "register": {"account": 3, "address": 500, "window": 60}}
+    attempts = [values[n % len(values)] for n in range(5)]
+
+    responses = [api.post("/api/v1/auth/register", {field: value, "password": PASSWORD}, format="json",
+                          REMOTE_ADDR=f"198.51.100.{n + 1}") for n, value in enumerate(attempts)]
+
+    assert [r.status_code for r in responses] == [201, 409, 409, 429, 429]
+    assert [r["Content-Type"] for r in responses[3:]] == ["application/problem+json"] * 2
+    assert [r.json()["code"] for r in responses[3:]] == ["limit_exceeded"] * 2
+    assert all(1 <= int(r["Retry-After"]) <= 60 for r in responses[3:])
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_refresh_is_limited_per_address(api, settings):
-    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS, "refresh": (2, 60)}
+    settings.AUTH_RATE_LIMITS = {**settings.AUTH_RATE_LIMITS, "refresh": {"account": 30, "address": 2, "window": 60}}
 
     statuses = [api.post("/api/v1/auth/token/refresh", {"refresh": "junk"}, format="json",
                          REMOTE_ADDR="192.0.2.9").status_code for _ in range(3)]

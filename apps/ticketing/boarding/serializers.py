@@ -45,7 +45,8 @@ class BoardingTicketOut(serializers.Serializer):
 
 REASONS = ["boarded", "malformed", "unknown_key", "invalid_signature", "expired", "other_company", "wrong_trip",
            "cancelled", "already_boarded", "unknown_ticket"]
-SYNC_OUTCOMES = [*[r for r in REASONS if r != "already_boarded"], "duplicate", "scanned_in_future", "scan_id_reused"]
+SYNC_OUTCOMES = [*[r for r in REASONS if r != "already_boarded"], "duplicate", "scanned_in_future",
+                 "scanned_before_boarding_window", "scanned_before_issue", "scan_id_reused"]
 
 
 class BoardingScanOut(serializers.Serializer):

@@ -41,9 +41,11 @@ WRONG_TRIP = "wrong_trip"
 UNKNOWN_TICKET = "unknown_ticket"
 CANCELLED = "cancelled"
 SCANNED_IN_FUTURE = "scanned_in_future"  # the device's clock is ahead of ours by more than policy allows
+# an offline scan's time may not be earlier than the trip's boarding window, nor than its ticket's issue (less the
+# clock skew a device may have): as the earliest scan it would become the boarding
+SCANNED_BEFORE_BOARDING_WINDOW = "scanned_before_boarding_window"
+SCANNED_BEFORE_ISSUE = "scanned_before_issue"
 SCAN_ID_REUSED = "scan_id_reused"  # another device or trip already uploaded a scan with this id
-
-# how far ahead of the server's clock an offline scan's time may be before it is refused
 
 
 class TooManyScans(DomainError):
@@ -161,8 +163,20 @@ def _replay(log: BoardingScan, *, device_id: UUID, trip: company_api.TripDetails
 
 def _judge_offline(trip: company_api.TripDetails, scan: OfflineScan, *, now: datetime,
                    tickets: dict[UUID, Ticket]) -> _Verdict:
+    """A scan's time is bounded first: from the trip's boarding window (or its ticket's issue) to now, give or take
+    the clock skew a device may have. Out of bounds, the scan is refused and boards nobody."""
     if scan.scanned_at > now + policy.device_clock_skew():
         return _Verdict(SCANNED_IN_FUTURE)
+    if scan.scanned_at < trip.departure_at - policy.boarding_window_before_departure():
+        return _Verdict(SCANNED_BEFORE_BOARDING_WINDOW)
+    verdict = _judge_offline_ticket(trip, scan, tickets=tickets)
+    if verdict.outcome == BOARDED and scan.scanned_at < verdict.ticket.issued_at - policy.device_clock_skew():
+        return _Verdict(SCANNED_BEFORE_ISSUE, verdict.ticket)
+    return verdict
+
+
+def _judge_offline_ticket(trip: company_api.TripDetails, scan: OfflineScan, *,
+                          tickets: dict[UUID, Ticket]) -> _Verdict:
     if scan.code is not None:
         return _judge_code(trip, scan.code, at=scan.scanned_at, tickets=tickets)
     # a ticket picked from the manifest by a device of the trip's driver: the device vouches for it

@@ -42,7 +42,10 @@ class SyncScans(APIView):
 
     The first scan of a ticket wins whatever the upload order: a later scan of a boarded ticket is answered
     `duplicate` with the winning scan's time and device. Uploading the same scan id again answers what was
-    decided for it. Refusals and duplicates are outcomes, never errors; a malformed upload is a 4xx.
+    decided for it. A scan's time must fall between the trip's boarding window (TICKETING_BOARDING_EARLIEST_HOURS
+    before departure) or its ticket's issue, and now, give or take the devices' clock skew; out of bounds it is
+    refused (`scanned_before_boarding_window`, `scanned_before_issue`, `scanned_in_future`) and boards nobody.
+    Refusals and duplicates are outcomes, never errors; a malformed upload is a 4xx.
     """
 
     @extend_schema(request=BoardingSyncIn, responses=BoardingSyncOut, summary="Upload offline boarding scans")

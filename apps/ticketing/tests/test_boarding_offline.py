@@ -11,13 +11,21 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.company import api as company_api
 from apps.qr import api as qr_api
-from apps.ticketing.models import Boarding, BoardingScan
+from apps.ticketing.models import Boarding, BoardingScan, Ticket
 from apps.ticketing.sales.services.cancellation import booking_cancel
-from tests.worlds.boarding import build_boarding_cast, device, new_driver, roster, ticket
+from tests.worlds.boarding import WIDE_BOARDING_WINDOW_HOURS, build_boarding_cast, device, new_driver, roster
+from tests.worlds.boarding import ticket_bought_a_day_ago as ticket
 from transport.events.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _wide_boarding_window(settings):
+    settings.TICKETING_BOARDING_EARLIEST_HOURS = WIDE_BOARDING_WINDOW_HOURS
+
 
 SYNC = "/api/v1/boarding/sync"
 
@@ -195,3 +203,52 @@ def test_a_scan_id_another_device_used_is_not_answered_for_it(cast, second_phone
     assert (results[0]["outcome"], results[0]["ticket"], results[0]["boarded_by_device"]) == (
         "scan_id_reused", None, None)
     assert BoardingScan.objects.count() == 1
+
+
+def _issued_at(issued, at) -> None:
+    Ticket.objects.filter(pk=issued.pk).update(issued_at=at)
+
+
+def test_a_scan_may_claim_the_opening_of_the_boarding_window_not_a_second_before(cast, settings):
+    settings.TICKETING_BOARDING_EARLIEST_HOURS = 72  # the trip leaves within three days: its window is open
+    opens = company_api.get_trip(trip_id=cast.trip_id).departure_at - timedelta(hours=72)
+    too_early, on_time = ticket(cast.world, "6A"), ticket(cast.world, "6B")
+    for issued in (too_early, on_time):
+        _issued_at(issued, opens - timedelta(hours=1))
+
+    results = _sync(cast.driver, cast.trip_id, _scan(at=opens - timedelta(seconds=1), code=too_early.code),
+                    _scan(at=opens, code=on_time.code))
+
+    assert [(r["outcome"], r["ticket"]) for r in results[:1]] == [("scanned_before_boarding_window", None)]
+    assert results[1]["outcome"] == "boarded"
+    assert list(Boarding.objects.values_list("ticket_id", "scanned_at")) == [(on_time.id, opens)]
+    assert BoardingScan.objects.count() == 2
+
+
+def test_a_scan_may_claim_the_tickets_issue_less_the_clock_skew_not_a_second_before(cast, settings):
+    issued_at = timezone.now() - timedelta(hours=1)
+    skew = timedelta(seconds=settings.TICKETING_POS_CLOCK_SKEW_SECONDS)
+    too_early, on_time = ticket(cast.world, "6C"), ticket(cast.world, "6D")
+    for issued in (too_early, on_time):
+        _issued_at(issued, issued_at)
+
+    results = _sync(cast.driver, cast.trip_id,
+                    _scan(at=issued_at - skew - timedelta(seconds=1), code=too_early.code),
+                    _scan(at=issued_at - skew - timedelta(seconds=1), ticket_id=too_early.id),
+                    _scan(at=issued_at - skew, code=on_time.code))
+
+    assert [r["outcome"] for r in results] == ["scanned_before_issue", "scanned_before_issue", "boarded"]
+    assert results[0]["ticket"]["id"] == str(too_early.id)
+    assert list(Boarding.objects.values_list("ticket_id", "scanned_at")) == [(on_time.id, issued_at - skew)]
+
+
+def test_a_scan_claiming_year_one_boards_nobody(cast):
+    issued = ticket(cast.world, "5C")
+
+    results = _sync(cast.driver, cast.trip_id, {"id": str(uuid.uuid4()), "scanned_at": "0001-01-01T00:00:00Z",
+                                                "code": issued.code})
+    later = _sync(cast.driver, cast.trip_id, _scan(at=timezone.now(), code=issued.code))
+
+    assert [r["outcome"] for r in results + later] == ["scanned_before_boarding_window", "boarded"]
+    assert Boarding.objects.get().scanned_at > timezone.now() - timedelta(minutes=1)
+    assert OutboxMessage.objects.filter(event="ticketing.ticket_boarded").count() == 1

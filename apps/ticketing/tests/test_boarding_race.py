@@ -17,13 +17,19 @@ from django.utils import timezone
 
 from apps.ticketing.models import Boarding, BoardingScan
 from apps.ticketing.tests.racing import race
-from tests.worlds.boarding import build_boarding_cast, device, new_driver, roster, ticket
+from tests.worlds.boarding import WIDE_BOARDING_WINDOW_HOURS, build_boarding_cast, device, new_driver, roster
+from tests.worlds.boarding import ticket_bought_a_day_ago as ticket
 from tests.worlds.ticketing import build_sales_world
 from transport.testing.threads import barrier
 
 SCANS = 50
 # the shared PostgreSQL allows each test about 40 connections: the scans share that many threads
 THREADS = 40
+
+
+@pytest.fixture(autouse=True)
+def _wide_boarding_window(settings):
+    settings.TICKETING_BOARDING_EARLIEST_HOURS = WIDE_BOARDING_WINDOW_HOURS
 
 
 @pytest.mark.django_db(transaction=True)
