@@ -1,7 +1,7 @@
 import pytest
 
 from apps.auth import api as auth_api
-from apps.auth import revocation
+from apps.auth.jwt import revocation
 from apps.auth.models import Device, SecurityEvent
 from apps.auth.selectors import credential_hash
 from apps.auth.services import devices, members
