@@ -18,7 +18,7 @@ from apps.company.models import (
     Trip,
     TripStop,
 )
-from transport.http.serializers import StrictModelSerializer, StrictSerializer
+from transport.http.serializers import LocalTimeField, StrictModelSerializer, StrictSerializer
 
 # ---- out ----
 
@@ -88,6 +88,8 @@ class RouteOut(serializers.ModelSerializer):
 
 
 class ScheduleExceptionOut(serializers.ModelSerializer):
+    departure_time = LocalTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = ScheduleException
         fields = ["id", "date", "kind", "departure_time"]
@@ -98,6 +100,7 @@ class ScheduleOut(serializers.ModelSerializer):
     route_id = serializers.UUIDField(read_only=True)
     bus_id = serializers.UUIDField(read_only=True)
     exceptions = ScheduleExceptionOut(many=True, read_only=True)
+    departure_time = LocalTimeField(read_only=True)
 
     class Meta:
         model = Schedule
@@ -238,7 +241,7 @@ class ScheduleIn(StrictSerializer):
     company_id = serializers.UUIDField()
     route_id = serializers.UUIDField()
     bus_id = serializers.UUIDField()
-    departure_time = serializers.TimeField()
+    departure_time = LocalTimeField()
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=7), max_length=7)
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(required=False, allow_null=True)
@@ -247,7 +250,7 @@ class ScheduleIn(StrictSerializer):
 class ScheduleChange(StrictSerializer):
     route_id = serializers.UUIDField(required=False)
     bus_id = serializers.UUIDField(required=False)
-    departure_time = serializers.TimeField(required=False)
+    departure_time = LocalTimeField(required=False)
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=7), max_length=7,
                                      required=False)
     valid_from = serializers.DateField(required=False)
@@ -258,7 +261,7 @@ class ScheduleChange(StrictSerializer):
 class ScheduleExceptionIn(StrictSerializer):
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=ScheduleException.Kind.choices)
-    departure_time = serializers.TimeField(required=False, allow_null=True)
+    departure_time = LocalTimeField(required=False, allow_null=True)
 
 
 class TripIn(StrictSerializer):
@@ -266,7 +269,7 @@ class TripIn(StrictSerializer):
     route_id = serializers.UUIDField()
     bus_id = serializers.UUIDField()
     service_date = serializers.DateField()
-    departure_time = serializers.TimeField(help_text="Local time at the route's first stop")
+    departure_time = LocalTimeField(help_text="Local time at the route's first stop (HH:MM[:SS], no offset)")
 
 
 class TripCancelIn(StrictSerializer):

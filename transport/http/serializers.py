@@ -8,12 +8,15 @@ Nested strict serializers report theirs under the dotted path ("address.flat").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 UNKNOWN_FIELD_MESSAGE = "Unknown field."
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
 class StrictSerializer(serializers.Serializer):
@@ -41,3 +44,20 @@ def _unknown_keys(data: Any, *, known: Any) -> list[str]:
     if not isinstance(data, Mapping):
         return []  # the serializer itself answers "Expected a dictionary" for a list or a string
     return sorted(str(key) for key in data if key not in known)
+
+
+@extend_schema_field({"type": "string", "pattern": LOCAL_TIME_PATTERN, "example": "07:30",
+                      "description": "HH:MM[:SS], the company's local time, without an offset"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time of the company (a departure): an offset such as "07:00Z" is refused, not dropped, so a
+    client meaning 10:00 in Nairobi never gets a 07:00 departure."""
+
+    default_error_messages = {
+        **serializers.TimeField.default_error_messages,
+        "local": "Give the company's local time as HH:MM or HH:MM:SS, without an offset.",
+    }
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(LOCAL_TIME_PATTERN, value):
+            self.fail("local")
+        return super().to_internal_value(value)
