@@ -58,6 +58,7 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 MIDDLEWARE = [
     "transport.http.request_id.RequestIdMiddleware",
     "transport.http.client_address.TrustedProxyMiddleware",
+    "transport.http.query_guard.RefuseNulInQueryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -7,8 +7,9 @@ them: a path no route matches, an error raised by middleware, an exception nothi
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 from transport.http.problems import payload_too_large_detail, problem_response
 
@@ -39,6 +40,13 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
         return defaults.page_not_found(request, exception)
     return problem_response(status=404, code="not_found", detail="No endpoint answers at this path.",
                             instance=request.path)
+
+
+@csrf_exempt  # a POST to no endpoint is a 404, not a CSRF failure
+def api_path_not_found(request: HttpRequest, unmatched: str = "") -> HttpResponse:
+    """The last route under /api/: a path no endpoint answers is a 404 problem even with DEBUG on, where
+    Django would otherwise answer its HTML debug page instead of calling handler404."""
+    return page_not_found(request, Http404())
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
