@@ -16,14 +16,17 @@ from apps.ticketing.pos_serializers import (
     AllotmentIn,
     AllotmentOut,
     DeviceAllotmentOut,
+    OfflineSaleIn,
     PosSaleIn,
     PosSaleOut,
+    SyncBatchIn,
     SyncIn,
     SyncOut,
 )
 from apps.ticketing.serializers import passengers_in
 from apps.ticketing.services import allotments, pos
 from transport.http.idempotency import idempotent
+from transport.http.problems import field_errors
 
 
 def _allotment_response(request: Request, trip_id: UUID, allotment_id: UUID, *, status_code: int) -> Response:
@@ -92,11 +95,24 @@ class PosSync(APIView):
         sales = request.data.get("sales") if isinstance(request.data, dict) else None
         if isinstance(sales, list):  # refuse an oversize batch before validating every sale in it
             pos.sync_batch_check(count=len(sales))
-        data = SyncIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        batch = [pos.SaleIn(id=s["id"], made_at=s["made_at"], trip_id=s["trip_id"], from_stop_id=s["from_stop_id"],
-                            to_stop_id=s["to_stop_id"], passengers=passengers_in(s["passengers"]),
-                            cash_minor=s["cash_minor"])
-                 for s in data.validated_data["sales"]]
-        results = pos.pos_sync(principal=request.auth, sales=batch)
+        batch = SyncBatchIn(data=request.data)
+        batch.is_valid(raise_exception=True)
+        ids = [sale["id"] for sale in batch.validated_data["sales"]]
+        pos.sync_batch_check(count=len(ids), ids=ids)
+        readings = [OfflineSaleIn(data=raw) for raw in request.data["sales"]]
+        readable = [reading.is_valid() for reading in readings]
+        sellable = [_sale_in(reading.validated_data) for reading, ok in zip(readings, readable, strict=True) if ok]
+        decided = iter(pos.pos_sync(principal=request.auth, sales=sellable) if sellable else [])
+        results = [next(decided) if ok else
+                   pos.sale_unreadable(sale_id=sale_id, detail=_errors_in_words(reading.errors))
+                   for sale_id, reading, ok in zip(ids, readings, readable, strict=True)]
         return Response(SyncOut({"results": results}).data)
+
+
+def _sale_in(s: dict) -> pos.SaleIn:
+    return pos.SaleIn(id=s["id"], made_at=s["made_at"], trip_id=s["trip_id"], from_stop_id=s["from_stop_id"],
+                      to_stop_id=s["to_stop_id"], passengers=passengers_in(s["passengers"]), cash_minor=s["cash_minor"])
+
+
+def _errors_in_words(errors: dict) -> str:
+    return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in field_errors(errors).items())

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 UNKNOWN_FIELD_MESSAGE = "Unknown field."
+MAX_MINOR_UNITS = 2**63 - 1  # the largest amount a bigint column holds
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
@@ -61,3 +62,12 @@ class LocalTimeField(serializers.TimeField):
         if isinstance(value, str) and not re.fullmatch(LOCAL_TIME_PATTERN, value):
             self.fail("local")
         return super().to_internal_value(value)
+
+
+class MinorUnitsField(serializers.IntegerField):
+    """An amount of money in minor units (cents): never negative, never more than the database can hold."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_MINOR_UNITS)
+        super().__init__(**kwargs)
