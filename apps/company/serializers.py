@@ -18,7 +18,7 @@ from apps.company.models import (
     Trip,
     TripStop,
 )
-from transport.http.serializers import LocalTimeField, StrictModelSerializer, StrictSerializer
+from transport.http.serializers import CalendarDateField, LocalTimeField, StrictModelSerializer, StrictSerializer
 
 # ---- out ----
 
@@ -243,8 +243,8 @@ class ScheduleIn(StrictSerializer):
     bus_id = serializers.UUIDField()
     departure_time = LocalTimeField()
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=7), max_length=7)
-    valid_from = serializers.DateField()
-    valid_to = serializers.DateField(required=False, allow_null=True)
+    valid_from = CalendarDateField()
+    valid_to = CalendarDateField(required=False, allow_null=True)
 
 
 class ScheduleChange(StrictSerializer):
@@ -253,13 +253,13 @@ class ScheduleChange(StrictSerializer):
     departure_time = LocalTimeField(required=False)
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=7), max_length=7,
                                      required=False)
-    valid_from = serializers.DateField(required=False)
-    valid_to = serializers.DateField(required=False, allow_null=True)
+    valid_from = CalendarDateField(required=False)
+    valid_to = CalendarDateField(required=False, allow_null=True)
     is_active = serializers.BooleanField(required=False)
 
 
 class ScheduleExceptionIn(StrictSerializer):
-    date = serializers.DateField()
+    date = CalendarDateField()
     kind = serializers.ChoiceField(choices=ScheduleException.Kind.choices)
     departure_time = LocalTimeField(required=False, allow_null=True)
 
@@ -268,7 +268,7 @@ class TripIn(StrictSerializer):
     company_id = serializers.UUIDField()
     route_id = serializers.UUIDField()
     bus_id = serializers.UUIDField()
-    service_date = serializers.DateField()
+    service_date = CalendarDateField()
     departure_time = LocalTimeField(help_text="Local time at the route's first stop (HH:MM[:SS], no offset)")
 
 

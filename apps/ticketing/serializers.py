@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from apps.ticketing.models import Booking, Passenger, PassengerType, Ticket
 from apps.ticketing.services import bookings
-from transport.http.serializers import StrictSerializer
+from transport.http.serializers import CalendarDateField, StrictSerializer
 
 MAX_PASSENGERS = 20  # a shape limit; the sales limit (seats per booking) is the service's
 
@@ -126,7 +126,7 @@ class TripSearchIn(StrictSerializer):
     # "from" is a Python keyword: the query names are mapped in the view
     origin = PlaceField()
     destination = PlaceField()
-    date = serializers.DateField()
+    date = CalendarDateField()
 
 
 class SeatMapIn(StrictSerializer):
@@ -182,8 +182,8 @@ class SeatMapOut(serializers.Serializer):
 class SalesIn(StrictSerializer):
     company_id = serializers.UUIDField()
     group_by = serializers.ChoiceField(choices=["trip", "day", "agent", "channel"])
-    since = serializers.DateField()
-    until = serializers.DateField()
+    since = CalendarDateField()
+    until = CalendarDateField()
 
 
 class SalesRowOut(serializers.Serializer):

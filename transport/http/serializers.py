@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 UNKNOWN_FIELD_MESSAGE = "Unknown field."
+# Dates a client may send. The server adds a trip's duration (a week at most), a time zone and a day to a date,
+# and all of it must stay inside Python's calendar (years 1 to 9999): a date near either end is refused here.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(9999, 12, 1)
 MAX_MINOR_UNITS = 2**63 - 1  # the largest amount a bigint column holds
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
@@ -71,3 +76,20 @@ class MinorUnitsField(serializers.IntegerField):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", MAX_MINOR_UNITS)
         super().__init__(**kwargs)
+
+
+@extend_schema_field({"type": "string", "format": "date",
+                      "description": f"A date from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}"})
+class CalendarDateField(serializers.DateField):
+    """A date the server can compute with: from FIRST_DATE to LAST_DATE."""
+
+    default_error_messages = {
+        **serializers.DateField.default_error_messages,
+        "out_of_calendar": f"Give a date from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}.",
+    }
+
+    def to_internal_value(self, value: Any) -> date:
+        parsed = super().to_internal_value(value)
+        if not FIRST_DATE <= parsed <= LAST_DATE:
+            self.fail("out_of_calendar")
+        return parsed
