@@ -269,7 +269,8 @@ class TripIn(StrictSerializer):
     route_id = serializers.UUIDField()
     bus_id = serializers.UUIDField()
     service_date = CalendarDateField()
-    departure_time = LocalTimeField(help_text="Local time at the route's first stop (HH:MM[:SS], no offset)")
+    departure_time = LocalTimeField(
+        help_text="HH:MM[:SS], the company's local time at the route's first stop, without an offset")
 
 
 class TripCancelIn(StrictSerializer):
