@@ -18,6 +18,8 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -29,7 +31,9 @@ from apps.auth.tests.conftest import _clear_rate_limits
 from tests.api_schema.seeded import CALLERS, SeededWorld, build_seeded_world
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES_PER_OPERATION = 12
+# valid requests, and requests that break the schema on purpose (the server must refuse them with a 4xx)
+GENERATION_MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+EXAMPLES_PER_OPERATION = 6
 GENERATION = settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, database=None, deadline=None,
                       phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
                       report_multiple_bugs=False)
@@ -71,16 +75,20 @@ def test_every_operation_answers_as_documented(api_schema, seeded: SeededWorld, 
 
     for result in api_schema.get_all_operations():
         operation = result.ok()
-        try:
-            _exercise(operation, seeded, headers)
-        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected, then all reported together
-            failures.append(f"{caller} {operation.label}: {_summary(exc)}")
+        for mode in GENERATION_MODES:
+            try:
+                _exercise(operation, mode, seeded, headers)
+            except Unsatisfiable:
+                # only in negative mode: the schema leaves no way to be invalid (a path slug of any string)
+                assert mode is GenerationMode.NEGATIVE, operation.label
+            except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected, then all reported together
+                failures.append(f"{caller} {mode.value} {operation.label}: {_summary(exc)}")
 
     assert failures == [], "\n".join(failures)
 
 
-def _exercise(operation, seeded: SeededWorld, headers: dict[str, str]) -> None:
-    cases = st.tuples(operation.as_strategy(), st.booleans())
+def _exercise(operation, mode: GenerationMode, seeded: SeededWorld, headers: dict[str, str]) -> None:
+    cases = st.tuples(operation.as_strategy(generation_mode=mode), st.booleans())
 
     @GENERATION
     @given(generated=cases)
