@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "transport.http.request_id.RequestIdMiddleware",
     "transport.http.client_address.TrustedProxyMiddleware",
     "transport.http.query_guard.RefuseNulInQueryMiddleware",
+    "transport.http.debug_errors.ApiProblemsInDebugMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,9 +1,10 @@
-"""API paths answer problem+json whatever the mode: an unknown path with DEBUG on, a NUL in a query string."""
+"""API paths answer problem+json whatever the mode: an unknown path or a failing view with DEBUG on, a NUL in a
+query string."""
 
 import json
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +59,21 @@ def test_a_nul_character_in_a_query_outside_the_api_is_django_plain_400(client):
 
     assert response.status_code == 400
     assert response["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.urls("transport.tests.probe_api")
+@pytest.mark.parametrize("debug", [True, False])
+def test_an_error_in_an_api_view_is_a_500_problem_with_debug_on_or_off(debug, caplog):
+    client = Client(raise_request_exception=False)
+
+    with override_settings(DEBUG=debug):
+        response = client.get("/api/v1/probe/broken")
+
+    assert response.status_code == 500
+    assert _problem(response) == {
+        "title": "Internal error", "status": 500,
+        "detail": "An unexpected error occurred. Quote the request id when reporting it.", "code": "server_error",
+        "instance": "/api/v1/probe/broken", "request_id": response["X-Request-ID"]}
+    [logged] = [record for record in caplog.records if record.name == "django.request" and record.exc_info]
+    assert str(logged.exc_info[1]) == "a bug in a view"
+
