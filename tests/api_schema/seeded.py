@@ -1,8 +1,8 @@
 """The world the schema test calls into: a coach company's trip with a sold ticket, a rostered driver's phone and
 the agent's POS terminal, and the four callers (passenger, company admin, POS device, anonymous) with their headers.
 
-Path parameters are swapped, some of the time, for ids of these rows, so generated requests reach real objects
-and not only 404s.
+Ids in paths, queries and bodies are swapped, some of the time, for ids of these rows, so generated requests reach
+real objects and not only 404s.
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ class SeededWorld:
     ids: dict[str, Any]
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def real_values(self, generated: Any) -> Any:
+        """A generated query or body with every field named for a row we hold (trip_id, from_stop_id, ...) set to
+        that row's id."""
+        if not isinstance(generated, dict):
+            return generated
+        return {name: str(self.ids[name]) if name in self.ids else value for name, value in generated.items()}
+
     def real_path_parameters(self, path: str, generated: dict[str, Any]) -> dict[str, Any]:
         """The generated path parameters with every one we hold a row for replaced by that row's id."""
         segments = path.strip("/").split("/")
@@ -52,7 +59,8 @@ def build_seeded_world() -> SeededWorld:
     ids: dict[str, UUID | str] = {
         "trip_id": world.trip_id, "booking_id": sold.booking_id, "ticket_id": sold.id, "company_id": world.company_id,
         "user_id": world.users["agent"].pk, "device_id": driver.id, "bus_id": world.bus_id, "route_id": world.route_id,
-        "stop_id": world.stops["Nakuru"], "slug": COMPANY_SLUG,
+        "stop_id": world.stops["Nakuru"], "slug": COMPANY_SLUG, "from_stop_id": world.stops["Nairobi"],
+        "to_stop_id": world.stops["Kisumu"],
     }
     headers = {
         "passenger": {"Authorization": f"Bearer {access_token_for(world.users['passenger'])}"},

@@ -94,8 +94,13 @@ def _exercise(operation, mode: GenerationMode, seeded: SeededWorld, headers: dic
     @given(generated=cases)
     def call(generated) -> None:
         case, use_real_ids = generated
-        if use_real_ids and case.path_parameters:
-            case.path_parameters = seeded.real_path_parameters(operation.path, case.path_parameters)
+        if use_real_ids:
+            if case.path_parameters:
+                case.path_parameters = seeded.real_path_parameters(operation.path, case.path_parameters)
+            if case.query:
+                case.query = seeded.real_values(case.query)
+            if isinstance(case.body, dict):
+                case.body = seeded.real_values(case.body)
         try:
             with transaction.atomic():
                 response = case.call(headers=headers)
