@@ -76,3 +76,10 @@ def test_an_error_in_an_api_view_is_a_500_problem_with_debug_on_or_off(debug, ca
         "instance": "/api/v1/probe/broken", "request_id": response["X-Request-ID"]}
     [logged] = [record for record in caplog.records if record.name == "django.request" and record.exc_info]
     assert str(logged.exc_info[1]) == "a bug in a view"
+
+
+def test_an_api_path_answered_with_a_trailing_slash_still_redirects_there(client):
+    response = client.get("/api/docs")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/docs/"
