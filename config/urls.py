@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from transport.http import health
+from transport.http import error_views, health
 
 api_v1: list = [
     path("auth/", include("apps.auth.urls")),
@@ -23,4 +23,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    re_path(r"^api/(?P<unmatched>.*)$", error_views.api_path_not_found),  # last: only what nothing else matched
 ]

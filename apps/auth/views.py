@@ -15,7 +15,7 @@ from apps.auth import ratelimit, selectors
 from apps.auth import serializers as s
 from apps.auth.services import account_tokens, accounts, devices, members, sessions
 from transport.errors import PermissionDenied
-from transport.http.pagination import CappedPageNumberPagination
+from transport.http.pagination import PAGE_PARAMETERS, CappedPageNumberPagination, page_of
 from transport.http.serializers import validated
 from transport.principal import Principal, PrincipalKind
 
@@ -105,8 +105,9 @@ def _member_out(membership) -> dict:
 
 class MembersView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("role", str, required=False, description="Only members holding this role.")],
-        responses={200: s.MemberOut(many=True)}, summary="List a company's members",
+        parameters=[OpenApiParameter("role", str, required=False, description="Only members holding this role."),
+                    *PAGE_PARAMETERS],
+        responses={200: page_of(s.MemberOut)}, summary="List a company's members",
     )
     def get(self, request: Request, company_id: UUID) -> Response:
         memberships = selectors.company_members(principal=request.auth, company_id=company_id,
@@ -129,7 +130,7 @@ class MemberView(APIView):
 
 
 class DevicesView(APIView):
-    @extend_schema(parameters=[s.CompanyQuery], responses={200: s.DeviceOut(many=True)},
+    @extend_schema(parameters=[s.CompanyQuery, *PAGE_PARAMETERS], responses={200: page_of(s.DeviceOut)},
                    summary="List a company's devices")
     def get(self, request: Request) -> Response:
         query = validated(s.CompanyQuery, request.query_params)

@@ -18,7 +18,7 @@ from apps.company.models import (
     Trip,
     TripStop,
 )
-from transport.http.serializers import StrictModelSerializer, StrictSerializer
+from transport.http.serializers import CalendarDateField, LocalTimeField, StrictModelSerializer, StrictSerializer
 
 # ---- out ----
 
@@ -88,6 +88,8 @@ class RouteOut(serializers.ModelSerializer):
 
 
 class ScheduleExceptionOut(serializers.ModelSerializer):
+    departure_time = LocalTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = ScheduleException
         fields = ["id", "date", "kind", "departure_time"]
@@ -98,6 +100,7 @@ class ScheduleOut(serializers.ModelSerializer):
     route_id = serializers.UUIDField(read_only=True)
     bus_id = serializers.UUIDField(read_only=True)
     exceptions = ScheduleExceptionOut(many=True, read_only=True)
+    departure_time = LocalTimeField(read_only=True)
 
     class Meta:
         model = Schedule
@@ -238,35 +241,36 @@ class ScheduleIn(StrictSerializer):
     company_id = serializers.UUIDField()
     route_id = serializers.UUIDField()
     bus_id = serializers.UUIDField()
-    departure_time = serializers.TimeField()
+    departure_time = LocalTimeField()
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=7), max_length=7)
-    valid_from = serializers.DateField()
-    valid_to = serializers.DateField(required=False, allow_null=True)
+    valid_from = CalendarDateField()
+    valid_to = CalendarDateField(required=False, allow_null=True)
 
 
 class ScheduleChange(StrictSerializer):
     route_id = serializers.UUIDField(required=False)
     bus_id = serializers.UUIDField(required=False)
-    departure_time = serializers.TimeField(required=False)
+    departure_time = LocalTimeField(required=False)
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=7), max_length=7,
                                      required=False)
-    valid_from = serializers.DateField(required=False)
-    valid_to = serializers.DateField(required=False, allow_null=True)
+    valid_from = CalendarDateField(required=False)
+    valid_to = CalendarDateField(required=False, allow_null=True)
     is_active = serializers.BooleanField(required=False)
 
 
 class ScheduleExceptionIn(StrictSerializer):
-    date = serializers.DateField()
+    date = CalendarDateField()
     kind = serializers.ChoiceField(choices=ScheduleException.Kind.choices)
-    departure_time = serializers.TimeField(required=False, allow_null=True)
+    departure_time = LocalTimeField(required=False, allow_null=True)
 
 
 class TripIn(StrictSerializer):
     company_id = serializers.UUIDField()
     route_id = serializers.UUIDField()
     bus_id = serializers.UUIDField()
-    service_date = serializers.DateField()
-    departure_time = serializers.TimeField(help_text="Local time at the route's first stop")
+    service_date = CalendarDateField()
+    departure_time = LocalTimeField(
+        help_text="HH:MM[:SS], the company's local time at the route's first stop, without an offset")
 
 
 class TripCancelIn(StrictSerializer):

@@ -6,9 +6,12 @@ them: a path no route matches, an error raised by middleware, an exception nothi
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 from transport.http.problems import payload_too_large_detail, problem_response
 
@@ -39,6 +42,24 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
         return defaults.page_not_found(request, exception)
     return problem_response(status=404, code="not_found", detail="No endpoint answers at this path.",
                             instance=request.path)
+
+
+@csrf_exempt  # a POST to no endpoint is a 404, not a CSRF failure
+def api_path_not_found(request: HttpRequest, unmatched: str = "") -> HttpResponse:
+    """The last route under /api/: a path no endpoint answers is a 404 problem even with DEBUG on, where
+    Django would otherwise answer its HTML debug page instead of calling handler404. A path that an endpoint
+    answers with a trailing slash (/api/docs) is still redirected there, as APPEND_SLASH did before this route."""
+    with_slash = f"{request.path_info}/"
+    if settings.APPEND_SLASH and request.method in ("GET", "HEAD") and _answered_by_an_endpoint(with_slash):
+        return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return page_not_found(request, Http404())
+
+
+def _answered_by_an_endpoint(path: str) -> bool:
+    try:
+        return resolve(path).func is not api_path_not_found
+    except Resolver404:
+        return False
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

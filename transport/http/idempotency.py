@@ -43,12 +43,17 @@ logger = logging.getLogger(__name__)
 KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 
-_VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
+KEY_PATTERN = r"[\x20-\x7e]{1,255}"  # printable ASCII: a header value survives every proxy unchanged
+_VALID_KEY = re.compile(KEY_PATTERN)
 _SCOPE_MAX_LENGTH = IdempotencyRecord._meta.get_field("scope").max_length
 # set again on every answer (by DRF, the middleware or the server), so a replay must not repeat them
 _UNSTORED_HEADERS = frozenset({"allow", "vary", "content-length", "date", "set-cookie", "x-request-id"})
 
 Handler = Callable[..., HttpResponseBase]
+
+# set on the decorated handler: whether it requires the key (True) or accepts one (False); the OpenAPI
+# schema reads it from there, so the documented header is the one the handler enforces
+KEY_REQUIRED_ATTRIBUTE = "idempotency_key_required"
 
 
 def idempotent(*, required: bool = True) -> Callable[[Handler], Handler]:
@@ -75,9 +80,15 @@ def idempotent(*, required: bool = True) -> Callable[[Handler], Handler]:
                 raise IdempotencyRequestInProgress("Retry shortly: the first request with this key is still running.")
             return _run_and_store(request, claim, lambda: handler(*args, **kwargs))
 
+        setattr(wrapper, KEY_REQUIRED_ATTRIBUTE, required)
         return wrapper
 
     return decorate
+
+
+def key_requirement(handler: Any) -> bool | None:
+    """True if `handler` requires an Idempotency-Key, False if it accepts one, None if it ignores the header."""
+    return getattr(handler, KEY_REQUIRED_ATTRIBUTE, None)
 
 
 def request_scope(request: Request) -> str:

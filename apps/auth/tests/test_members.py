@@ -75,3 +75,14 @@ def test_me_lists_memberships_and_global_roles(api, company_a, company_b):
     assert body["global_roles"] == ["platform_admin"]
     assert sorted((m["company_id"], tuple(m["roles"])) for m in body["memberships"]) == sorted(
         [(str(company_a), ("driver",)), (str(company_b), ("agent", "dispatcher"))])
+
+
+def test_a_nul_character_in_the_role_filter_is_a_400_problem(api, company_a, admin_a):
+    response = api.get(f"/api/v1/auth/companies/{company_a}/members?role=dri%00ver", **bearer(admin_a))
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert (body["code"], body["detail"], body["instance"]) == (
+        "malformed_request", "The query string contains a NUL character.",
+        f"/api/v1/auth/companies/{company_a}/members")

@@ -15,3 +15,17 @@ def test_every_identity_endpoint_is_in_the_openapi_schema(client):
     }
     assert set(schema["components"]["securitySchemes"]) >= {"bearerJWT", "deviceCredential"}
     assert schema["paths"]["/api/v1/auth/token"]["post"]["security"] == [{}]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "item"), [("/api/v1/auth/companies/{company_id}/members", "MemberOut"),
+                                            ("/api/v1/auth/devices", "DeviceOut")])
+def test_the_member_and_device_lists_are_documented_as_the_pages_they_answer(client, path, item):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    operation = schema["paths"][path]["get"]
+    page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][page]["properties"]["results"] == {
+        "type": "array", "items": {"$ref": f"#/components/schemas/{item}"}}
+    assert set(schema["components"]["schemas"][page]["required"]) == {"count", "next", "previous", "results"}
+    assert {"page", "page_size"} <= {parameter["name"] for parameter in operation["parameters"]}

@@ -17,3 +17,15 @@ def test_every_company_endpoint_is_in_the_openapi_schema(client):
     assert "page" in {p["name"] for p in schema["paths"]["/api/v1/company/trips"]["get"]["parameters"]}
     assert set(schema["components"]["schemas"]["TripStatusEnum"]["enum"]) == {
         "scheduled", "boarding", "departed", "arrived", "cancelled"}
+
+
+@pytest.mark.django_db
+def test_departure_times_are_documented_as_local_times_without_an_offset(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    for component in ("TripInRequest", "ScheduleInRequest", "ScheduleExceptionInRequest", "ScheduleOut"):
+        departure = schema["components"]["schemas"][component]["properties"]["departure_time"]
+        assert departure["type"] == "string"
+        assert "format" not in departure
+        assert departure["pattern"] == "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+        assert "the company's local time" in departure["description"]

@@ -4,7 +4,8 @@ in the same transaction."""
 from __future__ import annotations
 
 import json
-from datetime import time, timedelta
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -131,3 +132,52 @@ def test_a_retried_create_with_an_idempotency_key_makes_one_trip(tenant_a):
     assert again["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
     assert Trip.objects.count() == 1
+
+
+def _trip_body(tenant, **change) -> dict:
+    return {"company_id": str(tenant.company.id), "route_id": str(tenant.route.id), "bus_id": str(tenant.bus.id),
+            "service_date": (timezone.now().date() + timedelta(days=2)).isoformat(), "departure_time": "08:00",
+            **change}
+
+
+@pytest.mark.parametrize("departure_time", ["07:00:00Z", "07:00+03:00", "07:00:00.000-05:00", "7:00", "24:00"])
+def test_a_departure_time_with_an_offset_or_out_of_shape_is_refused_and_nothing_is_made(tenant_a, departure_time):
+    response = tenant_a.client("dispatcher").post(f"{BASE}/trips", _trip_body(tenant_a, departure_time=departure_time),
+                                                  format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == {
+        "departure_time": ["Give the company's local time as HH:MM or HH:MM:SS, without an offset."]}
+    assert Trip.objects.count() == 0
+
+
+@pytest.mark.parametrize("departure_time", ["07:00", "07:00:00"])
+def test_a_local_departure_time_is_the_companys_wall_clock(tenant_a, departure_time):
+    response = tenant_a.client("dispatcher").post(f"{BASE}/trips", _trip_body(tenant_a, departure_time=departure_time),
+                                                  format="json")
+
+    assert response.status_code == 201
+    trip = Trip.objects.get()
+    assert trip.departure_at.astimezone(ZoneInfo(tenant_a.company.timezone)).time() == time(7, 0)
+
+
+@pytest.mark.parametrize(("service_date", "departure_time"), [("9999-12-31", "23:00"), ("9999-12-31", "00:00"),
+                                                              ("9999-12-30", "23:59")])
+def test_a_trip_that_would_arrive_after_the_end_of_the_calendar_is_refused_and_nothing_is_made(
+        tenant_a, service_date, departure_time):
+    response = tenant_a.client("dispatcher").post(
+        f"{BASE}/trips", _trip_body(tenant_a, service_date=service_date, departure_time=departure_time), format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == {"service_date": ["Give a date from 1900-01-01 to 9999-12-01."]}
+    assert Trip.objects.count() == 0
+
+
+def test_a_trip_on_the_last_date_of_the_calendar_arrives_within_it(tenant_a):
+    response = tenant_a.client("dispatcher").post(
+        f"{BASE}/trips", _trip_body(tenant_a, service_date="9999-12-01", departure_time="23:59"), format="json")
+
+    assert response.status_code == 201
+    assert Trip.objects.get().arrival_at.date() == date(9999, 12, 2)

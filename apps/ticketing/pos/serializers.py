@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from apps.ticketing.models import Booking
 from apps.ticketing.sales.serializers import MAX_PASSENGERS, SEAT_LABEL, BookingOut, BookingPassengerIn
-from transport.http.serializers import StrictSerializer
+from transport.http.serializers import MinorUnitsField, StrictSerializer
 
 MAX_ALLOTTED_SEATS = 100  # a shape limit: no bus has more seats
 
@@ -99,8 +99,8 @@ class PosSaleIn(StrictSerializer):
     from_stop_id = serializers.UUIDField()
     to_stop_id = serializers.UUIDField()
     passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
-    cash_minor = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None,
-                                          help_text="Cash taken, in minor units of the trip's currency")
+    cash_minor = MinorUnitsField(required=False, allow_null=True, default=None,
+                                 help_text="Cash taken, in minor units of the trip's currency")
 
 
 class OfflineSaleIn(StrictSerializer):
@@ -110,11 +110,26 @@ class OfflineSaleIn(StrictSerializer):
     from_stop_id = serializers.UUIDField()
     to_stop_id = serializers.UUIDField()
     passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
-    cash_minor = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    cash_minor = MinorUnitsField(required=False, allow_null=True, default=None)
 
 
 class SyncIn(StrictSerializer):
+    """The documented body of a sync. The server reads each sale on its own (SyncBatchIn, then OfflineSaleIn),
+    so a sale that does not fit this shape is rejected with its reason while the others are decided."""
+
     sales = OfflineSaleIn(many=True, allow_empty=False)
+
+
+class SaleIdIn(serializers.Serializer):
+    """Only a sale's id: its other fields are read by OfflineSaleIn, one sale at a time."""
+
+    id = serializers.UUIDField()
+
+
+class SyncBatchIn(StrictSerializer):
+    """A batch whose every sale has an id, the least needed to answer each sale by its id."""
+
+    sales = SaleIdIn(many=True, allow_empty=False)
 
 
 class SaleResultOut(serializers.Serializer):

@@ -17,8 +17,10 @@ from apps.ticketing.pos.serializers import (
     AllotmentIn,
     AllotmentOut,
     DeviceAllotmentOut,
+    OfflineSaleIn,
     PosSaleIn,
     PosSaleOut,
+    SyncBatchIn,
     SyncIn,
     SyncOut,
 )
@@ -27,6 +29,7 @@ from apps.ticketing.pos.services import sales as pos
 from apps.ticketing.sales import selectors
 from apps.ticketing.sales.serializers import passengers_in
 from transport.http.idempotency import idempotent
+from transport.http.problems import field_errors
 from transport.http.serializers import validated
 
 
@@ -93,10 +96,24 @@ class PosSync(APIView):
         sales = request.data.get("sales") if isinstance(request.data, dict) else None
         if isinstance(sales, list):  # refuse an oversize batch before validating every sale in it
             pos.sync_batch_check(count=len(sales))
-        values = validated(SyncIn, request.data)
-        batch = [pos.SaleIn(id=s["id"], made_at=s["made_at"], trip_id=s["trip_id"], from_stop_id=s["from_stop_id"],
-                            to_stop_id=s["to_stop_id"], passengers=passengers_in(s["passengers"]),
-                            cash_minor=s["cash_minor"])
-                 for s in values["sales"]]
-        results = pos.pos_sync(principal=request.auth, sales=batch)
+        batch = SyncBatchIn(data=request.data)
+        batch.is_valid(raise_exception=True)
+        ids = [sale["id"] for sale in batch.validated_data["sales"]]
+        pos.sync_batch_check(count=len(ids), ids=ids)
+        readings = [OfflineSaleIn(data=raw) for raw in request.data["sales"]]
+        readable = [reading.is_valid() for reading in readings]
+        sellable = [_sale_in(reading.validated_data) for reading, ok in zip(readings, readable, strict=True) if ok]
+        decided = iter(pos.pos_sync(principal=request.auth, sales=sellable) if sellable else [])
+        results = [next(decided) if ok else
+                   pos.sale_unreadable(sale_id=sale_id, detail=_errors_in_words(reading.errors))
+                   for sale_id, reading, ok in zip(ids, readings, readable, strict=True)]
         return Response(SyncOut({"results": results}).data)
+
+
+def _sale_in(s: dict) -> pos.SaleIn:
+    return pos.SaleIn(id=s["id"], made_at=s["made_at"], trip_id=s["trip_id"], from_stop_id=s["from_stop_id"],
+                      to_stop_id=s["to_stop_id"], passengers=passengers_in(s["passengers"]), cash_minor=s["cash_minor"])
+
+
+def _errors_in_words(errors: dict) -> str:
+    return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in field_errors(errors).items())

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from apps.ticketing.models import Booking, Passenger, PassengerType
 from apps.ticketing.sales.services import bookings
 from apps.ticketing.tickets.serializers import TicketOut
-from transport.http.serializers import StrictSerializer
+from transport.http.serializers import CalendarDateField, StrictSerializer
 
 MAX_PASSENGERS = 20  # a shape limit; the sales limit (seats per booking) is the service's
 
@@ -109,7 +109,7 @@ class TripSearchIn(StrictSerializer):
     # "from" is a Python keyword: the query names are mapped in the view
     origin = PlaceField()
     destination = PlaceField()
-    date = serializers.DateField()
+    date = CalendarDateField()
 
 
 class SeatMapIn(StrictSerializer):
@@ -165,8 +165,8 @@ class SeatMapOut(serializers.Serializer):
 class SalesIn(StrictSerializer):
     company_id = serializers.UUIDField()
     group_by = serializers.ChoiceField(choices=["trip", "day", "agent", "channel"])
-    since = serializers.DateField()
-    until = serializers.DateField()
+    since = CalendarDateField()
+    until = CalendarDateField()
 
 
 class SalesRowOut(serializers.Serializer):

@@ -112,3 +112,18 @@ def test_a_bad_search_is_a_400(world, query):
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["date"]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "9999-12-02", "0001-01-01"])
+def test_a_search_at_the_ends_of_the_calendar_is_a_400_problem(world, day):
+    response = world.client(None).get("/api/v1/trips", {"from": "Nairobi", "to": "Kisumu", "date": day})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == {"date": ["Give a date from 1900-01-01 to 9999-12-01."]}
+
+
+def test_a_search_on_the_last_date_of_the_calendar_finds_nothing(world):
+    response = world.client(None).get("/api/v1/trips", {"from": "Nairobi", "to": "Kisumu", "date": "9999-12-01"})
+
+    assert (response.status_code, response.json()) == (200, [])

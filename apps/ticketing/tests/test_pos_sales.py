@@ -128,24 +128,78 @@ def test_malformed_batches_are_refused(world, body, code):
     assert _counts() == NOTHING
 
 
-@pytest.mark.parametrize("field", ["made_at", "id", "passengers"])
-def test_a_sale_missing_a_field_refuses_the_batch(world, field):
+def test_a_sale_without_an_id_refuses_the_batch(world):
+    good, bad = sale(world, "1A"), sale(world, "1B")
+    del bad["id"]
+
+    response = sync(register(world), good, bad)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"sales.1.id": ["This field is required."]}
+    assert _counts() == NOTHING
+
+
+def _sold_and_rejected(response) -> list[tuple[str, str, str]]:
+    return [(result["outcome"], result["reason"], result["detail"]) for result in response.json()["results"]]
+
+
+@pytest.mark.parametrize(("field", "message"), [
+    ("made_at", "made_at: This field is required."),
+    ("passengers", "passengers: This field is required."),
+])
+def test_a_sale_missing_a_field_is_rejected_and_the_others_are_decided(world, field, message):
     good, bad = sale(world, "1A"), sale(world, "1B")
     del bad[field]
 
     response = sync(register(world), good, bad)
 
+    assert response.status_code == 200
+    assert _sold_and_rejected(response) == [("sold", "", ""), ("rejected", "invalid_sale", message)]
+    assert [result["id"] for result in response.json()["results"]] == [good["id"], bad["id"]]
+    assert _counts() == {"sales": 1, "bookings": 1, "seats": 1, "tickets": 1}
+    assert list(PosSale.objects.values_list("id", flat=True)) == [uuid.UUID(good["id"])]
+
+
+def test_a_time_without_its_utc_offset_is_rejected_and_the_others_are_decided(world):
+    good, bad = sale(world, "1A"), {**sale(world, "1B"), "made_at": "2026-03-01T08:15:00"}
+
+    response = sync(register(world), bad, good)
+
+    assert response.status_code == 200
+    assert _sold_and_rejected(response) == [
+        ("rejected", "invalid_sale", "made_at: Give the time with its UTC offset (e.g. 2026-03-01T08:15:00+03:00)."),
+        ("sold", "", "")]
+    assert _counts() == {"sales": 1, "bookings": 1, "seats": 1, "tickets": 1}
+
+
+def test_cash_beyond_what_the_database_holds_is_rejected_and_the_others_are_decided(world):
+    good, bad = sale(world, "1A"), sale(world, "1B", cash_minor=2**63)
+
+    response = sync(register(world), good, bad)
+
+    assert response.status_code == 200
+    assert _sold_and_rejected(response) == [
+        ("sold", "", ""),
+        ("rejected", "invalid_sale", "cash_minor: Ensure this value is less than or equal to 9223372036854775807.")]
+    assert _counts() == {"sales": 1, "bookings": 1, "seats": 1, "tickets": 1}
+
+
+@pytest.mark.parametrize("cash", [2**63, 2**64, 10**30])
+def test_an_online_sale_with_cash_beyond_what_the_database_holds_is_a_400_and_writes_nothing(world, cash):
+    response = sell(register(world), online_sale(world, "1A", cash_minor=cash))
+
     assert response.status_code == 400
-    assert field in str(response.json()["errors"])
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == {
+        "cash_minor": ["Ensure this value is less than or equal to 9223372036854775807."]}
     assert _counts() == NOTHING
 
 
-def test_a_time_without_its_utc_offset_refuses_the_batch(world):
-    response = sync(register(world), {**sale(world, "1A"), "made_at": "2026-03-01T08:15:00"})
+def test_an_online_sale_with_the_largest_cash_the_database_holds_is_sold(world):
+    response = sell(register(world), online_sale(world, "1A", cash_minor=2**63 - 1))
 
-    assert response.status_code == 400
-    assert "UTC offset" in str(response.json()["errors"])
-    assert _counts() == NOTHING
+    assert response.status_code == 201
+    assert response.json()["cash_minor"] == 2**63 - 1
 
 
 def test_an_oversize_batch_is_refused_whole(world, settings):

@@ -97,3 +97,22 @@ def test_bad_report_queries_are_problems(world, query, status, field):
 
     assert response.status_code == status
     assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize(("since", "until", "field"), [("9999-12-31", "9999-12-31", "since"),
+                                                      ("9999-11-30", "9999-12-31", "until"),
+                                                      ("0001-01-01", "0001-01-02", "since")])
+def test_a_report_at_the_ends_of_the_calendar_is_a_400_problem(world, since, until, field):
+    response = world.client("company_admin").get(SALES, {"company_id": str(world.company_id), "group_by": "day",
+                                                         "since": since, "until": until})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][field] == ["Give a date from 1900-01-01 to 9999-12-01."]
+
+
+def test_a_report_on_the_last_date_of_the_calendar_is_empty(world):
+    response = world.client("company_admin").get(SALES, {"company_id": str(world.company_id), "group_by": "day",
+                                                         "since": "9999-12-01", "until": "9999-12-01"})
+
+    assert (response.status_code, response.json()) == (200, [])

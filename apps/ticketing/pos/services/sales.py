@@ -129,6 +129,15 @@ def pos_sync(*, principal: Principal, sales: list[SaleIn]) -> list[SaleResult]:
             for sale, spare in zip(sales, _wanted_later(sales), strict=True)]
 
 
+def sale_unreadable(*, sale_id: UUID, detail: str) -> SaleResult:
+    """The result of an uploaded sale whose fields could not be read (a value of the wrong shape or out of range):
+    rejected, while the rest of its batch is decided. Nothing is stored, so a corrected upload under the same id
+    is decided as usual."""
+    return SaleResult(id=sale_id, outcome=PosSale.Outcome.REJECTED, reason="invalid_sale", detail=detail,
+                      booking_id=None, requested_seats=(), seats=(), ticket_numbers=(), total_minor=None, currency=None,
+                      cash_minor=None)
+
+
 def _wanted_later(sales: list[SaleIn]) -> list[frozenset[str]]:
     """For each sale, the seats later sales of the batch ask for on its trip: a reseat leaves them to those
     sales while other seats of the class are free."""
