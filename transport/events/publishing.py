@@ -32,7 +32,8 @@ def publish(signal: Signal, /, **payload: Any) -> UUID:
     """Send a published signal; the kernel's receiver stores it in the outbox, in this transaction."""
     registry.signal_name(signal)  # refuses a signal that is not published (write_outbox checks the payload)
     responses = signal.send(sender=None, **payload)
-    return next(event_id for receiver, event_id in responses if receiver is write_outbox)
+    # django-stubs types a receiver's answer as str | None; write_outbox's is the event id
+    return next(event_id for receiver, event_id in responses if receiver is write_outbox)  # type: ignore[return-value]
 
 
 def write_outbox(sender: Any, signal: Signal, **payload: Any) -> UUID:
@@ -51,7 +52,9 @@ def write_outbox(sender: Any, signal: Signal, **payload: Any) -> UUID:
     return message.id
 
 
-def subscriber(signal: Signal, *, name: str | None = None) -> Callable[[Callable[[Event], None]], Callable]:
+def subscriber(
+    signal: Signal, *, name: str | None = None
+) -> Callable[[Callable[[Event], None]], Callable[[Event], None]]:
     """Declare `func(event)` as a handler of `signal`, run by a Celery worker at least once, with
     its effect applied once: the kernel records (event id, handler) in the handler's transaction."""
 

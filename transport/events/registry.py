@@ -14,7 +14,7 @@ from django.dispatch import Signal
 from django.utils.module_loading import autodiscover_modules
 
 _signal_names: dict[int, str] = {}
-_handlers: dict[str, Callable] = {}
+_handlers: dict[str, Callable[..., None]] = {}
 _subscriptions: dict[str, list[str]] = {}
 
 
@@ -50,7 +50,7 @@ def signal_name(signal: Signal) -> str:
         ) from None
 
 
-def register_handler(event: str, handler_name: str, func: Callable) -> None:
+def register_handler(event: str, handler_name: str, func: Callable[..., None]) -> None:
     if handler_name in _handlers and _handlers[handler_name] is not func:
         raise ValueError(f"Two handlers are named {handler_name}.")
     _handlers[handler_name] = func
@@ -63,5 +63,5 @@ def handlers_for(event: str) -> list[str]:
     return list(_subscriptions.get(event, ()))
 
 
-def handler(handler_name: str) -> Callable:
+def handler(handler_name: str) -> Callable[..., None]:
     return _handlers[handler_name]

@@ -51,7 +51,13 @@ TITLES: dict[str, str] = {
 
 
 def problem_body(
-    *, status: int, code: str, title: str = "", detail: str = "", instance: str = "", errors: dict | None = None
+    *,
+    status: int,
+    code: str,
+    title: str = "",
+    detail: str = "",
+    instance: str = "",
+    errors: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     title = title or TITLES.get(code) or HTTPStatus(status).phrase
     body: dict[str, Any] = {
@@ -78,7 +84,7 @@ def problem_response(
     title: str = "",
     detail: str = "",
     instance: str = "",
-    errors: dict | None = None,
+    errors: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JsonResponse:
     """A plain Django response, for middleware and views outside DRF."""
@@ -89,7 +95,7 @@ def problem_response(
     return response
 
 
-def exception_handler(exc: Exception, context: dict) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     request = context.get("request")
     instance = request.path if request is not None else ""
 

@@ -16,7 +16,7 @@ from rest_framework import serializers
 UNKNOWN_FIELD_MESSAGE = "Unknown field."
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer[Any]):
     """Add "Unknown field." errors to the ones the serializer finds itself."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -33,7 +33,7 @@ class StrictSerializer(serializers.Serializer):
         return value
 
 
-class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
+class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer[Any]):
     pass
 
 
