@@ -16,7 +16,8 @@ from apps.auth import serializers as s
 from apps.auth.services import account_tokens, accounts, devices, members, sessions
 from transport.errors import PermissionDenied
 from transport.http.pagination import CappedPageNumberPagination
-from transport.principal import Principal, PrincipalKind
+from transport.http.principal import principal_of
+from transport.principal import PrincipalKind
 
 
 def client_address(request: Request) -> str | None:
@@ -74,7 +75,7 @@ class LogoutView(APIView):
     @extend_schema(request=s.RefreshIn, responses={204: None}, summary="Sign out: spend the refresh token")
     def post(self, request: Request) -> Response:
         data = _valid(s.RefreshIn, request.data)
-        if request.auth.kind is not PrincipalKind.USER:
+        if principal_of(request).kind is not PrincipalKind.USER:
             raise PermissionDenied("A device has no session to end; revoke it instead.")
         sessions.logout(refresh=data["refresh"], user_id=request.user.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -83,7 +84,7 @@ class LogoutView(APIView):
 class MeView(APIView):
     @extend_schema(responses={200: s.MeOut}, summary="Who am I: account, companies and roles")
     def get(self, request: Request) -> Response:
-        principal: Principal = request.auth
+        principal = principal_of(request)
         user = request.user
         body = {
             **s.UserOut(user).data,
@@ -114,7 +115,7 @@ class MembersView(APIView):
         responses={200: s.MemberOut(many=True)}, summary="List a company's members",
     )
     def get(self, request: Request, company_id: UUID) -> Response:
-        memberships = selectors.company_members(principal=request.auth, company_id=company_id,
+        memberships = selectors.company_members(principal=principal_of(request), company_id=company_id,
                                                 role=request.query_params.get("role") or None)
         return _paginated(request, self, memberships, lambda page: [_member_out(m) for m in page])
 
@@ -123,13 +124,13 @@ class MemberView(APIView):
     @extend_schema(request=s.MemberRolesIn, responses={200: s.MemberOut}, summary="Set a member's roles")
     def put(self, request: Request, company_id: UUID, user_id: UUID) -> Response:
         data = _valid(s.MemberRolesIn, request.data)
-        membership = members.member_roles_set(principal=request.auth, company_id=company_id, user_id=user_id,
+        membership = members.member_roles_set(principal=principal_of(request), company_id=company_id, user_id=user_id,
                                               roles=data["roles"])
         return Response(_member_out(membership))
 
     @extend_schema(responses={204: None}, summary="Remove a member from the company (and revoke their devices)")
     def delete(self, request: Request, company_id: UUID, user_id: UUID) -> Response:
-        members.member_remove(principal=request.auth, company_id=company_id, user_id=user_id)
+        members.member_remove(principal=principal_of(request), company_id=company_id, user_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -138,14 +139,14 @@ class DevicesView(APIView):
                    summary="List a company's devices")
     def get(self, request: Request) -> Response:
         query = _valid(s.CompanyQuery, request.query_params)
-        found = selectors.company_devices(principal=request.auth, company_id=query["company_id"])
+        found = selectors.company_devices(principal=principal_of(request), company_id=query["company_id"])
         return _paginated(request, self, found, lambda page: s.DeviceOut(page, many=True).data)
 
     @extend_schema(request=s.DeviceRegisterIn, responses={201: s.DeviceRegisteredOut},
                    summary="Register a POS terminal or driver phone; its credential is shown once")
     def post(self, request: Request) -> Response:
         data = _valid(s.DeviceRegisterIn, request.data)
-        registered = devices.device_register(principal=request.auth, **data)
+        registered = devices.device_register(principal=principal_of(request), **data)
         body = {**s.DeviceOut(registered.device).data, "credential": registered.credential}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -153,7 +154,7 @@ class DevicesView(APIView):
 class DeviceRevokeView(APIView):
     @extend_schema(request=None, responses={200: s.DeviceOut}, summary="Revoke a device at once")
     def post(self, request: Request, device_id: UUID) -> Response:
-        device = devices.device_revoke(principal=request.auth, device_id=device_id)
+        device = devices.device_revoke(principal=principal_of(request), device_id=device_id)
         return Response(s.DeviceOut(device).data)
 
 
@@ -163,7 +164,7 @@ class InvitationsView(APIView):
     def post(self, request: Request) -> Response:
         data = _valid(s.InvitationIn, request.data)
         invitation = account_tokens.invitation_create(
-            principal=request.auth, company_id=data["company_id"], roles=data["roles"],
+            principal=principal_of(request), company_id=data["company_id"], roles=data["roles"],
             email=data.get("email") or None, phone=data.get("phone") or None, full_name=data.get("full_name", ""),
         )
         return Response(s.InvitationOut(invitation).data, status=status.HTTP_201_CREATED)

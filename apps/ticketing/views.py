@@ -30,10 +30,11 @@ from apps.ticketing.serializers import (
 )
 from apps.ticketing.services import bookings, cancellation, confirmation
 from transport.http.idempotency import idempotent
+from transport.http.principal import principal_of
 
 
 def _booking_response(request: Request, booking_id: UUID, *, status_code: int = status.HTTP_200_OK) -> Response:
-    booking = selectors.booking_detail(principal=request.auth, booking_id=booking_id)
+    booking = selectors.booking_detail(principal=principal_of(request), booking_id=booking_id)
     return Response(BookingOut(booking).data, status=status_code)
 
 
@@ -45,7 +46,7 @@ class BookingList(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         booking = bookings.booking_hold(
-            principal=request.auth, trip_id=values["trip_id"], from_stop_id=values["from_stop_id"],
+            principal=principal_of(request), trip_id=values["trip_id"], from_stop_id=values["from_stop_id"],
             to_stop_id=values["to_stop_id"],
             passengers=list(passengers_in(values["passengers"])),
             promo_code=values.get("promo_code"),
@@ -130,7 +131,7 @@ class BookingCancel(APIView):
     @extend_schema(request=None, responses=BookingOut, summary="Cancel a booking (refund per company policy)")
     @idempotent(required=False)
     def post(self, request: Request, booking_id: UUID) -> Response:
-        booking = cancellation.booking_cancel(principal=request.auth, booking_id=booking_id)
+        booking = cancellation.booking_cancel(principal=principal_of(request), booking_id=booking_id)
         return _booking_response(request, booking.id)
 
 
@@ -138,7 +139,7 @@ class BookingExtend(APIView):
     @extend_schema(request=None, responses=BookingOut, summary="Extend a hold while its payment is pending")
     @idempotent(required=False)
     def post(self, request: Request, booking_id: UUID) -> Response:
-        booking = bookings.booking_extend(principal=request.auth, booking_id=booking_id)
+        booking = bookings.booking_extend(principal=principal_of(request), booking_id=booking_id)
         return _booking_response(request, booking.id)
 
 
@@ -148,7 +149,7 @@ class BookingConfirm(APIView):
     def post(self, request: Request, booking_id: UUID) -> Response:
         data = ConfirmIn(data=request.data)
         data.is_valid(raise_exception=True)
-        booking = confirmation.booking_confirm(booking_id=booking_id, principal=request.auth,
+        booking = confirmation.booking_confirm(booking_id=booking_id, principal=principal_of(request),
                                                payment_ref=data.validated_data["payment_ref"] or None)
         return _booking_response(request, booking.id)
 
@@ -159,5 +160,5 @@ class SalesReport(APIView):
     def get(self, request: Request) -> Response:
         data = SalesIn(data=request.query_params.dict())
         data.is_valid(raise_exception=True)
-        rows = reports.sales_report(principal=request.auth, **data.validated_data)
+        rows = reports.sales_report(principal=principal_of(request), **data.validated_data)
         return Response(SalesRowOut(rows, many=True).data)
