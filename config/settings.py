@@ -208,7 +208,7 @@ JWT_KEY_ID = env_str("JWT_KEY_ID")
 JWT_PREVIOUS_PUBLIC_KEYS = env_list("JWT_PREVIOUS_PUBLIC_KEYS", [])
 JWT_ISSUER = env_str("JWT_ISSUER", "transport-platform")
 JWT_AUDIENCE = env_str("JWT_AUDIENCE", "transport-api")
-SIMPLE_JWT = {
+SIMPLE_JWT: dict[str, Any] = {
     "ALGORITHM": "EdDSA",
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=min(env_int("JWT_ACCESS_MINUTES", 15), 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 14)),

@@ -15,9 +15,11 @@ from transport.principal import Principal
 
 
 def principal_of(request: HttpRequest) -> Principal:
+    # kept on the request for the admin's many checks; only signed-in staff reach the admin, so request.user
+    # is a User (django-stubs knows neither)
     if not hasattr(request, "_identity_principal"):
-        request._identity_principal = selectors.user_principal(user=request.user)
-    return request._identity_principal
+        request._identity_principal = selectors.user_principal(user=request.user)  # type: ignore[attr-defined, arg-type]
+    return request._identity_principal  # type: ignore[attr-defined]
 
 
 def sees_everything(request: HttpRequest) -> bool:

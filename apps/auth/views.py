@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,8 +14,9 @@ from rest_framework.views import APIView
 
 from apps.auth import ratelimit, selectors
 from apps.auth import serializers as s
+from apps.auth.models import User
 from apps.auth.services import account_tokens, accounts, devices, members, sessions
-from transport.errors import PermissionDenied
+from transport.errors import NotAuthenticated, PermissionDenied
 from transport.http.pagination import CappedPageNumberPagination
 from transport.http.principal import principal_of
 from transport.principal import PrincipalKind
@@ -77,7 +79,7 @@ class LogoutView(APIView):
         data = _valid(s.RefreshIn, request.data)
         if principal_of(request).kind is not PrincipalKind.USER:
             raise PermissionDenied("A device has no session to end; revoke it instead.")
-        sessions.logout(refresh=data["refresh"], user_id=request.user.pk)
+        sessions.logout(refresh=data["refresh"], user_id=_signed_in(request).pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -85,11 +87,11 @@ class MeView(APIView):
     @extend_schema(responses={200: s.MeOut}, summary="Who am I: account, companies and roles")
     def get(self, request: Request) -> Response:
         principal = principal_of(request)
-        user = request.user
+        user = _signed_in(request)
         body = {
             **s.UserOut(user).data,
             "kind": str(principal.kind),
-            "device_id": principal.id if principal.kind is PrincipalKind.DEVICE else None,
+            "device_id": principal.device_id,
             "global_roles": selectors.user_global_roles(user_id=user.pk),
             "memberships": [{"company_id": company, "roles": roles}
                             for company, roles in selectors.user_memberships(user_id=user.pk)],
@@ -97,9 +99,17 @@ class MeView(APIView):
         return Response(s.MeOut(body).data)
 
 
+def _signed_in(request: Request) -> User:
+    """The user acting (for a device: its agent or driver), behind IsAuthenticated."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
 def _paginated(request: Request, view: APIView, queryset, render) -> Response:
     paginator = CappedPageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
+    page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(render(page))
 
 

@@ -32,9 +32,11 @@ from transport.principal import Principal
 
 
 def principal_of(request: HttpRequest) -> Principal:
+    # kept on the request for the admin's many checks; only signed-in staff reach the admin, so request.user
+    # is a User (django-stubs knows neither)
     if not hasattr(request, "_company_principal"):
-        request._company_principal = auth_api.principal_for_user(user_id=request.user.pk)
-    return request._company_principal
+        request._company_principal = auth_api.principal_for_user(user_id=request.user.pk)  # type: ignore[attr-defined, arg-type]
+    return request._company_principal  # type: ignore[attr-defined]
 
 
 class CompanyScopedAdmin(admin.ModelAdmin):
@@ -69,8 +71,7 @@ class CompanyAdmin(CompanyScopedAdmin):
 
 class LayoutVersionInline(admin.TabularInline):
     model = SeatLayoutVersion
-    fields = ["number", "decks", "rows", "columns", "sellable_count", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "decks", "rows", "columns", "sellable_count", "created_at")
     extra = 0
     can_delete = False
 
@@ -102,8 +103,7 @@ class StopAdmin(CompanyScopedAdmin):
 
 class RouteStopInline(admin.TabularInline):
     model = RouteStop
-    fields = ["sequence", "stop", "distance_km", "minutes_from_origin"]
-    readonly_fields = fields
+    fields = readonly_fields = ("sequence", "stop", "distance_km", "minutes_from_origin")
     extra = 0
     can_delete = False
 
@@ -118,8 +118,7 @@ class RouteAdmin(CompanyScopedAdmin):
 
 class ScheduleExceptionInline(admin.TabularInline):
     model = ScheduleException
-    fields = ["date", "kind", "departure_time"]
-    readonly_fields = fields
+    fields = readonly_fields = ("date", "kind", "departure_time")
     extra = 0
     can_delete = False
 
@@ -134,8 +133,7 @@ class ScheduleAdmin(CompanyScopedAdmin):
 
 class TripStopInline(admin.TabularInline):
     model = TripStop
-    fields = ["sequence", "stop", "arrive_at", "depart_at", "distance_km"]
-    readonly_fields = fields
+    fields = readonly_fields = ("sequence", "stop", "arrive_at", "depart_at", "distance_km")
     extra = 0
     can_delete = False
 

@@ -7,6 +7,8 @@ only for their own companies.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -36,9 +38,11 @@ from transport.principal import Principal
 
 
 def principal_of(request: HttpRequest) -> Principal:
+    # kept on the request for the admin's many checks; only signed-in staff reach the admin, so request.user
+    # is a User (django-stubs knows neither)
     if not hasattr(request, "_ticketing_principal"):
-        request._ticketing_principal = auth_api.principal_for_user(user_id=request.user.pk)
-    return request._ticketing_principal
+        request._ticketing_principal = auth_api.principal_for_user(user_id=request.user.pk)  # type: ignore[attr-defined, arg-type]
+    return request._ticketing_principal  # type: ignore[attr-defined]
 
 
 class CompanyScopedAdmin(admin.ModelAdmin):
@@ -76,20 +80,18 @@ class ReadOnlyInline(admin.TabularInline):
 
 class PassengerInline(ReadOnlyInline):
     model = Passenger
-    fields = ["position", "name", "phone", "passenger_type", "seat_label", "seat_class", "fare_minor", "price_minor"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "position", "name", "phone", "passenger_type", "seat_label", "seat_class", "fare_minor", "price_minor")
 
 
 class TicketInline(ReadOnlyInline):
     model = Ticket
-    fields = ["number", "seat_label", "state", "issued_at", "cancelled_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "seat_label", "state", "issued_at", "cancelled_at")
 
 
 class SeatHoldInline(ReadOnlyInline):
     model = SeatHold
-    fields = ["seat_label", "stretch", "state", "expires_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("seat_label", "stretch", "state", "expires_at")
 
 
 @admin.register(Booking)
@@ -172,8 +174,9 @@ class FareForm(forms.ModelForm):
         model = Fare
         fields = ["company_id", "route_id", "from_stop_id", "to_stop_id", "seat_class", "amount_minor", "currency"]
 
-    def clean(self) -> dict:
-        values = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        values = self.cleaned_data
         route_id, company_id = values.get("route_id"), values.get("company_id")
         if not route_id or not company_id:
             return values
@@ -218,8 +221,7 @@ class PromoCodeAdmin(FaresAdmin):
 class AllotmentSeatHoldInline(ReadOnlyInline):
     model = SeatHold
     fk_name = "allotment"
-    fields = ["seat_label", "stretch", "state", "expires_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("seat_label", "stretch", "state", "expires_at")
 
 
 @admin.register(SeatAllotment)
