@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
 from django.db import connection
@@ -168,7 +169,7 @@ SELECT t.id, t.company_id, t.route_id, r.name, r.code, t.schedule_id, t.bus_id, 
 """
 
 
-def _details(rows: list[tuple]) -> TripDetails:
+def _details(rows: list[tuple[Any, ...]]) -> TripDetails:
     stops = tuple(
         TripStopTime(sequence=sequence, stop_id=stop_id, name=name, town=town, latitude=latitude,
                      longitude=longitude, timezone=tz, distance_km=distance_km,
@@ -237,7 +238,7 @@ def trips_between(*, on: date, from_stop_ids: list[UUID] | None = None, to_stop_
     return [_offer(row, stops) for row in rows]
 
 
-def _offer(row: tuple, stops: dict[UUID, tuple[str, str, str]]) -> TripOffer:
+def _offer(row: tuple[Any, ...], stops: dict[UUID, tuple[str, str, str]]) -> TripOffer:
     (trip_id, company_id, company_name, currency, route_id, route_name, route_code, status, delay, bus_id,
      layout_version_id, service_date, *board_alight) = row
     return TripOffer(
@@ -248,7 +249,7 @@ def _offer(row: tuple, stops: dict[UUID, tuple[str, str, str]]) -> TripOffer:
     )
 
 
-def _search_stop(values: list, stops: dict[UUID, tuple[str, str, str]]) -> SearchStop:
+def _search_stop(values: list[Any], stops: dict[UUID, tuple[str, str, str]]) -> SearchStop:
     sequence, stop_id, at, distance_km = values
     name, town, tz = stops[stop_id]
     return SearchStop(stop_id=stop_id, sequence=sequence, name=name, town=town, timezone=tz,

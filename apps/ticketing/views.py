@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
 from uuid import UUID
 
 from drf_spectacular.types import OpenApiTypes
@@ -60,7 +59,7 @@ class BookingList(APIView):
 class QuoteView(APIView):
     """Public: anyone may ask what seats would cost; nothing is held."""
 
-    permission_classes: ClassVar[list] = [AllowAny]
+    permission_classes = [AllowAny]
 
     @extend_schema(request=QuoteIn, responses=QuoteOut, summary="Price seats on a stretch, with a breakdown")
     def post(self, request: Request) -> Response:
@@ -89,7 +88,7 @@ def _place(value: str) -> tuple[list[UUID], str | None]:
 class TripSearch(APIView):
     """Public: trips across companies between two stops or towns on a date."""
 
-    permission_classes: ClassVar[list] = [AllowAny]
+    permission_classes = [AllowAny]
 
     @extend_schema(parameters=[OpenApiParameter("from", str, required=True), OpenApiParameter("to", str, required=True),
                                OpenApiParameter("date", OpenApiTypes.DATE, required=True)],
@@ -108,7 +107,7 @@ class TripSearch(APIView):
 class SeatMapView(APIView):
     """Public: a trip's seats and their state on a stretch."""
 
-    permission_classes: ClassVar[list] = [AllowAny]
+    permission_classes = [AllowAny]
 
     @extend_schema(parameters=[OpenApiParameter("from", OpenApiTypes.UUID), OpenApiParameter("to", OpenApiTypes.UUID)],
                    responses=SeatMapOut, summary="A trip's seat map for a stretch")

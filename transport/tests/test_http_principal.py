@@ -11,7 +11,7 @@ from transport.principal import Principal, PrincipalKind
 
 def drf_request(auth: object) -> Request:
     request = APIRequestFactory().get("/api/v1/anything")
-    force_authenticate(request, token=auth)
+    force_authenticate(request, token=auth)  # type: ignore[arg-type]  # anything, to see what principal_of makes of it
     return APIView().initialize_request(request)
 
 
