@@ -21,6 +21,8 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _SANE.match(incoming) else uuid.uuid4().hex
+        # for django.request's records of a 4xx/5xx, logged after this middleware returned (transport.logging)
+        request.request_id = request_id  # type: ignore[attr-defined]
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
