@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | sha256sum | cut -c1-16)
 
-.PHONY: run test test-embedded install lint contracts pytest bench nginx-check clean-var
+.PHONY: run test test-embedded install lint contracts typecheck pytest bench nginx-check clean-var
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,24 @@ lint: install
 contracts: install
 	$(BIN)/lint-imports
 
+# mypy's Django plugin reads the settings, but its incremental cache does not notice when they change:
+# one cache per version of config/settings*.py (older ones are dropped)
+MYPY_CACHE := .mypy_cache/settings-$(shell cat config/settings*.py | sha256sum | cut -c1-12)
+define mypy
+	find .mypy_cache -mindepth 1 -maxdepth 1 -name 'settings-*' ! -path '$(MYPY_CACHE)' -exec rm -rf {} + 2>/dev/null || true
+	$(BIN)/mypy --cache-dir $(MYPY_CACHE)
+endef
+
+typecheck: install
+	$(mypy)
+
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(mypy)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # A newcomer's path, whatever the calling shell sets: the tests whose behaviour depends on where the

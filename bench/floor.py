@@ -20,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from transport.http.principal import principal_of
+
 TRIVIAL_URL = "/bench/trivial"
 
 
@@ -29,7 +31,7 @@ class Trivial(APIView):
     permission_classes = [AllowAny]
 
     def get(self, request: Request) -> Response:
-        return Response({"kind": str(request.auth.kind) if request.auth else "anonymous"})
+        return Response({"kind": str(principal_of(request).kind)})
 
 
 urlpatterns = [path("bench/trivial", Trivial.as_view()), path("", include("config.urls"))]

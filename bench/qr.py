@@ -214,7 +214,7 @@ def scanner(port: int, auth: dict[str, str], work, done: list | None):
 
 def over_http(port: int, credential: str, scans: list[tuple[str, str]], clients: int, seconds: float) -> dict:
     auth = {"Authorization": f"Device {credential}"}
-    warm = queue.SimpleQueue()
+    warm: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
     for item in scans[: clients * 5]:
         warm.put(item)
     drive(clients, 60, scanner(port, auth, warm, None))  # the workers' connections and key rings, warm

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -227,7 +228,7 @@ JWT_KEY_ID = env_str("JWT_KEY_ID")
 JWT_PREVIOUS_PUBLIC_KEYS = env_list("JWT_PREVIOUS_PUBLIC_KEYS", [])
 JWT_ISSUER = env_str("JWT_ISSUER", "transport-platform")
 JWT_AUDIENCE = env_str("JWT_AUDIENCE", "transport-api")
-SIMPLE_JWT = {
+SIMPLE_JWT: dict[str, Any] = {
     "ALGORITHM": "EdDSA",
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=min(env_int("JWT_ACCESS_MINUTES", 15), 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 14)),
@@ -311,7 +312,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "static")
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "transport.logging.RequestIdFilter"}},

@@ -21,7 +21,7 @@ class AppInternalsContract(Contract):
     def check(self, graph, verbose: bool) -> ContractCheck:
         container = str(self.container)
         public = {str(name) for name in self.public}  # type: ignore[attr-defined]
-        wiring = [str(name) for name in (self.wiring or [])]  # type: ignore[attr-defined]
+        wiring = [str(name) for name in (self.wiring or [])]  # type: ignore[union-attr]
         depth = container.count(".") + 1
         violations = []
         for module in sorted(graph.modules):

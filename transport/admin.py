@@ -1,6 +1,8 @@
 """Admin for the kernel: dead letters (with replay), the outbox, the inbox, retries waiting for their time."""
 
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from transport.events.models import DeadLetter, InboxRecord, OutboxMessage, ScheduledRetry
 from transport.events.tasks import replay_dead_letter
@@ -15,11 +17,11 @@ class DeadLetterAdmin(admin.ModelAdmin):
     actions = ["replay"]
 
     @admin.action(description="Replay the selected events to their handler")
-    def replay(self, request, queryset):
+    def replay(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> None:
         replayed = sum(replay_dead_letter(letter.id) for letter in queryset)
         self.message_user(request, f"Replayed {replayed} event(s).", messages.SUCCESS)
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -30,7 +32,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     search_fields = ["id", "event"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -40,7 +42,7 @@ class InboxRecordAdmin(admin.ModelAdmin):
     search_fields = ["event_id", "handler"]
     readonly_fields = [f.name for f in InboxRecord._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 

@@ -46,6 +46,15 @@ class Principal:
         return self.kind is not PrincipalKind.ANONYMOUS
 
     @property
+    def device_id(self) -> UUID | None:
+        """The registered device acting (a device principal's id is its device's); None for anyone else."""
+        if self.kind is not PrincipalKind.DEVICE:
+            return None
+        if not isinstance(self.id, UUID):
+            raise TypeError(f"A device principal is identified by its device's UUID, not {self.id!r}.")
+        return self.id
+
+    @property
     def company_ids(self) -> frozenset[UUID]:
         return frozenset(self.company_permissions)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TypeVar
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 
 from transport.errors import NotFound
@@ -30,10 +30,11 @@ def get_for(
     try:
         query = rows.select_for_update(of=("self",)) if lock else rows
         obj = query.get(pk=pk)
-    except (rows.model.DoesNotExist, ValidationError, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
         raise NotFound(f"No such {rows.model._meta.verbose_name}.") from None
-    if not principal.can_see_company(obj.company_id):
+    company_id: UUID = obj.company_id  # type: ignore[attr-defined]  # every tenant-owned row carries it
+    if not principal.can_see_company(company_id):
         raise NotFound(f"No such {rows.model._meta.verbose_name}.")
     if permission is not None:
-        principal.require(permission, company_id=obj.company_id)
+        principal.require(permission, company_id=company_id)
     return obj

@@ -27,7 +27,12 @@ def _users_changed(user_ids: Iterable[UUID]) -> None:
     for user_id in ids:
         revocation.user_changed(user_id=user_id)
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: [revocation.user_changed(user_id=user_id) for user_id in ids])
+
+        def again_after_commit() -> None:
+            for user_id in ids:
+                revocation.user_changed(user_id=user_id)
+
+        transaction.on_commit(again_after_commit)
 
 
 def user_saved(sender, instance: User, created: bool, **_kwargs) -> None:

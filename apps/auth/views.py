@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from apps.auth import ratelimit, selectors
 from apps.auth import serializers as s
+from apps.auth.models import User
 from apps.auth.services import account_tokens, accounts, devices, members, sessions
 from transport.errors import PermissionDenied
 from transport.http.pagination import PAGE_PARAMETERS, CappedPageNumberPagination, page_of
@@ -71,19 +73,19 @@ class LogoutView(APIView):
         data = validated(s.RefreshIn, request.data)
         if request.auth.kind is not PrincipalKind.USER:
             raise PermissionDenied("A device has no session to end; revoke it instead.")
-        sessions.logout(refresh=data["refresh"], user_id=request.user.pk)
+        sessions.logout(refresh=data["refresh"], user_id=_signed_in(request).pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
     @extend_schema(responses={200: s.MeOut}, summary="Who am I: account, companies and roles")
     def get(self, request: Request) -> Response:
-        principal: Principal = request.auth
-        user = request.user
+        principal = principal_of(request)
+        user = _signed_in(request)
         body = {
             **s.UserOut(user).data,
             "kind": str(principal.kind),
-            "device_id": principal.id if principal.kind is PrincipalKind.DEVICE else None,
+            "device_id": principal.device_id,
             "global_roles": selectors.user_global_roles(user_id=user.pk),
             "memberships": [{"company_id": company, "roles": roles}
                             for company, roles in selectors.user_memberships(user_id=user.pk)],
@@ -91,9 +93,17 @@ class MeView(APIView):
         return Response(s.MeOut(body).data)
 
 
+def _signed_in(request: Request) -> User:
+    """The user acting (for a device: its agent or driver), behind IsAuthenticated."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
 def _paginated(request: Request, view: APIView, queryset, render) -> Response:
     paginator = CappedPageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
+    page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(render(page))
 
 
@@ -110,7 +120,7 @@ class MembersView(APIView):
         responses={200: page_of(s.MemberOut)}, summary="List a company's members",
     )
     def get(self, request: Request, company_id: UUID) -> Response:
-        memberships = selectors.company_members(principal=request.auth, company_id=company_id,
+        memberships = selectors.company_members(principal=principal_of(request), company_id=company_id,
                                                 role=request.query_params.get("role") or None)
         return _paginated(request, self, memberships, lambda page: [_member_out(m) for m in page])
 
@@ -125,7 +135,7 @@ class MemberView(APIView):
 
     @extend_schema(responses={204: None}, summary="Remove a member from the company (and revoke their devices)")
     def delete(self, request: Request, company_id: UUID, user_id: UUID) -> Response:
-        members.member_remove(principal=request.auth, company_id=company_id, user_id=user_id)
+        members.member_remove(principal=principal_of(request), company_id=company_id, user_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -149,7 +159,7 @@ class DevicesView(APIView):
 class DeviceRevokeView(APIView):
     @extend_schema(request=None, responses={200: s.DeviceOut}, summary="Revoke a device at once")
     def post(self, request: Request, device_id: UUID) -> Response:
-        device = devices.device_revoke(principal=request.auth, device_id=device_id)
+        device = devices.device_revoke(principal=principal_of(request), device_id=device_id)
         return Response(s.DeviceOut(device).data)
 
 
@@ -159,7 +169,7 @@ class InvitationsView(APIView):
     def post(self, request: Request) -> Response:
         data = validated(s.InvitationIn, request.data)
         invitation = account_tokens.invitation_create(
-            principal=request.auth, company_id=data["company_id"], roles=data["roles"],
+            principal=principal_of(request), company_id=data["company_id"], roles=data["roles"],
             email=data.get("email") or None, phone=data.get("phone") or None, full_name=data.get("full_name", ""),
         )
         return Response(s.InvitationOut(invitation).data, status=status.HTTP_201_CREATED)

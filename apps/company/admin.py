@@ -40,8 +40,7 @@ class CompanyAdmin(ReadOnlyAdmin):
 
 class LayoutVersionInline(admin.TabularInline):
     model = SeatLayoutVersion
-    fields = ["number", "decks", "rows", "columns", "sellable_count", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "decks", "rows", "columns", "sellable_count", "created_at")
     extra = 0
     can_delete = False
 
@@ -73,8 +72,7 @@ class StopAdmin(ReadOnlyAdmin):
 
 class RouteStopInline(admin.TabularInline):
     model = RouteStop
-    fields = ["sequence", "stop", "distance_km", "minutes_from_origin"]
-    readonly_fields = fields
+    fields = readonly_fields = ("sequence", "stop", "distance_km", "minutes_from_origin")
     extra = 0
     can_delete = False
 
@@ -89,8 +87,7 @@ class RouteAdmin(ReadOnlyAdmin):
 
 class ScheduleExceptionInline(admin.TabularInline):
     model = ScheduleException
-    fields = ["date", "kind", "departure_time"]
-    readonly_fields = fields
+    fields = readonly_fields = ("date", "kind", "departure_time")
     extra = 0
     can_delete = False
 
@@ -105,8 +102,7 @@ class ScheduleAdmin(ReadOnlyAdmin):
 
 class TripStopInline(admin.TabularInline):
     model = TripStop
-    fields = ["sequence", "stop", "arrive_at", "depart_at", "distance_km"]
-    readonly_fields = fields
+    fields = readonly_fields = ("sequence", "stop", "arrive_at", "depart_at", "distance_km")
     extra = 0
     can_delete = False
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
 from django.utils import timezone as django_timezone
@@ -203,7 +204,7 @@ def trips_between(*, on: date, from_stop_ids: list[UUID] | None = None, to_stop_
     return [_offer(row, stops) for row in rows]
 
 
-def _offer(row: tuple, stops: dict[UUID, tuple[str, str, str]]) -> TripOffer:
+def _offer(row: tuple[Any, ...], stops: dict[UUID, tuple[str, str, str]]) -> TripOffer:
     (trip_id, company_id, company_name, currency, route_id, route_name, route_code, status, delay, bus_id,
      layout_version_id, service_date, *board_alight) = row
     return TripOffer(
@@ -214,7 +215,7 @@ def _offer(row: tuple, stops: dict[UUID, tuple[str, str, str]]) -> TripOffer:
     )
 
 
-def _search_stop(values: list, stops: dict[UUID, tuple[str, str, str]]) -> SearchStop:
+def _search_stop(values: list[Any], stops: dict[UUID, tuple[str, str, str]]) -> SearchStop:
     sequence, stop_id, at, distance_km = values
     name, town, tz = stops[stop_id]
     return SearchStop(stop_id=stop_id, sequence=sequence, name=name, town=town, timezone=tz,

@@ -50,7 +50,7 @@ def _seat(seat: Any, *, decks: int, rows: int, columns: int, aisle: set[int]) ->
     if not isinstance(seat, dict):
         return None, ["must be an object."]
     try:
-        clean = {
+        clean: dict[str, Any] = {
             "label": str(seat["label"]),
             "deck": int(seat.get("deck", 1)),
             "row": int(seat["row"]),

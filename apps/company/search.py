@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.db import connection
@@ -82,7 +83,7 @@ def trip_rows(*, stops: dict[UUID, tuple[str, str, str]], boarding: set[UUID], a
         ids.append(stop_id)
         starts.append(datetime.combine(on, time.min).replace(tzinfo=timetable.zone(tz)))
         ends.append(datetime.combine(on + timedelta(days=1), time.min).replace(tzinfo=timetable.zone(tz)))
-    params = {"from_ids": ids, "starts": starts, "ends": ends, "to_ids": list(alighting), "now": now,
+    params: dict[str, Any] = {"from_ids": ids, "starts": starts, "ends": ends, "to_ids": list(alighting), "now": now,
               "statuses": [str(s) for s in SEARCHABLE_STATUSES], "limit": max(1, min(limit, MAX_RESULTS))}
     with connection.cursor() as cursor:
         cursor.execute(_SQL, params)

@@ -71,11 +71,12 @@ def _own_trips_filter(principal: Principal) -> Q:
     own = principal.companies_with(VIEW_OWN_TRIPS)
     if every is None:
         return Q()
-    driving = Exists(DriverAssignment.objects.filter(trip=OuterRef("pk"), driver_id=principal.user_id,
-                                                     is_active=True))
     condition = Q(company_id__in=every)
     if own is None or own:
-        condition |= Q(driving) & (Q() if own is None else Q(company_id__in=own))
+        if principal.user_id is not None:  # only a person drives
+            driving = Exists(DriverAssignment.objects.filter(trip=OuterRef("pk"), driver_id=principal.user_id,
+                                                             is_active=True))
+            condition |= Q(driving) & (Q() if own is None else Q(company_id__in=own))
     elif not every:
         raise PermissionDenied(f"Missing permission {VIEW_TRIPS}.")
     return condition

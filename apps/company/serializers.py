@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from apps.company.models import (
@@ -146,7 +148,8 @@ class CompanyIn(StrictModelSerializer):
     class Meta:
         model = Company
         fields = COMPANY_FIELDS
-        extra_kwargs = {"slug": {"validators": []}}  # uniqueness is the service's answer (409)
+        # uniqueness is the service's answer (409)
+        extra_kwargs: dict[str, dict[str, Any]] = {"slug": {"validators": []}}
 
 
 class CompanyChange(CompanyIn):
@@ -156,7 +159,7 @@ class CompanyChange(CompanyIn):
 
 
 class SeatIn(StrictSerializer):
-    label = serializers.CharField(max_length=8)
+    label = serializers.CharField(max_length=8)  # type: ignore[assignment]  # a field, not Field.label
     deck = serializers.IntegerField(min_value=1, default=1)
     row = serializers.IntegerField(min_value=1)
     col = serializers.IntegerField(min_value=1)
@@ -169,7 +172,7 @@ class PlanIn(StrictSerializer):
     rows = serializers.IntegerField(min_value=1, max_value=30)
     columns = serializers.IntegerField(min_value=1, max_value=8)
     aisle_columns = serializers.ListField(child=serializers.IntegerField(min_value=1), default=list, max_length=8)
-    seats = SeatIn(many=True, max_length=120)
+    seats = SeatIn(many=True, max_length=120)  # type: ignore[call-arg]  # ListSerializer takes max_length
 
 
 class LayoutIn(StrictSerializer):
@@ -226,7 +229,7 @@ class RouteIn(StrictSerializer):
     company_id = serializers.UUIDField()
     name = serializers.CharField(max_length=120)
     code = serializers.CharField(max_length=20)
-    stops = RouteStopIn(many=True, max_length=100)
+    stops = RouteStopIn(many=True, max_length=100)  # type: ignore[call-arg]  # ListSerializer takes max_length
     replaces_id = serializers.UUIDField(required=False, allow_null=True)
 
 
@@ -234,7 +237,7 @@ class RouteChange(StrictSerializer):
     name = serializers.CharField(max_length=120, required=False)
     code = serializers.CharField(max_length=20, required=False)
     is_active = serializers.BooleanField(required=False)
-    stops = RouteStopIn(many=True, max_length=100, required=False)
+    stops = RouteStopIn(many=True, max_length=100, required=False)  # type: ignore[call-arg]  # ListSerializer takes max_length
 
 
 class ScheduleIn(StrictSerializer):

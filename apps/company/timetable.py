@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from functools import cache
+from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from transport.errors import ValidationFailed
@@ -44,13 +46,13 @@ def local_departure(*, service_date: date, departure_time: time, timezone: str) 
 @dataclass(frozen=True)
 class StopTime:
     sequence: int
-    stop_id: object
+    stop_id: UUID
     arrive_at: datetime
     depart_at: datetime
-    distance_km: object
+    distance_km: Decimal
 
 
-def stop_times(*, departure_at: datetime, route_stops: list[tuple[int, object, int, object]]) -> list[StopTime]:
+def stop_times(*, departure_at: datetime, route_stops: list[tuple[int, UUID, int, Decimal]]) -> list[StopTime]:
     """Times at each stop from (sequence, stop_id, minutes_from_origin, distance_km) rows, in order."""
     times = []
     for sequence, stop_id, minutes, distance_km in route_stops:

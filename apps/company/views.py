@@ -10,16 +10,18 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
+from rest_framework.serializers import ModelSerializer, Serializer
 
 from apps.company import gtfs, selectors
 from apps.company import serializers as s
@@ -48,21 +50,32 @@ def _crud_schema(out: type[Serializer], create_in: type[Serializer] | None, chan
 class ScopedViewSet(viewsets.GenericViewSet):
     """list / retrieve from a selector; create / partial_update / destroy through services."""
 
-    out: ClassVar[type[Serializer]]
-    create_in: ClassVar[type[Serializer] | None] = None
-    change_in: ClassVar[type[Serializer] | None] = None
-    http_method_names: ClassVar[list[str]] = ["get", "post", "patch", "delete", "head", "options"]
+    out: ClassVar[type[ModelSerializer[Any]]]
+    create_in: ClassVar[type[Serializer[Any]] | None] = None
+    change_in: ClassVar[type[Serializer[Any]] | None] = None
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    # subclasses define selector(principal) -> the caller's rows, and the write hooks their methods allow:
-    # create_row(principal, data), change_row(principal, pk, data), delete_row(principal, pk)
-
-    lookup_value_converter = "uuid"
+    lookup_value_converter = "uuid"  # so pk arrives as a UUID
     company_lookup = "company_id"  # the ?company_id= filter of lists
 
-    def get_queryset(self):
+    # subclasses define selector, and the write hooks of the methods their http_method_names allow
+    def selector(self, principal: Principal) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def create_row(self, principal: Principal, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def change_row(self, principal: Principal, pk: uuid.UUID, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def delete_row(self, principal: Principal, pk: uuid.UUID) -> None:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no caller
-            return self.out.Meta.model.objects.none()
-        return self.selector(self.request.auth)
+            model: type[Model] = self.out.Meta.model
+            return model._default_manager.none()
+        return self.selector(principal_of(self.request))
 
     def get_serializer_class(self):
         return self.out
@@ -87,7 +100,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.out(page, many=True).data)
 
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, pk: uuid.UUID) -> Response:
         return Response(self.out(self._get(pk)).data)
 
     @idempotent(required=False)  # a client that retries a create after a timeout sends a key to make it once
@@ -97,13 +110,15 @@ class ScopedViewSet(viewsets.GenericViewSet):
         found = self.get_queryset().filter(pk=row.pk).first() or row
         return Response(self.out(found).data, status=status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: uuid.UUID) -> Response:
+        if self.change_in is None:  # not routed: only a viewset that takes changes allows PATCH
+            raise MethodNotAllowed("PATCH")
         self._get(pk)  # another tenant's row is a 404 before any complaint about the body
         row = self.change_row(request.auth, pk, validated(self.change_in, request.data))
         return Response(self.out(self._get(row.pk)).data)
 
-    def destroy(self, request: Request, pk: str) -> Response:
-        self.delete_row(request.auth, pk)
+    def destroy(self, request: Request, pk: uuid.UUID) -> Response:
+        self.delete_row(principal_of(request), pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -113,7 +128,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 class CompanyViewSet(ScopedViewSet):
     out, create_in, change_in = s.CompanyOut, s.CompanyIn, s.CompanyChange
     company_lookup = "id"
-    http_method_names: ClassVar[list[str]] = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def selector(self, principal):
         return selectors.companies(principal=principal)
@@ -198,7 +213,7 @@ class RouteViewSet(ScopedViewSet):
                                           summary="Deactivate a schedule (its trips already made stay)"))
 class ScheduleViewSet(ScopedViewSet):
     out, create_in, change_in = s.ScheduleOut, s.ScheduleIn, s.ScheduleChange
-    http_method_names: ClassVar[list[str]] = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def selector(self, principal):
         return selectors.schedules(principal=principal)
@@ -215,7 +230,7 @@ class ScheduleViewSet(ScopedViewSet):
     @extend_schema(request=s.ScheduleExceptionIn, responses={201: s.ScheduleOut},
                    summary="Add an exception date (no service, or an extra departure)")
     @action(detail=True, methods=["post"], url_path="exceptions")
-    def add_exception(self, request: Request, pk: str) -> Response:
+    def add_exception(self, request: Request, pk: uuid.UUID) -> Response:
         self._get(pk)
         schedules.schedule_exception_add(principal=request.auth, schedule_id=pk,
                                          **validated(s.ScheduleExceptionIn, request.data))
@@ -223,15 +238,16 @@ class ScheduleViewSet(ScopedViewSet):
 
     @extend_schema(responses={204: None}, summary="Remove an exception date")
     @action(detail=True, methods=["delete"], url_path="exceptions/<int:exception_id>")
-    def remove_exception(self, request: Request, pk: str, exception_id: int) -> Response:
-        schedules.schedule_exception_remove(principal=request.auth, schedule_id=pk, exception_id=int(exception_id))
+    def remove_exception(self, request: Request, pk: uuid.UUID, exception_id: int) -> Response:
+        schedules.schedule_exception_remove(principal=principal_of(request), schedule_id=pk,
+                                            exception_id=int(exception_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @_crud_schema(s.TripOut, s.TripIn, None, "trip")
 class TripViewSet(ScopedViewSet):
     out, create_in = s.TripOut, s.TripIn
-    http_method_names: ClassVar[list[str]] = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "head", "options"]
 
     def selector(self, principal):
         return selectors.trips(principal=principal)
@@ -244,28 +260,28 @@ class TripViewSet(ScopedViewSet):
 
     @extend_schema(request=s.TripCancelIn, responses=s.TripOut, summary="Cancel a trip")
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
+    def cancel(self, request: Request, pk: uuid.UUID) -> Response:
         self._get(pk)
         trips.trip_cancel(principal=request.auth, trip_id=pk, **validated(s.TripCancelIn, request.data))
         return self._done(pk)
 
     @extend_schema(request=s.TripDelayIn, responses=s.TripOut, summary="Announce a delay (0 clears it)")
     @action(detail=True, methods=["post"])
-    def delay(self, request: Request, pk: str) -> Response:
+    def delay(self, request: Request, pk: uuid.UUID) -> Response:
         self._get(pk)
         trips.trip_delay(principal=request.auth, trip_id=pk, **validated(s.TripDelayIn, request.data))
         return self._done(pk)
 
     @extend_schema(request=s.TripBusIn, responses=s.TripOut, summary="Swap the trip's bus")
     @action(detail=True, methods=["post"])
-    def bus(self, request: Request, pk: str) -> Response:
+    def bus(self, request: Request, pk: uuid.UUID) -> Response:
         self._get(pk)
         trips.trip_change_bus(principal=request.auth, trip_id=pk, **validated(s.TripBusIn, request.data))
         return self._done(pk)
 
     @extend_schema(request=s.TripMoveIn, responses=s.TripOut, summary="Board, depart or arrive")
     @action(detail=True, methods=["post"])
-    def status(self, request: Request, pk: str) -> Response:
+    def status(self, request: Request, pk: uuid.UUID) -> Response:
         self._get(pk)
         trips.trip_move(principal=request.auth, trip_id=pk, **validated(s.TripMoveIn, request.data))
         return self._done(pk)
@@ -275,7 +291,7 @@ class TripViewSet(ScopedViewSet):
 @extend_schema_view(destroy=extend_schema(responses={204: None}, summary="Take the driver off the trip"))
 class AssignmentViewSet(ScopedViewSet):
     out, create_in = s.AssignmentOut, s.AssignmentIn
-    http_method_names: ClassVar[list[str]] = ["get", "post", "delete", "head", "options"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
 
     def selector(self, principal):
         return selectors.assignments(principal=principal)

@@ -7,6 +7,8 @@ only for their own companies.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -46,20 +48,18 @@ class ReadOnlyInline(admin.TabularInline):
 
 class PassengerInline(ReadOnlyInline):
     model = Passenger
-    fields = ["position", "name", "phone", "passenger_type", "seat_label", "seat_class", "fare_minor", "price_minor"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "position", "name", "phone", "passenger_type", "seat_label", "seat_class", "fare_minor", "price_minor")
 
 
 class TicketInline(ReadOnlyInline):
     model = Ticket
-    fields = ["number", "seat_label", "state", "issued_at", "cancelled_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "seat_label", "state", "issued_at", "cancelled_at")
 
 
 class SeatHoldInline(ReadOnlyInline):
     model = SeatHold
-    fields = ["seat_label", "stretch", "state", "expires_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("seat_label", "stretch", "state", "expires_at")
 
 
 @admin.register(Booking)
@@ -142,8 +142,9 @@ class FareForm(forms.ModelForm):
         model = Fare
         fields = ["company_id", "route_id", "from_stop_id", "to_stop_id", "seat_class", "amount_minor", "currency"]
 
-    def clean(self) -> dict:
-        values = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        values = self.cleaned_data
         route_id, company_id = values.get("route_id"), values.get("company_id")
         if not route_id or not company_id:
             return values
@@ -188,8 +189,7 @@ class PromoCodeAdmin(FaresAdmin):
 class AllotmentSeatHoldInline(ReadOnlyInline):
     model = SeatHold
     fk_name = "allotment"
-    fields = ["seat_label", "stretch", "state", "expires_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("seat_label", "stretch", "state", "expires_at")
 
 
 @admin.register(SeatAllotment)

@@ -86,6 +86,7 @@ def walkthrough_trip() -> company_api.TripDetails | None:
     driver = auth_api.principal_from_device_credential(
         credential=demo_device_credential(WALKTHROUGH_COMPANY, "driver"))
     now = timezone.now()
+    assert driver.user_id is not None  # a device acts for the person it is registered to
     on_sale = [trip for trip in company_api.driver_trips(principal=driver, driver_id=driver.user_id)
                if trip.status == "scheduled" and trip.departure_at - now > timedelta(hours=2)]
     return on_sale[0] if on_sale else None

@@ -39,7 +39,7 @@ def trip_stretch(*, trip_id: UUID, from_stop_id: UUID, to_stop_id: UUID,
         problems["from_stop_id"] = ["This trip does not call at this stop."]
     if alight is None:
         problems["to_stop_id"] = ["This trip does not call at this stop."]
-    if problems:
+    if board is None or alight is None:
         raise ValidationFailed("The stops are not on this trip.", code="stop_not_on_trip", fields=problems)
     if board.sequence >= alight.sequence:
         raise ValidationFailed("The boarding stop must come before the alighting stop.", code="invalid_stretch",

@@ -34,8 +34,8 @@ def test_the_job_names_are_the_required_checks(workflow):
     assert 'contexts": ["lint", "test", "image"]' in WORKFLOW.read_text()
 
 
-def test_lint_runs_ruff_and_the_import_contracts(workflow):
-    assert steps_of(workflow["jobs"]["lint"])[-2:] == ["make lint", "make contracts"]
+def test_lint_runs_ruff_the_import_contracts_and_the_type_checker(workflow):
+    assert steps_of(workflow["jobs"]["lint"])[-3:] == ["make lint", "make contracts", "make typecheck"]
 
 
 def test_tests_run_against_healthy_service_containers(workflow):

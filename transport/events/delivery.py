@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -17,7 +18,7 @@ _CLAIM_SQL = (
 )
 
 
-def apply_once(*, event_id: str, event: str, handler: str, payload: dict, headers: dict) -> bool:
+def apply_once(*, event_id: str, event: str, handler: str, payload: dict[str, Any], headers: dict[str, Any]) -> bool:
     """Run the handler unless it already ran for this event. Returns False for a duplicate.
 
     The inbox row and the handler's writes commit together or not at all: a crash or an exception
@@ -35,8 +36,8 @@ def apply_once(*, event_id: str, event: str, handler: str, payload: dict, header
     return True
 
 
-def dead_letter(*, event_id: str, event: str, handler: str, payload: dict, headers: dict, error: str,
-                attempts: int) -> DeadLetter:
+def dead_letter(*, event_id: str, event: str, handler: str, payload: dict[str, Any], headers: dict[str, Any],
+                error: str, attempts: int) -> DeadLetter:
     return DeadLetter.objects.create(
         event_id=event_id, event=event, handler=handler, payload=payload, headers=headers,
         error=error[:10000], attempts=attempts,

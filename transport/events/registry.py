@@ -79,5 +79,5 @@ def handlers_for(event: str) -> list[str]:
     return list(_subscriptions.get(event, ()))
 
 
-def handler(handler_name: str) -> Callable:
+def handler(handler_name: str) -> Callable[..., None]:
     return _handlers[handler_name]

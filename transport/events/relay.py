@@ -13,6 +13,8 @@ import logging
 import threading
 import time
 from contextlib import suppress
+from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from celery import current_app
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu import Producer
 
 from transport.events import registry
 from transport.events.models import InboxRecord, OutboxMessage
@@ -59,7 +62,7 @@ class _ThreadProducers:
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def get(self):
+    def get(self) -> Producer:
         producer = getattr(self._local, "producer", None)
         if producer is None or getattr(self._local, "broker_url", None) != current_app.conf.broker_write_url:
             self.discard()
@@ -107,7 +110,7 @@ def relay(*, ids: list[UUID] | None = None, older_than_seconds: float = 0, limit
         if ids is not None:
             rows = rows.filter(id__in=ids)
         if older_than_seconds:
-            rows = rows.filter(created_at__lt=timezone.now() - timezone.timedelta(seconds=older_than_seconds))
+            rows = rows.filter(created_at__lt=timezone.now() - timedelta(seconds=older_than_seconds))
         batch = list(rows.order_by("created_at")[:limit])
         if not batch:
             return 0
@@ -146,7 +149,7 @@ def _record_failure(event_id: UUID, exc: Exception) -> None:
     )
 
 
-def _publish_row(row: OutboxMessage, producer) -> None:
+def _publish_row(row: OutboxMessage, producer: Producer) -> None:
     for handler in registry.handlers_for(row.event):
         send_delivery(delivery_kwargs(event_id=str(row.id), event=row.event, handler=handler, payload=row.payload,
                                       headers=row.headers), producer)
@@ -165,7 +168,9 @@ def send_delivery(kwargs: dict, producer, *, retries: int = 0) -> None:
     )
 
 
-def delivery_kwargs(*, event_id: str, event: str, handler: str, payload: dict, headers: dict) -> dict:
+def delivery_kwargs(
+    *, event_id: str, event: str, handler: str, payload: dict[str, Any], headers: dict[str, Any]
+) -> dict[str, Any]:
     return {"event_id": event_id, "event": event, "handler": handler, "payload": payload, "headers": headers}
 
 

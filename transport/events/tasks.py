@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +25,9 @@ logger = logging.getLogger(__name__)
     reject_on_worker_lost=True,
     max_retries=None,  # the kernel counts attempts itself and dead-letters at the limit
 )
-def deliver(self, *, event_id: str, event: str, handler: str, payload: dict, headers: dict) -> str:
+def deliver(
+    self: Task[..., str], *, event_id: str, event: str, handler: str, payload: dict[str, Any], headers: dict[str, Any]
+) -> str:
     # the request id arrives in the message headers (transport.logging sets it around each task)
     try:
         applied = apply_once(event_id=event_id, event=event, handler=handler, payload=payload, headers=headers)

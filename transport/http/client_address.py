@@ -5,9 +5,12 @@ Rate limits and audit logs read REMOTE_ADDR and then see the real client."""
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from functools import cache
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 
 @cache
@@ -23,10 +26,10 @@ def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
 
 
 class TrustedProxyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         networks = _trusted(tuple(settings.TRUSTED_PROXIES))
         peer = _parse(request.META.get("REMOTE_ADDR", ""))
         if networks and peer is not None and any(peer in network for network in networks):

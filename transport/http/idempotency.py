@@ -94,7 +94,7 @@ def key_requirement(handler: Any) -> bool | None:
 def request_scope(request: Request) -> str:
     """Who calls which endpoint: one key on two endpoints, or from two callers, never collides."""
     scope = f"{_caller(request)} {request.method} {request.path}"
-    if len(scope) > _SCOPE_MAX_LENGTH:
+    if _SCOPE_MAX_LENGTH is not None and len(scope) > _SCOPE_MAX_LENGTH:
         scope = "sha256:" + hashlib.sha256(scope.encode()).hexdigest()
     return scope
 
@@ -102,7 +102,7 @@ def request_scope(request: Request) -> str:
 def request_hash(request: Request) -> str:
     """What was asked: method, full path and the raw body bytes."""
     digest = hashlib.sha256()
-    digest.update(request.method.encode())
+    digest.update((request.method or "").encode())
     digest.update(b"\n")
     digest.update(request.get_full_path().encode())
     digest.update(b"\n")

@@ -54,7 +54,13 @@ TITLES: dict[str, str] = {
 
 
 def problem_body(
-    *, status: int, code: str, title: str = "", detail: str = "", instance: str = "", errors: dict | None = None
+    *,
+    status: int,
+    code: str,
+    title: str = "",
+    detail: str = "",
+    instance: str = "",
+    errors: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     title = title or TITLES.get(code) or HTTPStatus(status).phrase
     body: dict[str, Any] = {
@@ -81,7 +87,7 @@ def problem_response(
     title: str = "",
     detail: str = "",
     instance: str = "",
-    errors: dict | None = None,
+    errors: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JsonResponse:
     """A plain Django response, for middleware and views outside DRF."""
@@ -92,7 +98,7 @@ def problem_response(
     return response
 
 
-def exception_handler(exc: Exception, context: dict) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     request = context.get("request")
     instance = request.path if request is not None else ""
 

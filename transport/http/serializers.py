@@ -26,7 +26,7 @@ MAX_MINOR_UNITS = 2**63 - 1  # the largest amount a bigint column holds
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer[Any]):
     """Add "Unknown field." errors to the ones the serializer finds itself."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -43,7 +43,7 @@ class StrictSerializer(serializers.Serializer):
         return value
 
 
-class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
+class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer[Any]):
     pass
 
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import Now
 
 from transport.idempotency.models import IdempotencyRecord
@@ -107,7 +107,7 @@ def release(claim: Claim) -> bool:
 
 
 def _insert_or_take_over(*, scope: str, key: str, request_hash: str) -> Claim | None:
-    params = {
+    params: dict[str, str | int] = {
         "scope": scope,
         "key": key,
         "request_hash": request_hash,
@@ -139,6 +139,7 @@ def _decide_from_existing(*, scope: str, key: str, request_hash: str) -> Claim |
     if record.request_hash != request_hash:
         return Claim(outcome=Outcome.MISMATCH, record_id=record.id)
     if record.state == IdempotencyRecord.DONE:
+        assert record.response_status is not None  # complete() writes the state and the status together
         response = StoredResponse(
             status=record.response_status,
             body=bytes(record.response_body or b""),
@@ -150,8 +151,8 @@ def _decide_from_existing(*, scope: str, key: str, request_hash: str) -> Claim |
     return Claim(outcome=Outcome.IN_PROGRESS, record_id=record.id)
 
 
-def _owned(claim: Claim):
-    if claim.outcome is not Outcome.CLAIMED:
+def _owned(claim: Claim) -> QuerySet[IdempotencyRecord]:
+    if claim.outcome is not Outcome.CLAIMED or claim.record_id is None or claim.claimed_at is None:
         raise ValueError(f"Only a claimed request can be completed or released, not one that is {claim.outcome}.")
     return IdempotencyRecord.objects.filter(
         id=claim.record_id, created_at=claim.claimed_at, state=IdempotencyRecord.RUNNING

@@ -42,7 +42,7 @@ class StopRequest:
 @dataclass(frozen=True)
 class Child:
     name: str
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
 
     @property
     def pid(self) -> int:

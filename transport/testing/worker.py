@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -33,7 +34,7 @@ def wait_for(condition: Callable[[], bool], *, within: float = 60.0, what: str =
 
 @contextmanager
 def worker_process(*, extra_env: dict[str, str] | None = None, log_path: Path | None = None,
-                   concurrency: int = 1) -> Iterator[subprocess.Popen]:
+                   concurrency: int = 1) -> Iterator[subprocess.Popen[bytes]]:
     """Start `celery worker` (prefork) on this run's queue; stop it on exit."""
     env = {
         **os.environ,
@@ -44,18 +45,18 @@ def worker_process(*, extra_env: dict[str, str] | None = None, log_path: Path | 
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         **(extra_env or {}),
     }
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    log = open(log_path, "ab") if log_path else None  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", f"--concurrency={concurrency}",
          "--loglevel=INFO", "--without-mingle", "--without-gossip", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        preexec_fn=_die_with_parent,
+        cwd=settings.BASE_DIR, env=env, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        start_new_session=True, preexec_fn=_die_with_parent,
     )
     try:
         yield process
     finally:
         stop_process_group(process)
-        if log_path:
+        if log:
             log.close()
 
 
@@ -65,7 +66,7 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def stop_process_group(process: subprocess.Popen, *, sig: int = signal.SIGTERM, wait: float = 30.0) -> None:
+def stop_process_group(process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM, wait: float = 30.0) -> None:
     if process.poll() is not None:
         return
     try:
@@ -78,7 +79,7 @@ def stop_process_group(process: subprocess.Popen, *, sig: int = signal.SIGTERM, 
         pass
 
 
-def kill_process_group(process: subprocess.Popen) -> None:
+def kill_process_group(process: subprocess.Popen[bytes]) -> None:
     """SIGKILL the worker and its children at once: no shutdown, no acks, connections dropped."""
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
@@ -90,7 +91,9 @@ def delete_queues(names: set[str]) -> None:
 
     with current_app.connection_for_write() as broker:
         for name in names:
-            channel = broker.channel()
+            # kombu's stubs type a channel as StdChannel, which declares neither queue_delete nor close;
+            # the channels of both transports (py-amqp, redis) have them
+            channel: Any = broker.channel()
             try:
                 channel.queue_delete(name)
             except Exception:  # noqa: S110  (never declared, or already gone: nothing to clean)

@@ -6,7 +6,9 @@ from transport.http.client_address import TrustedProxyMiddleware
 
 
 def client_seen(request) -> str:
-    return TrustedProxyMiddleware(lambda r: HttpResponse(r.META["REMOTE_ADDR"]))(request).content.decode()
+    response = TrustedProxyMiddleware(lambda r: HttpResponse(r.META["REMOTE_ADDR"]))(request)
+    assert isinstance(response, HttpResponse)
+    return response.content.decode()
 
 
 @pytest.fixture

@@ -61,7 +61,8 @@ def runs_of(task_ids: list[str]) -> dict[str, str | None]:
 
 def stop_now(worker) -> None:
     """Ask the worker thread to stop and wake its event loop, which otherwise sleeps up to 10 s first."""
-    worker_state.should_terminate = 0
+    # celery-types declares should_terminate as always None; the worker reads an exit code from it
+    worker_state.should_terminate = 0  # type: ignore[assignment]
     worker.hub.call_soon(lambda: None)
 
 

@@ -60,3 +60,25 @@ def test_without_a_company_the_permission_held_in_any_company_suffices():
     dispatcher_of_a().require("company.manage_trips")
     with pytest.raises(PermissionDenied):
         dispatcher_of_a().require("company.manage_fleet")
+
+
+def test_a_device_principal_names_its_device():
+    device_id = uuid.uuid4()
+    device = Principal(kind=PrincipalKind.DEVICE, id=device_id, user_id=uuid.uuid4())
+
+    assert device.device_id == device_id
+
+
+def test_a_person_and_the_system_act_through_no_device():
+    user_id = uuid.uuid4()
+    person = Principal(kind=PrincipalKind.USER, id=user_id, user_id=user_id)
+    system = Principal.system("ticketing.expire_holds", {"ticketing.expire_holds"})
+
+    assert (person.device_id, system.device_id) == (None, None)
+
+
+def test_a_device_principal_with_an_id_that_is_not_a_uuid_is_a_programming_error():
+    device = Principal(kind=PrincipalKind.DEVICE, id="pos-counter")
+
+    with pytest.raises(TypeError, match="device's UUID"):
+        device.device_id  # noqa: B018

@@ -80,11 +80,13 @@ class AccessToken(_KeyedToken, tokens.AccessToken):
         return token
 
 
-class RefreshToken(_KeyedToken, tokens.RefreshToken):
+# the stubs' BlacklistMixin.for_user and Token.for_user disagree (bound to different token types); one
+# method at run time
+class RefreshToken(_KeyedToken, tokens.RefreshToken):  # type: ignore[misc]
     access_token_class = AccessToken
 
     @property
-    def access_token(self) -> AccessToken:
+    def access_token(self) -> tokens.AccessToken:
         access = super().access_token
         access.payload.update(claims.access_claims(user_id=self[settings.SIMPLE_JWT["USER_ID_CLAIM"]]))
         return access
@@ -103,7 +105,7 @@ def verified_access_claims(raw: str) -> dict[str, Any] | None:
     known = _verified.get(raw)
     if known is None or known[0] is not keys:
         try:
-            payload = dict(AccessToken(raw).payload)
+            payload = dict(AccessToken(raw).payload)  # type: ignore[arg-type]  # simplejwt annotates str as Token
         except TokenError:
             return None
         if len(_verified) >= _VERIFIED_MAX:

@@ -153,7 +153,7 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> User
     """Spend the invitation: set the password (when the invitee has none yet) and join the company."""
     row = _spend(token=token, purpose=AccountToken.Purpose.INVITATION)
     user = row.user
-    if not user.is_active:  # a deactivated account is not revived by an invitation
+    if not user.is_active or row.company_id is None:  # a deactivated account is not revived by an invitation
         raise TokenNotValid()
     if not user.has_usable_password():
         check_password_strength(password, user=user)

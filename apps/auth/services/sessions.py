@@ -47,7 +47,7 @@ def login(*, identifier: str, password: str, client_address: str | None = None) 
                      client_address=client_address, identifier=identifier[:100])
         raise NotAuthenticated(INVALID_LOGIN, code="invalid_credentials")
     with transaction.atomic():
-        update_last_login(None, user)
+        update_last_login(User, user)
         pair = _pair_for(user)
         audit.record(audit.Kind.LOGIN_SUCCEEDED, actor_id=user.pk, subject_user_id=user.pk,
                      client_address=client_address)
@@ -67,7 +67,7 @@ def _used_refresh_owner(raw: str) -> UUID | None:
 def token_refresh(*, refresh: str, client_address: str | None = None) -> TokenPair:
     ratelimit.hit("refresh", client_address=client_address)
     try:
-        token = RefreshToken(refresh)
+        token = RefreshToken(refresh)  # type: ignore[arg-type]  # simplejwt annotates str as Token
     except TokenError as exc:
         reused_by = _used_refresh_owner(refresh)
         if reused_by is not None:
@@ -78,10 +78,11 @@ def token_refresh(*, refresh: str, client_address: str | None = None) -> TokenPa
         outstanding = OutstandingToken.objects.select_for_update().filter(jti=token["jti"]).first()
         already_used = outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists()
         user = User.objects.filter(pk=token.get("sub"), is_active=True).first()
-        if not already_used and user is not None:
+        if outstanding is not None and not already_used and user is not None:
             BlacklistedToken.objects.create(token=outstanding)
             return _pair_for(user)
-    if already_used and outstanding is not None:  # a concurrent refresh of the same token won the lock
+    # a concurrent refresh of the same token won the lock (a token whose user is gone has nothing left to revoke)
+    if already_used and outstanding is not None and outstanding.user_id is not None:
         _revoke_after_reuse(user_id=outstanding.user_id, client_address=client_address)
     raise NotAuthenticated(INVALID_REFRESH, code="token_not_valid")
 
@@ -96,7 +97,7 @@ def _revoke_after_reuse(*, user_id: UUID, client_address: str | None) -> None:
 def logout(*, refresh: str, user_id: UUID) -> None:
     """Blacklist the caller's own refresh token; a token of someone else is simply not valid."""
     try:
-        token = RefreshToken(refresh)
+        token = RefreshToken(refresh)  # type: ignore[arg-type]  # simplejwt annotates str as Token
     except TokenError as exc:
         raise NotAuthenticated(INVALID_REFRESH, code="token_not_valid") from exc
     if str(token.get("sub")) != str(user_id):

@@ -47,8 +47,9 @@ def departures(schedule: Schedule, exceptions: list[ScheduleException], first: d
         if day.isoweekday() in schedule.weekdays and day not in no_service:
             found.append((day, schedule.departure_time))
         day += timedelta(days=1)
+    # the exception shape constraint gives every extra departure its time
     found += [(e.date, e.departure_time) for e in exceptions
-              if e.kind == ScheduleException.Kind.EXTRA and first <= e.date <= last]
+              if e.kind == ScheduleException.Kind.EXTRA and e.departure_time is not None and first <= e.date <= last]
     return found
 
 

@@ -39,8 +39,10 @@ def build_trip(*, route: Route, route_stops: list[RouteStop], bus: Bus, service_
                                              timezone=origin.timezone)
     times = timetable.stop_times(departure_at=departure_at, route_stops=[
         (rs.sequence, rs.stop_id, rs.minutes_from_origin, rs.distance_km) for rs in route_stops])
+    layout_version_id = bus.layout.current_version_id
+    assert layout_version_id is not None  # a layout is created with its first version, in one transaction
     trip = Trip(id=trip_id or uuid.uuid4(), company_id=route.company_id, route=route, schedule_id=schedule_id,
-                bus=bus, layout_version_id=bus.layout.current_version_id, service_date=service_date,
+                bus=bus, layout_version_id=layout_version_id, service_date=service_date,
                 departure_at=times[0].depart_at, arrival_at=times[-1].arrive_at)
     stops = [TripStop(trip_id=trip.id, sequence=t.sequence, stop_id=t.stop_id, arrive_at=t.arrive_at,
                       depart_at=t.depart_at, distance_km=t.distance_km) for t in times]
@@ -137,7 +139,8 @@ def trip_move(*, principal: Principal, trip_id: UUID, move: str) -> Trip:
     trip = get_for(principal, Trip.objects.all(), trip_id, None, lock=True)
     if not principal.has(MANAGE_TRIPS, company_id=trip.company_id):
         principal.require(VIEW_OWN_TRIPS, company_id=trip.company_id)
-        if not DriverAssignment.objects.filter(trip=trip, driver_id=principal.user_id, is_active=True).exists():
+        if principal.user_id is None or not DriverAssignment.objects.filter(
+                trip=trip, driver_id=principal.user_id, is_active=True).exists():
             raise NotFound("No such trip.")
     status, allowed_from = MOVES[move]
     if trip.status not in allowed_from:
@@ -162,6 +165,7 @@ def trip_change_bus(*, principal: Principal, trip_id: UUID, bus_id: UUID) -> Tri
         if bus.id == trip.bus_id:
             return trip
         old_bus_id, old_layout = trip.bus_id, trip.layout_version_id
+        assert bus.layout.current_version_id is not None  # a layout is created with its first version
         trip.bus, trip.layout_version_id = bus, bus.layout.current_version_id
         try:
             with transaction.atomic():

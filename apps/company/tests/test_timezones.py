@@ -58,6 +58,7 @@ def _next_change(zone: str, forward: bool) -> date:
     while True:
         before = datetime.combine(day, time(0), tzinfo=tz).utcoffset()
         after = datetime.combine(day, time(23, 59), tzinfo=tz).utcoffset()
+        assert before is not None and after is not None  # an aware time has an offset
         if before != after and (after > before) == forward:
             return day
         day += timedelta(days=1)

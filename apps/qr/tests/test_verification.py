@@ -173,7 +173,7 @@ MALFORMED = {
 def _malformed(kind: str, code: str) -> object:
     payload = codec.split(code).payload
     head = codec._HEAD.size
-    variants = {
+    variants: dict[object, object] = {
         "lower": code.lower(),
         "pad": code + "=" * (-len(code) % 8 or 8),
         "junk": code + "A",

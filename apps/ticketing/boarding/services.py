@@ -90,14 +90,16 @@ class _Verdict:
 def ticket_scan(*, principal: Principal, trip_id: UUID, code: str) -> ScanOutcome:
     """Board the passenger holding `code` onto the trip, now; refusals are outcomes, not errors."""
     trip = driver_trip(principal=principal, trip_id=trip_id)
+    device_id = _scanning_device(principal)
     now = timezone.now()
     tickets = _tickets_of(trip.company_id, _code_ticket_ids([code]))
     verdict = _judge_code(trip, code, at=now, tickets=tickets)
     with transaction.atomic():
         if verdict.outcome == BOARDED:
-            verdict = _board_online(trip, verdict.ticket, device_id=principal.id, at=now)
+            assert verdict.ticket is not None  # _judge_ticket's verdict: it boards a ticket
+            verdict = _board_online(trip, verdict.ticket, device_id=device_id, at=now)
         scan = BoardingScan.objects.create(company_id=trip.company_id, trip_id=trip.id, ticket=verdict.ticket,
-                                           device_id=principal.id, scanned_at=now, source=Boarding.Source.ONLINE,
+                                           device_id=device_id, scanned_at=now, source=Boarding.Source.ONLINE,
                                            outcome=verdict.outcome)
     return ScanOutcome(outcome=verdict.outcome, ticket=verdict.ticket, scan_id=scan.id, **verdict.extra)
 
@@ -109,6 +111,7 @@ def scans_sync(*, principal: Principal, trip_id: UUID, scans: list[OfflineScan])
     never deadlock), and a scan id seen before answers its recorded outcome.
     """
     trip = driver_trip(principal=principal, trip_id=trip_id)
+    device_id = _scanning_device(principal)
     limit = policy.max_boarding_sync()
     if len(scans) > limit:
         raise TooManyScans(f"Upload at most {limit} scans at once; this upload has {len(scans)}.",
@@ -120,9 +123,9 @@ def scans_sync(*, principal: Principal, trip_id: UUID, scans: list[OfflineScan])
     outcomes = []
     for scan in scans:
         if scan.id in recorded:
-            outcomes.append(_replay(recorded[scan.id], device_id=principal.id, trip=trip, tickets=tickets))
+            outcomes.append(_replay(recorded[scan.id], device_id=device_id, trip=trip, tickets=tickets))
             continue
-        outcome, recorded[scan.id] = _offline_record(trip, scan, device_id=principal.id, now=now, tickets=tickets)
+        outcome, recorded[scan.id] = _offline_record(trip, scan, device_id=device_id, now=now, tickets=tickets)
         outcomes.append(outcome)
     return outcomes
 
@@ -134,6 +137,7 @@ def _offline_record(trip: company_api.TripDetails, scan: OfflineScan, *, device_
     try:
         with transaction.atomic():
             if verdict.outcome == BOARDED:
+                assert verdict.ticket is not None  # _judge_ticket's verdict: it boards a ticket
                 verdict = _board_offline(trip, verdict.ticket, device_id=device_id, at=scan.scanned_at)
             log = BoardingScan.objects.create(id=scan.id, company_id=trip.company_id, trip_id=trip.id,
                                               ticket=verdict.ticket, device_id=device_id, scanned_at=scan.scanned_at,
@@ -180,7 +184,7 @@ def _judge_offline_ticket(trip: company_api.TripDetails, scan: OfflineScan, *,
     if scan.code is not None:
         return _judge_code(trip, scan.code, at=scan.scanned_at, tickets=tickets)
     # a ticket picked from the manifest by a device of the trip's driver: the device vouches for it
-    ticket = tickets.get(scan.ticket_id)
+    ticket = tickets.get(scan.ticket_id) if scan.ticket_id is not None else None
     if ticket is None:
         return _Verdict(UNKNOWN_TICKET)
     if ticket.trip_id != trip.id:

@@ -53,7 +53,7 @@ class SyncScans(APIView):
         values = validated(BoardingSyncIn, request.data)
         scans = [boarding.OfflineScan(id=s["id"], scanned_at=s["scanned_at"], code=s.get("code"),
                                       ticket_id=s.get("ticket_id")) for s in values["scans"]]
-        outcomes = boarding.scans_sync(principal=request.auth, trip_id=values["trip_id"], scans=scans)
+        outcomes = boarding.scans_sync(principal=principal_of(request), trip_id=values["trip_id"], scans=scans)
         return Response(BoardingSyncOut({"trip_id": values["trip_id"], "scans": outcomes}).data)
 
 

@@ -96,15 +96,18 @@ def _live_rows(trip_ids: list[UUID], *, now: datetime) -> dict[UUID, list[tuple[
     return live
 
 
-def _lowest_fares(offers: list[company_api.TripOffer]) -> dict[tuple[UUID, UUID, UUID, UUID, str], int]:
-    """(company, route, boarding stop, alighting stop, currency) -> the lowest fare: a fare counts only for
-    the company that set it."""
+# (company, route, boarding stop, alighting stop, currency): a fare counts only for the company that set it
+FareKey = tuple[UUID, UUID, UUID, UUID, str]
+
+
+def _lowest_fares(offers: list[company_api.TripOffer]) -> dict[FareKey, int]:
+    """The lowest fare of each FareKey the offers could ask for."""
     rows = Fare.objects.filter(route_id__in={o.route_id for o in offers}, company_id__in={o.company_id for o in offers},
                                from_stop_id__in={o.board.stop_id for o in offers},
                                to_stop_id__in={o.alight.stop_id for o in offers})
-    lowest: dict[tuple[UUID, UUID, UUID, str], int] = {}
+    lowest: dict[FareKey, int] = {}
     for row in rows:
-        key = (row.company_id, row.route_id, row.from_stop_id, row.to_stop_id, row.currency)
+        key: FareKey = (row.company_id, row.route_id, row.from_stop_id, row.to_stop_id, row.currency)
         lowest[key] = min(lowest.get(key, row.amount_minor), row.amount_minor)
     return lowest
 

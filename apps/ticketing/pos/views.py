@@ -34,14 +34,14 @@ from transport.http.serializers import validated
 
 
 def _allotment_response(request: Request, trip_id: UUID, allotment_id: UUID, *, status_code: int) -> Response:
-    [found] = pos_selectors.trip_allotments(principal=request.auth, trip_id=trip_id, allotment_id=allotment_id)
+    [found] = pos_selectors.trip_allotments(principal=principal_of(request), trip_id=trip_id, allotment_id=allotment_id)
     return Response(AllotmentOut(found).data, status=status_code)
 
 
 class TripAllotments(APIView):
     @extend_schema(responses=AllotmentOut(many=True), summary="A trip's seat allotments to POS devices (staff)")
     def get(self, request: Request, trip_id: UUID) -> Response:
-        found = pos_selectors.trip_allotments(principal=request.auth, trip_id=trip_id)
+        found = pos_selectors.trip_allotments(principal=principal_of(request), trip_id=trip_id)
         return Response(AllotmentOut(found, many=True).data)
 
     @extend_schema(request=AllotmentIn, responses={201: AllotmentOut},
@@ -60,7 +60,7 @@ class AllotmentRelease(APIView):
                    summary="Release what is left of an allotment (the device's sales stay)")
     @idempotent(required=False)
     def post(self, request: Request, allotment_id: UUID) -> Response:
-        allotment = allotments.allotment_release(principal=request.auth, allotment_id=allotment_id)
+        allotment = allotments.allotment_release(principal=principal_of(request), allotment_id=allotment_id)
         return _allotment_response(request, allotment.trip_id, allotment.id, status_code=status.HTTP_200_OK)
 
 
@@ -68,7 +68,7 @@ class DeviceAllotments(APIView):
     @extend_schema(responses=DeviceAllotmentOut(many=True),
                    summary="The calling POS device's allotments: what it may sell offline, with fares")
     def get(self, request: Request) -> Response:
-        found = pos_selectors.device_allotments(principal=request.auth)
+        found = pos_selectors.device_allotments(principal=principal_of(request))
         return Response(DeviceAllotmentOut(found, many=True).data)
 
 
@@ -81,8 +81,8 @@ class PosSales(APIView):
         sale = pos.SaleIn(id=values.get("sale_id") or uuid.uuid4(), trip_id=values["trip_id"],
                           from_stop_id=values["from_stop_id"], to_stop_id=values["to_stop_id"],
                           passengers=passengers_in(values["passengers"]), cash_minor=values["cash_minor"])
-        booking = pos.pos_sale_sell(principal=request.auth, sale=sale)
-        found = selectors.booking_detail(principal=request.auth, booking_id=booking.id)
+        booking = pos.pos_sale_sell(principal=principal_of(request), sale=sale)
+        found = selectors.booking_detail(principal=principal_of(request), booking_id=booking.id)
         return Response(PosSaleOut(found).data, status=status.HTTP_201_CREATED)
 
 

@@ -35,7 +35,7 @@ class QuoteIn(StrictSerializer):
     trip_id = serializers.UUIDField()
     from_stop_id = serializers.UUIDField()
     to_stop_id = serializers.UUIDField()
-    passengers = QuotePassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
+    passengers = QuotePassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)  # type: ignore[call-arg]  # ListSerializer takes max_length
     promo_code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,32}$", required=False)
 
 
@@ -91,11 +91,11 @@ class BookingOut(serializers.ModelSerializer):
 
     def get_passengers(self, booking: Booking) -> list[dict]:
         passengers = self.context.get("passengers") or booking.passengers.all()
-        return PassengerOut(sorted(passengers, key=lambda p: p.position), many=True).data
+        return PassengerOut(sorted(passengers, key=lambda p: p.position), many=True).data  # type: ignore[return-value]  # many=True: a ReturnList, typed ReturnDict by the stubs
 
     def get_tickets(self, booking: Booking) -> list[dict]:
         tickets = self.context["tickets"] if "tickets" in self.context else booking.tickets.all()
-        return TicketOut(sorted(tickets, key=lambda t: t.seat_label), many=True).data
+        return TicketOut(sorted(tickets, key=lambda t: t.seat_label), many=True).data  # type: ignore[return-value]  # many=True: a ReturnList, typed ReturnDict by the stubs
 
 
 class PlaceField(serializers.CharField):
@@ -141,7 +141,7 @@ class TripFoundOut(serializers.Serializer):
 
 
 class SeatStateOut(serializers.Serializer):
-    label = serializers.CharField(source="seat.label")
+    label = serializers.CharField(source="seat.label")  # type: ignore[assignment]  # a field, not Field.label
     deck = serializers.IntegerField(source="seat.deck")
     row = serializers.IntegerField(source="seat.row")
     col = serializers.IntegerField(source="seat.col")

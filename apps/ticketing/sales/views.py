@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
 from uuid import UUID
 
 from drf_spectacular.types import OpenApiTypes
@@ -37,7 +36,7 @@ from transport.http.serializers import validated
 
 
 def _booking_response(request: Request, booking_id: UUID, *, status_code: int = status.HTTP_200_OK) -> Response:
-    booking = selectors.booking_detail(principal=request.auth, booking_id=booking_id)
+    booking = selectors.booking_detail(principal=principal_of(request), booking_id=booking_id)
     return Response(BookingOut(booking).data, status=status_code)
 
 
@@ -47,7 +46,7 @@ class BookingList(APIView):
     def post(self, request: Request) -> Response:
         values = validated(BookingIn, request.data)
         booking = bookings.booking_hold(
-            principal=request.auth, trip_id=values["trip_id"], from_stop_id=values["from_stop_id"],
+            principal=principal_of(request), trip_id=values["trip_id"], from_stop_id=values["from_stop_id"],
             to_stop_id=values["to_stop_id"],
             passengers=list(passengers_in(values["passengers"])),
             promo_code=values.get("promo_code"),
@@ -61,7 +60,7 @@ class BookingList(APIView):
 class QuoteView(APIView):
     """Public: anyone may ask what seats would cost; nothing is held."""
 
-    permission_classes: ClassVar[list] = [AllowAny]
+    permission_classes = [AllowAny]
 
     @extend_schema(request=QuoteIn, responses=QuoteOut, summary="Price seats on a stretch, with a breakdown")
     def post(self, request: Request) -> Response:
@@ -88,7 +87,7 @@ def _place(value: str) -> tuple[list[UUID], str | None]:
 class TripSearch(APIView):
     """Public: trips across companies between two stops or towns on a date."""
 
-    permission_classes: ClassVar[list] = [AllowAny]
+    permission_classes = [AllowAny]
 
     @extend_schema(parameters=[OpenApiParameter("from", str, required=True), OpenApiParameter("to", str, required=True),
                                OpenApiParameter("date", OpenApiTypes.DATE, required=True)],
@@ -105,7 +104,7 @@ class TripSearch(APIView):
 class SeatMapView(APIView):
     """Public: a trip's seats and their state on a stretch."""
 
-    permission_classes: ClassVar[list] = [AllowAny]
+    permission_classes = [AllowAny]
 
     @extend_schema(parameters=[OpenApiParameter("from", OpenApiTypes.UUID), OpenApiParameter("to", OpenApiTypes.UUID)],
                    responses=SeatMapOut, summary="A trip's seat map for a stretch")
@@ -126,7 +125,7 @@ class BookingCancel(APIView):
     @extend_schema(request=None, responses=BookingOut, summary="Cancel a booking (refund per company policy)")
     @idempotent(required=False)
     def post(self, request: Request, booking_id: UUID) -> Response:
-        booking = cancellation.booking_cancel(principal=request.auth, booking_id=booking_id)
+        booking = cancellation.booking_cancel(principal=principal_of(request), booking_id=booking_id)
         return _booking_response(request, booking.id)
 
 
@@ -134,7 +133,7 @@ class BookingExtend(APIView):
     @extend_schema(request=None, responses=BookingOut, summary="Extend a hold while its payment is pending")
     @idempotent(required=False)
     def post(self, request: Request, booking_id: UUID) -> Response:
-        booking = bookings.booking_extend(principal=request.auth, booking_id=booking_id)
+        booking = bookings.booking_extend(principal=principal_of(request), booking_id=booking_id)
         return _booking_response(request, booking.id)
 
 

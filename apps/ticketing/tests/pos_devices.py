@@ -58,7 +58,7 @@ def sale(world: SalesWorld, *seats: str, board: str = "Nairobi", alight: str = "
 
 def online_sale(world: SalesWorld, *seats: str, board: str = "Nairobi", alight: str = "Kisumu",
                 sale_id: UUID | None = None, cash_minor: int | None = None) -> dict:
-    body = {"trip_id": str(world.trip_id), "from_stop_id": str(world.stops[board]),
+    body: dict[str, object] = {"trip_id": str(world.trip_id), "from_stop_id": str(world.stops[board]),
             "to_stop_id": str(world.stops[alight]),
             "passengers": [{"name": f"Rider {seat}", "phone": "+254700000004", "seat": seat} for seat in seats]}
     if sale_id is not None:

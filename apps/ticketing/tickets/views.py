@@ -21,7 +21,7 @@ from apps.ticketing.tickets.serializers import TicketDetailOut
 class TicketDetail(APIView):
     @extend_schema(responses=TicketDetailOut, summary="A ticket with its code, stretch and boarding")
     def get(self, request: Request, ticket_id: UUID) -> Response:
-        detail = ticket_selectors.ticket_detail(principal=request.auth, ticket_id=ticket_id)
+        detail = ticket_selectors.ticket_detail(principal=principal_of(request), ticket_id=ticket_id)
         return Response(TicketDetailOut(detail).data)
 
 
@@ -39,7 +39,7 @@ class TicketQrImage(APIView):
         return super().perform_content_negotiation(request, force=True)
 
     def image(self, request: Request, ticket_id: UUID) -> HttpResponse:
-        code = ticket_selectors.ticket_code_to_draw(principal=request.auth, ticket_id=ticket_id)
+        code = ticket_selectors.ticket_code_to_draw(principal=principal_of(request), ticket_id=ticket_id)
         response = HttpResponse(self.render(code=code), content_type=self.content_type)
         response["Cache-Control"] = "private, max-age=3600"
         return response

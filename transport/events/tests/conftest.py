@@ -22,8 +22,8 @@ WORKER_ENV = {"TRANSPORT_EVENT_MAX_ATTEMPTS": "3", "TRANSPORT_EVENT_RETRY_BACKOF
 def point_broker_at(url: str) -> None:
     # Celery reads CELERY_BROKER_URL from the environment before its own configuration
     os.environ["CELERY_BROKER_URL"] = url
-    current_app.conf.broker_url = url
-    current_app._after_fork()  # drop pooled connections to the previous broker
+    current_app.conf.broker_url = url  # type: ignore[misc]  # celery-types says read-only; Celery accepts it
+    current_app._after_fork()  # type: ignore[attr-defined]  # drop pooled connections to the previous broker
 
 
 def redis_broker_url() -> str:

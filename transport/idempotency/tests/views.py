@@ -38,7 +38,7 @@ gate = Gate()
 
 
 def create_effect(request: Request) -> Response:
-    name = request.data.get("name")
+    name = request.data.get("name") if isinstance(request.data, dict) else None
     if not name:
         raise ValidationFailed(fields={"name": ["This field is required."]})
     effect = Effect.objects.create(name=name)

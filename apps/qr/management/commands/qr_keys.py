@@ -27,6 +27,7 @@ class Command(BaseCommand):
             key = services.signing_key_rotate()
             self.stdout.write(f"Key {key.id} is active; the previous key is retired and still verifies.")
         else:
+            assert key_id is not None  # the remove parser requires it
             try:
                 services.signing_key_remove(key_id=key_id)
             except DomainError as exc:

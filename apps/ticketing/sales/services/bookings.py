@@ -50,7 +50,7 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
         sold_at=sold_at, trip=trip, passengers=[(p.seat_label, p.passenger_type) for p in passengers])
     where, settings, price = priced.where, priced.settings, priced.quote
     expires_at = now + timedelta(minutes=settings.seat_hold_minutes)
-    device_id = principal.id if principal.kind is PrincipalKind.DEVICE else None
+    device_id = principal.device_id
     own_allotments = inventory.device_allotment_ids(trip_id=trip_id, device_id=device_id) if device_id else []
     with inventory.seat_locks(trip_id, labels):
         inventory.seats_refuse_if_taken(trip_id=trip_id, seat_labels=labels, from_sequence=where.from_sequence,
@@ -80,7 +80,7 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
                 if price.promo is not None:
                     promos.promo_redeem(promo_id=price.promo.id, booking=booking, holder=holder,
                                         discount_minor=price.promo_discount_minor)
-                if own_allotments:
+                if own_allotments and device_id is not None:
                     inventory.allotted_stretch_carve(trip_id=trip_id, device_id=device_id, seat_labels=labels,
                                                      from_sequence=where.from_sequence, to_sequence=where.to_sequence)
                 inventory.seats_take(booking=booking, seat_labels=labels, expires_at=expires_at)

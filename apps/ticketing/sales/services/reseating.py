@@ -32,7 +32,7 @@ NO_SEAT_REASON = "no_seat_after_bus_change"
 @dataclass
 class Reseating:
     kept: int = 0
-    moved: dict[UUID, str] = field(default_factory=dict)  # seat-hold row id -> its new seat
+    moved: dict[int, str] = field(default_factory=dict)  # seat-hold row id -> its new seat
     cancelled_bookings: list[UUID] = field(default_factory=list)
     released_allotted: int = 0
 
@@ -47,8 +47,10 @@ def trip_reseat(*, trip: company_api.TripDetails) -> Reseating:
                     .filter(trip_id=trip.id, state__in=SeatHold.GUARDED_STATES)
                     .order_by("-state", "created_at", "id"))  # confirmed first, then held, then allotted
         booking_ids = {row.booking_id for row in rows if row.booking_id}
-        passengers = {(p.booking_id, p.seat_label): p for p in Passenger.objects.filter(booking_id__in=booking_ids)}
-        staying, displaced = [], []
+        passengers: dict[tuple[UUID | None, str], Passenger] = {
+            (p.booking_id, p.seat_label): p for p in Passenger.objects.filter(booking_id__in=booking_ids)}
+        staying: list[tuple[SeatHold, Passenger | None]] = []
+        displaced: list[tuple[SeatHold, Passenger | None]] = []
         for row in rows:
             passenger = passengers.get((row.booking_id, row.seat_label))
             seat = seats.get(row.seat_label)
@@ -63,8 +65,11 @@ def trip_reseat(*, trip: company_api.TripDetails) -> Reseating:
                 outcome.released_allotted += 1
             elif row.booking_id in outcome.cancelled_bookings:
                 continue
-            elif not _move(row, passenger, seats, taken, outcome, trip=trip):
-                _cancel_for_lack_of_seat(row.booking_id, outcome)
+            else:
+                # a row is an allotment's (released above) or a booking's, whose passenger sits in it
+                assert row.booking_id is not None and passenger is not None
+                if not _move(row, passenger, seats, taken, outcome, trip=trip):
+                    _cancel_for_lack_of_seat(row.booking_id, outcome)
     return outcome
 
 
