@@ -16,10 +16,11 @@ from apps.auth import ratelimit, selectors
 from apps.auth import serializers as s
 from apps.auth.models import User
 from apps.auth.services import account_tokens, accounts, devices, members, sessions
-from transport.errors import PermissionDenied
+from transport.errors import NotAuthenticated, PermissionDenied
 from transport.http.pagination import PAGE_PARAMETERS, CappedPageNumberPagination, page_of
+from transport.http.principal import principal_of
 from transport.http.serializers import validated
-from transport.principal import Principal, PrincipalKind
+from transport.principal import PrincipalKind
 
 
 def client_address(request: Request) -> str | None:
@@ -71,7 +72,7 @@ class LogoutView(APIView):
     @extend_schema(request=s.RefreshIn, responses={204: None}, summary="Sign out: spend the refresh token")
     def post(self, request: Request) -> Response:
         data = validated(s.RefreshIn, request.data)
-        if request.auth.kind is not PrincipalKind.USER:
+        if principal_of(request).kind is not PrincipalKind.USER:
             raise PermissionDenied("A device has no session to end; revoke it instead.")
         sessions.logout(refresh=data["refresh"], user_id=_signed_in(request).pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -129,7 +130,7 @@ class MemberView(APIView):
     @extend_schema(request=s.MemberRolesIn, responses={200: s.MemberOut}, summary="Set a member's roles")
     def put(self, request: Request, company_id: UUID, user_id: UUID) -> Response:
         data = validated(s.MemberRolesIn, request.data)
-        membership = members.member_roles_set(principal=request.auth, company_id=company_id, user_id=user_id,
+        membership = members.member_roles_set(principal=principal_of(request), company_id=company_id, user_id=user_id,
                                               roles=data["roles"])
         return Response(_member_out(membership))
 
@@ -144,14 +145,14 @@ class DevicesView(APIView):
                    summary="List a company's devices")
     def get(self, request: Request) -> Response:
         query = validated(s.CompanyQuery, request.query_params)
-        found = selectors.company_devices(principal=request.auth, company_id=query["company_id"])
+        found = selectors.company_devices(principal=principal_of(request), company_id=query["company_id"])
         return _paginated(request, self, found, lambda page: s.DeviceOut(page, many=True).data)
 
     @extend_schema(request=s.DeviceRegisterIn, responses={201: s.DeviceRegisteredOut},
                    summary="Register a POS terminal or driver phone; its credential is shown once")
     def post(self, request: Request) -> Response:
         data = validated(s.DeviceRegisterIn, request.data)
-        registered = devices.device_register(principal=request.auth, **data)
+        registered = devices.device_register(principal=principal_of(request), **data)
         body = {**s.DeviceOut(registered.device).data, "credential": registered.credential}
         return Response(body, status=status.HTTP_201_CREATED)
 

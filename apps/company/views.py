@@ -29,7 +29,9 @@ from apps.company.models import Company
 from apps.company.services import companies, fleet, network, rosters, schedules, trips
 from transport.errors import NotFound, ValidationFailed
 from transport.http.idempotency import idempotent
+from transport.http.principal import principal_of
 from transport.http.serializers import validated
+from transport.principal import Principal
 
 
 def _crud_schema(out: type[Serializer], create_in: type[Serializer] | None, change_in: type[Serializer] | None,
@@ -105,7 +107,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     @idempotent(required=False)  # a client that retries a create after a timeout sends a key to make it once
     def create(self, request: Request) -> Response:
-        row = self.create_row(request.auth, validated(self.create_in, request.data))
+        row = self.create_row(principal_of(request), validated(self.create_in, request.data))
         # read back for the related rows the output shows; a new company is not yet in the caller's principal
         found = self.get_queryset().filter(pk=row.pk).first() or row
         return Response(self.out(found).data, status=status.HTTP_201_CREATED)
@@ -114,7 +116,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         if self.change_in is None:  # not routed: only a viewset that takes changes allows PATCH
             raise MethodNotAllowed("PATCH")
         self._get(pk)  # another tenant's row is a 404 before any complaint about the body
-        row = self.change_row(request.auth, pk, validated(self.change_in, request.data))
+        row = self.change_row(principal_of(request), pk, validated(self.change_in, request.data))
         return Response(self.out(self._get(row.pk)).data)
 
     def destroy(self, request: Request, pk: uuid.UUID) -> Response:
@@ -232,7 +234,7 @@ class ScheduleViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"], url_path="exceptions")
     def add_exception(self, request: Request, pk: uuid.UUID) -> Response:
         self._get(pk)
-        schedules.schedule_exception_add(principal=request.auth, schedule_id=pk,
+        schedules.schedule_exception_add(principal=principal_of(request), schedule_id=pk,
                                          **validated(s.ScheduleExceptionIn, request.data))
         return Response(self.out(self._get(pk)).data, status=status.HTTP_201_CREATED)
 
@@ -262,28 +264,28 @@ class TripViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: uuid.UUID) -> Response:
         self._get(pk)
-        trips.trip_cancel(principal=request.auth, trip_id=pk, **validated(s.TripCancelIn, request.data))
+        trips.trip_cancel(principal=principal_of(request), trip_id=pk, **validated(s.TripCancelIn, request.data))
         return self._done(pk)
 
     @extend_schema(request=s.TripDelayIn, responses=s.TripOut, summary="Announce a delay (0 clears it)")
     @action(detail=True, methods=["post"])
     def delay(self, request: Request, pk: uuid.UUID) -> Response:
         self._get(pk)
-        trips.trip_delay(principal=request.auth, trip_id=pk, **validated(s.TripDelayIn, request.data))
+        trips.trip_delay(principal=principal_of(request), trip_id=pk, **validated(s.TripDelayIn, request.data))
         return self._done(pk)
 
     @extend_schema(request=s.TripBusIn, responses=s.TripOut, summary="Swap the trip's bus")
     @action(detail=True, methods=["post"])
     def bus(self, request: Request, pk: uuid.UUID) -> Response:
         self._get(pk)
-        trips.trip_change_bus(principal=request.auth, trip_id=pk, **validated(s.TripBusIn, request.data))
+        trips.trip_change_bus(principal=principal_of(request), trip_id=pk, **validated(s.TripBusIn, request.data))
         return self._done(pk)
 
     @extend_schema(request=s.TripMoveIn, responses=s.TripOut, summary="Board, depart or arrive")
     @action(detail=True, methods=["post"])
     def status(self, request: Request, pk: uuid.UUID) -> Response:
         self._get(pk)
-        trips.trip_move(principal=request.auth, trip_id=pk, **validated(s.TripMoveIn, request.data))
+        trips.trip_move(principal=principal_of(request), trip_id=pk, **validated(s.TripMoveIn, request.data))
         return self._done(pk)
 
 

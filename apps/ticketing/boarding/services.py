@@ -29,7 +29,7 @@ from apps.qr import api as qr_api
 from apps.ticketing import policy, signals
 from apps.ticketing.access import driver_trip
 from apps.ticketing.models import Boarding, BoardingScan, Ticket
-from transport.errors import DomainError, ValidationFailed
+from transport.errors import DomainError, PermissionDenied, ValidationFailed
 from transport.events import publish
 from transport.principal import Principal
 
@@ -85,6 +85,13 @@ class _Verdict:
     outcome: str
     ticket: Ticket | None = None
     extra: dict = field(default_factory=dict)
+
+
+def _scanning_device(principal: Principal) -> UUID:
+    device_id = principal.device_id
+    if device_id is None:
+        raise PermissionDenied("Tickets are scanned from a driver's registered device.", code="device_required")
+    return device_id
 
 
 def ticket_scan(*, principal: Principal, trip_id: UUID, code: str) -> ScanOutcome:

@@ -29,6 +29,7 @@ from apps.ticketing.pos.services import sales as pos
 from apps.ticketing.sales import selectors
 from apps.ticketing.sales.serializers import passengers_in
 from transport.http.idempotency import idempotent
+from transport.http.principal import principal_of
 from transport.http.problems import field_errors
 from transport.http.serializers import validated
 
@@ -49,7 +50,7 @@ class TripAllotments(APIView):
     @idempotent()
     def post(self, request: Request, trip_id: UUID) -> Response:
         values = validated(AllotmentIn, request.data)
-        allotment = allotments.allotment_create(principal=request.auth, trip_id=trip_id,
+        allotment = allotments.allotment_create(principal=principal_of(request), trip_id=trip_id,
                                                 device_id=values["device_id"],
                                                 seat_labels=values["seats"])
         return _allotment_response(request, trip_id, allotment.id, status_code=status.HTTP_201_CREATED)
@@ -92,7 +93,7 @@ class PosSync(APIView):
     @extend_schema(request=SyncIn, responses=SyncOut,
                    summary="Upload sales a POS device made offline; one outcome per sale, in order")
     def post(self, request: Request) -> Response:
-        access.require_seller(request.auth)
+        access.require_seller(principal_of(request))
         sales = request.data.get("sales") if isinstance(request.data, dict) else None
         if isinstance(sales, list):  # refuse an oversize batch before validating every sale in it
             pos.sync_batch_check(count=len(sales))
@@ -103,7 +104,7 @@ class PosSync(APIView):
         readings = [OfflineSaleIn(data=raw) for raw in request.data["sales"]]
         readable = [reading.is_valid() for reading in readings]
         sellable = [_sale_in(reading.validated_data) for reading, ok in zip(readings, readable, strict=True) if ok]
-        decided = iter(pos.pos_sync(principal=request.auth, sales=sellable) if sellable else [])
+        decided = iter(pos.pos_sync(principal=principal_of(request), sales=sellable) if sellable else [])
         results = [next(decided) if ok else
                    pos.sale_unreadable(sale_id=sale_id, detail=_errors_in_words(reading.errors))
                    for sale_id, reading, ok in zip(ids, readings, readable, strict=True)]

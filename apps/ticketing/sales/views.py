@@ -32,6 +32,7 @@ from apps.ticketing.sales.serializers import (
 )
 from apps.ticketing.sales.services import bookings, cancellation, confirmation
 from transport.http.idempotency import idempotent
+from transport.http.principal import principal_of
 from transport.http.serializers import validated
 
 
@@ -142,7 +143,7 @@ class BookingConfirm(APIView):
     @idempotent(required=False)
     def post(self, request: Request, booking_id: UUID) -> Response:
         values = validated(ConfirmIn, request.data)
-        booking = confirmation.booking_confirm(booking_id=booking_id, principal=request.auth,
+        booking = confirmation.booking_confirm(booking_id=booking_id, principal=principal_of(request),
                                                payment_ref=values["payment_ref"] or None)
         return _booking_response(request, booking.id)
 
@@ -152,5 +153,5 @@ class SalesReport(APIView):
                    summary="Sales by trip, day, agent or channel")
     def get(self, request: Request) -> Response:
         values = validated(SalesIn, request.query_params.dict())
-        rows = reports.sales_report(principal=request.auth, **values)
+        rows = reports.sales_report(principal=principal_of(request), **values)
         return Response(SalesRowOut(rows, many=True).data)

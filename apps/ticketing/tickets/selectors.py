@@ -12,9 +12,6 @@ from apps.ticketing.models import Boarding, Ticket
 from transport.errors import Conflict, NotAuthenticated, NotFound
 from transport.principal import Principal
 
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
 
 @dataclass(frozen=True)
 class TicketStop:

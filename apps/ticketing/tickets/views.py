@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from apps.qr import api as qr_api
 from apps.ticketing.tickets import selectors as ticket_selectors
 from apps.ticketing.tickets.serializers import TicketDetailOut
+from transport.http.principal import principal_of
 
 
 class TicketDetail(APIView):
