@@ -53,5 +53,5 @@ class ScheduledRetryAdmin(admin.ModelAdmin):
     search_fields = ["event_id", "handler", "last_error"]
     readonly_fields = [f.name for f in ScheduledRetry._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from apps.auth.models import Device, Membership, Role, SecurityEvent, User
 from apps.auth.services import accounts, devices
 from transport.errors import DomainError
-from transport.scoped_admin import ReadOnlyAdmin, principal_of
+from transport.scoped_admin import ReadOnlyAdmin, admin_principal
 
 
 def _run(request: HttpRequest, modeladmin: admin.ModelAdmin, action, rows) -> None:
@@ -34,7 +34,7 @@ class DeviceAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Revoke the selected devices at once", permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Device]) -> None:
-        principal = principal_of(request)
+        principal = admin_principal(request)
         _run(request, self, lambda d: devices.device_revoke(principal=principal, device_id=d.pk), queryset)
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
@@ -93,7 +93,7 @@ class UserAdmin(ReadOnlyAdmin):
     @admin.action(description="Deactivate the selected users (sign-in, refresh and tokens stop at once)",
                   permissions=["deactivate"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        principal = principal_of(request)
+        principal = admin_principal(request)
         _run(request, self, lambda u: accounts.user_deactivate(principal=principal, user_id=u.pk), queryset)
 
     def has_deactivate_permission(self, request: HttpRequest) -> bool:

@@ -22,7 +22,7 @@ from apps.auth.jwt.tokens import verified_access_claims
 from apps.auth.models import User
 from apps.auth.roles import grants_add
 from apps.auth.services import account_tokens, members
-from apps.auth.services.account_tokens import AccountLink
+from apps.auth.services.account_tokens import AccountLink as AccountLink  # published: account_link returns it
 from transport.errors import NotAuthenticated, NotFound, PermissionDenied
 from transport.principal import Principal, PrincipalKind
 

@@ -27,7 +27,7 @@ from apps.company.models import (
 from apps.company.permissions import MANAGE_TRIPS
 from apps.company.services import trips
 from transport.errors import DomainError
-from transport.scoped_admin import ReadOnlyAdmin, principal_of
+from transport.scoped_admin import ReadOnlyAdmin, admin_principal
 
 
 @admin.register(Company)
@@ -119,7 +119,7 @@ class TripAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Cancel the selected trips (passengers are told)", permissions=["cancel"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[Trip]) -> None:
-        principal = principal_of(request)
+        principal = admin_principal(request)
         done = 0
         for trip in queryset:
             try:
@@ -130,7 +130,7 @@ class TripAdmin(ReadOnlyAdmin):
         self.message_user(request, f"{done} cancelled.", messages.SUCCESS)
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
-        principal = principal_of(request)
+        principal = admin_principal(request)
         return bool(request.user.is_superuser or principal.has(MANAGE_TRIPS))
 
 

@@ -148,7 +148,7 @@ def company_settings(*, company_id: UUID) -> CompanySettings:
         if field.name != "company_id"})
 
 
-def _details(rows: list[tuple]) -> TripDetails:
+def _details(rows: list[tuple[Any, ...]]) -> TripDetails:
     stops = tuple(
         TripStopTime(sequence=sequence, stop_id=stop_id, name=name, town=town, latitude=latitude,
                      longitude=longitude, timezone=tz, distance_km=distance_km,

@@ -107,6 +107,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     @idempotent(required=False)  # a client that retries a create after a timeout sends a key to make it once
     def create(self, request: Request) -> Response:
+        if self.create_in is None:  # not routed: only a viewset that takes creates allows POST
+            raise MethodNotAllowed("POST")
         row = self.create_row(principal_of(request), validated(self.create_in, request.data))
         # read back for the related rows the output shows; a new company is not yet in the caller's principal
         found = self.get_queryset().filter(pk=row.pk).first() or row

@@ -32,7 +32,7 @@ from apps.ticketing.models import (
 from apps.ticketing.permissions import MANAGE_FARES
 from apps.ticketing.reports import admin_views as admin_sales
 from transport.errors import NotFound
-from transport.scoped_admin import CompanyScopedAdmin, ReadOnlyAdmin, principal_of
+from transport.scoped_admin import CompanyScopedAdmin, ReadOnlyAdmin, admin_principal
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -76,7 +76,7 @@ class BookingAdmin(ReadOnlyAdmin):
         return [report, *super().get_urls()]
 
     def sales_report(self, request: HttpRequest) -> HttpResponse:
-        principal = principal_of(request)
+        principal = admin_principal(request)
         mine = sorted(principal.company_ids, key=str)
         companies = company_api.company_ids() if principal.global_permissions else mine
         return admin_sales.sales_view(request, principal, companies)
@@ -115,7 +115,7 @@ class FaresAdmin(CompanyScopedAdmin):
     """Editable by holders of ticketing.manage_fares, for rows of their own companies only."""
 
     def _may_manage(self, request: HttpRequest, obj=None) -> bool:
-        principal = principal_of(request)
+        principal = admin_principal(request)
         if obj is None:
             return principal.has(MANAGE_FARES)
         return principal.has(MANAGE_FARES, company_id=obj.company_id)
@@ -130,7 +130,7 @@ class FaresAdmin(CompanyScopedAdmin):
         return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        if not principal_of(request).has(MANAGE_FARES, company_id=obj.company_id):
+        if not admin_principal(request).has(MANAGE_FARES, company_id=obj.company_id):
             raise PermissionDenied("You may not set fares for this company.")
         super().save_model(request, obj, form, change)
 

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def _version() -> str:
     revocation.forget_local_copy()  # read the shared version, not this process's copy
-    return revocation.current().bundles_version
+    snapshot = revocation.current()
+    assert snapshot is not None
+    return snapshot.bundles_version
 
 
 def test_every_apps_role_grants_take_three_queries_each_when_nothing_is_new(django_assert_num_queries):

@@ -17,7 +17,7 @@ from transport.events.payloads import EventPayload, EventSignal
 
 _signal_names: dict[int, str] = {}
 _payload_types: dict[str, type[EventPayload]] = {}
-_handlers: dict[str, Callable] = {}
+_handlers: dict[str, Callable[..., object]] = {}
 _subscriptions: dict[str, list[str]] = {}
 
 
@@ -40,7 +40,7 @@ def discover() -> None:
     autodiscover_modules("receivers")
 
 
-def register_signal(signal: EventSignal, name: str) -> None:
+def register_signal(signal: EventSignal[EventPayload], name: str) -> None:
     from transport.events.publishing import write_outbox
 
     _signal_names[id(signal)] = name
@@ -66,7 +66,7 @@ def published_events() -> dict[str, type[EventPayload]]:
     return dict(_payload_types)
 
 
-def register_handler(event: str, handler_name: str, func: Callable) -> None:
+def register_handler(event: str, handler_name: str, func: Callable[..., object]) -> None:
     if handler_name in _handlers and _handlers[handler_name] is not func:
         raise ValueError(f"Two handlers are named {handler_name}.")
     _handlers[handler_name] = func
@@ -79,5 +79,5 @@ def handlers_for(event: str) -> list[str]:
     return list(_subscriptions.get(event, ()))
 
 
-def handler(handler_name: str) -> Callable[..., None]:
+def handler(handler_name: str) -> Callable[..., object]:
     return _handlers[handler_name]

@@ -155,7 +155,7 @@ def _publish_row(row: OutboxMessage, producer: Producer) -> None:
                                       headers=row.headers), producer)
 
 
-def send_delivery(kwargs: dict, producer, *, retries: int = 0) -> None:
+def send_delivery(kwargs: dict[str, Any], producer: Producer, *, retries: int = 0) -> None:
     """One message asking a worker to run one handler; `retries` counts the attempts already made."""
     current_app.send_task(
         DELIVER_TASK,
@@ -189,8 +189,8 @@ def sweep(*, older_than_seconds: float | None = None, batch: int = 200) -> int:
     while retries.send_due(limit=batch) == batch:
         pass
     now = timezone.now()
-    outbox_cutoff = now - timezone.timedelta(days=settings.TRANSPORT_OUTBOX_RETENTION_DAYS)
+    outbox_cutoff = now - timedelta(days=settings.TRANSPORT_OUTBOX_RETENTION_DAYS)
     OutboxMessage.objects.filter(published_at__lt=outbox_cutoff).delete()
-    inbox_cutoff = now - timezone.timedelta(days=settings.TRANSPORT_INBOX_RETENTION_DAYS)
+    inbox_cutoff = now - timedelta(days=settings.TRANSPORT_INBOX_RETENTION_DAYS)
     InboxRecord.objects.filter(processed_at__lt=inbox_cutoff).delete()
     return total

@@ -5,6 +5,7 @@ goes to the log, as it does there. Without DEBUG this does nothing: Django calls
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
@@ -16,7 +17,7 @@ logger = logging.getLogger("django.request")
 
 
 class ApiProblemsInDebugMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

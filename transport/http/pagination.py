@@ -5,6 +5,7 @@ so no client can make one request read a whole table. A page past the end is a 4
 """
 
 import functools
+from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -26,7 +27,7 @@ PAGE_PARAMETERS = [
 
 
 @functools.cache
-def page_of(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+def page_of(item: type[serializers.Serializer[Any]]) -> type[serializers.Serializer[Any]]:
     """The serializer of one page of `item`s, for documenting a view that paginates by hand."""
     name = item.__name__.removesuffix("Serializer")
     return type(f"Paginated{name}List", (serializers.Serializer,), {

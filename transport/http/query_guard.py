@@ -7,6 +7,8 @@ every view: a 400 problem under /api/, Django's plain 400 page elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from transport.http.error_views import is_api_request
@@ -16,7 +18,7 @@ NUL = "\x00"
 
 
 class RefuseNulInQueryMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -39,7 +39,7 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-class ProblemSerializer(serializers.Serializer):
+class ProblemSerializer(serializers.Serializer[Any]):
     """An RFC 9457 problem: `code` is stable and meant for programs, `title` and `detail` for people."""
 
     type = serializers.CharField(help_text="A URI naming the kind of problem")
@@ -49,7 +49,8 @@ class ProblemSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="A stable identifier of the kind of problem")
     instance = serializers.CharField(required=False, help_text="The path that was asked for")
     request_id = serializers.CharField(required=False, help_text="Quote it when reporting a problem")
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
+    errors = serializers.DictField(  # type: ignore[assignment]  # the problem's field, not Serializer.errors
+       child=serializers.ListField(child=serializers.CharField()), required=False,
                                    help_text='Messages per field: {"passengers.0.seat_label": ["..."]}')
 
     class Meta:
@@ -57,7 +58,7 @@ class ProblemSerializer(serializers.Serializer):
 
 
 class ProblemAutoSchema(AutoSchema):
-    def get_override_parameters(self) -> list:
+    def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
         handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
         required = key_requirement(handler)

@@ -47,7 +47,7 @@ class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer[Any]):
     pass
 
 
-def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict:
+def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
     """`data` as `serializer_class` validates it; a ValidationError (400 validation_failed) otherwise."""
     # never partial=True: DRF would pass it down to nested serializers, letting a nested body through with
     # required fields missing; a serializer of changes makes its own fields optional instead

@@ -60,7 +60,7 @@ def principal_for_credential(credential: str) -> Principal | None:
             cached = client(settings.REDIS_URL).get(key)
         except redis.RedisError:
             snapshot = None
-    if cached and cached != TOMBSTONE:
+    if cached and cached != TOMBSTONE and snapshot is not None:
         entry = json.loads(cached)
         if entry["bundles"] == snapshot.bundles_version and snapshot.claims_are_current(
                 user_id=entry["user_id"], roles_read_at=entry["read_at"]):

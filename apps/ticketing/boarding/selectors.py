@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef
@@ -13,6 +14,9 @@ from apps.qr import api as qr_api
 from apps.ticketing.access import driver_trip
 from apps.ticketing.models import Boarding, Ticket
 from transport.principal import Principal
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,11 @@ def trip_manifest(*, principal: Principal, trip_id: UUID) -> Manifest:
                     tickets=tuple(_entry(ticket) for ticket in tickets))
 
 
-def _entry(ticket: Ticket) -> ManifestEntry:
+class _Boarded(TypedDict):
+    boarded: bool
+
+
+def _entry(ticket: WithAnnotations[Ticket, _Boarded]) -> ManifestEntry:
     claims = qr_api.ticket_code_read(code=ticket.code) if ticket.code else None
     booking = ticket.booking
     return ManifestEntry(

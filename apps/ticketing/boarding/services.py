@@ -181,7 +181,8 @@ def _judge_offline(trip: company_api.TripDetails, scan: OfflineScan, *, now: dat
     if scan.scanned_at < trip.departure_at - policy.boarding_window_before_departure():
         return _Verdict(SCANNED_BEFORE_BOARDING_WINDOW)
     verdict = _judge_offline_ticket(trip, scan, tickets=tickets)
-    if verdict.outcome == BOARDED and scan.scanned_at < verdict.ticket.issued_at - policy.device_clock_skew():
+    if (verdict.outcome == BOARDED and verdict.ticket is not None
+            and scan.scanned_at < verdict.ticket.issued_at - policy.device_clock_skew()):
         return _Verdict(SCANNED_BEFORE_ISSUE, verdict.ticket)
     return verdict
 

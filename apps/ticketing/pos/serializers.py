@@ -98,7 +98,7 @@ class PosSaleIn(StrictSerializer):
     trip_id = serializers.UUIDField()
     from_stop_id = serializers.UUIDField()
     to_stop_id = serializers.UUIDField()
-    passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
+    passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)  # type: ignore[call-arg]  # ListSerializer takes max_length
     cash_minor = MinorUnitsField(required=False, allow_null=True, default=None,
                                  help_text="Cash taken, in minor units of the trip's currency")
 
@@ -109,7 +109,7 @@ class OfflineSaleIn(StrictSerializer):
     trip_id = serializers.UUIDField()
     from_stop_id = serializers.UUIDField()
     to_stop_id = serializers.UUIDField()
-    passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
+    passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)  # type: ignore[call-arg]  # ListSerializer takes max_length
     cash_minor = MinorUnitsField(required=False, allow_null=True, default=None)
 
 

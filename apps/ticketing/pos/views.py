@@ -97,11 +97,10 @@ class PosSync(APIView):
         sales = request.data.get("sales") if isinstance(request.data, dict) else None
         if isinstance(sales, list):  # refuse an oversize batch before validating every sale in it
             pos.sync_batch_check(count=len(sales))
-        batch = SyncBatchIn(data=request.data)
-        batch.is_valid(raise_exception=True)
-        ids = [sale["id"] for sale in batch.validated_data["sales"]]
+        ids = [sale["id"] for sale in validated(SyncBatchIn, request.data)["sales"]]
         pos.sync_batch_check(count=len(ids), ids=ids)
-        readings = [OfflineSaleIn(data=raw) for raw in request.data["sales"]]
+        assert isinstance(sales, list)  # SyncBatchIn validated it
+        readings = [OfflineSaleIn(data=raw) for raw in sales]
         readable = [reading.is_valid() for reading in readings]
         sellable = [_sale_in(reading.validated_data) for reading, ok in zip(readings, readable, strict=True) if ok]
         decided = iter(pos.pos_sync(principal=principal_of(request), sales=sellable) if sellable else [])

@@ -40,7 +40,7 @@ class QuoteIn(StrictSerializer):
 
 
 class BookingIn(QuoteIn):
-    passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)
+    passengers = BookingPassengerIn(many=True, allow_empty=False, max_length=MAX_PASSENGERS)  # type: ignore[call-arg]  # ListSerializer takes max_length
 
 
 class AdjustmentOut(serializers.Serializer):

@@ -3,6 +3,7 @@ broker: on Redis a long countdown would come back after every visibility timeout
 and again. It runs once, when due (the sweep sends it), on either broker, with the shipped settings."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from celery import current_app
@@ -33,7 +34,7 @@ def handled_everything_queued_before(name: str) -> None:
 def nothing_left_in_the_broker(queue: str) -> tuple[int, int]:
     """Messages waiting in the queue, and (Redis) messages delivered but not acknowledged."""
     with current_app.connection_for_write() as connection:
-        channel = connection.channel()
+        channel: Any = connection.channel()  # the transport's own channel class (redis or amqp)
         try:
             if connection.transport_cls == "redis":  # an empty queue is no key at all there
                 return channel.client.llen(queue), channel.client.hlen("unacked")
