@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
@@ -22,9 +23,11 @@ DEFAULT_DAYS = 7
 
 def sales_view(request: HttpRequest, principal: Principal, companies: list[UUID]) -> HttpResponse:
     """`companies`: the ids the admin user may see; the report runs for the one chosen (the first by default)."""
-    today = timezone.localdate()
     allowed = [company for company in companies if principal.has(VIEW_SALES, company_id=company)]
     chosen = _uuid(request.GET.get("company")) or (allowed[0] if allowed else None)
+    # the report's days are the company's local dates: after 21:00 UTC it is already tomorrow in Nairobi
+    zone = ZoneInfo(company_api.company_settings(company_id=chosen).timezone) if chosen in allowed else None
+    today = timezone.localdate(timezone=zone)
     group_by = request.GET.get("group_by", "day")
     since = _date(request.GET.get("since")) or today - timedelta(days=DEFAULT_DAYS - 1)
     until = _date(request.GET.get("until")) or today
