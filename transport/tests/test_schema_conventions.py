@@ -68,8 +68,8 @@ def test_strict_request_bodies_refuse_unknown_fields_blank_strings_and_empty_lis
     booking = components["BookingInRequest"]
     assert booking["additionalProperties"] is False
     assert booking["properties"]["passengers"]["minItems"] == 1
-    assert components["PassengerInRequest"]["additionalProperties"] is False
-    assert components["PassengerInRequest"]["properties"]["name"]["minLength"] == 1
+    assert components["BookingPassengerInRequest"]["additionalProperties"] is False
+    assert components["BookingPassengerInRequest"]["properties"]["name"]["minLength"] == 1
     assert components["SyncInRequest"]["properties"]["sales"]["minItems"] == 1
     assert components["AllotmentInRequest"]["properties"]["seats"]["minItems"] == 1
     assert "additionalProperties" not in components["BookingOut"]
