@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -35,8 +36,9 @@ def test_trip_ids_are_stable_across_runs(tenant_a):
 
 
 def test_a_no_service_date_is_skipped_and_an_extra_departure_added(tenant_a):
-    # given no service the day after tomorrow, and an extra 20:00 departure tomorrow
-    today = timezone.now().date()
+    # given no service the day after tomorrow, and an extra 20:00 departure tomorrow (the company's days: after
+    # 21:00 UTC it is already tomorrow in Nairobi)
+    today = timezone.localdate(timezone=ZoneInfo(tenant_a.company.timezone))
     schedules.schedule_exception_add(principal=tenant_a.admin, schedule_id=tenant_a.schedule.id,
                                      date=today + timedelta(days=2), kind=ScheduleException.Kind.NO_SERVICE)
     schedules.schedule_exception_add(principal=tenant_a.admin, schedule_id=tenant_a.schedule.id,
