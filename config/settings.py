@@ -295,6 +295,9 @@ TICKETING_MAX_SEATS_PER_BOOKING = env_int("TICKETING_MAX_SEATS_PER_BOOKING", 6)
 TICKETING_MAX_ACTIVE_HOLDS_PER_USER = env_int("TICKETING_MAX_ACTIVE_HOLDS_PER_USER", 3)
 TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE = env_int("TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE", 20)
 TICKETING_MAX_HOLD_EXTENSIONS = env_int("TICKETING_MAX_HOLD_EXTENSIONS", 2)
+# how long a writer of seat rows waits for a database lock (another writer's seats, a booking row) before it
+# answers 409 seat_busy with Retry-After: a wait always ends, and far below a request's own time limit
+TICKETING_SEAT_LOCK_TIMEOUT_MS = env_int("TICKETING_SEAT_LOCK_TIMEOUT_MS", 5000)
 # POS: sales in one offline sync batch; how old an offline sale may be, and how far ahead of the server's
 # clock a device's may run when its offline sales or boarding scans are synced
 TICKETING_MAX_POS_SYNC_BATCH = env_int("TICKETING_MAX_POS_SYNC_BATCH", 200)
