@@ -178,6 +178,9 @@ TRANSPORT_EVENT_RETRY_BACKOFF_SECONDS = env_int("TRANSPORT_EVENT_RETRY_BACKOFF_S
 # timeout belongs to a request that died, and a retry may take it over.
 TRANSPORT_IDEMPOTENCY_TTL_HOURS = env_int("TRANSPORT_IDEMPOTENCY_TTL_HOURS", 24)
 TRANSPORT_IDEMPOTENCY_STALE_SECONDS = env_int("TRANSPORT_IDEMPOTENCY_STALE_SECONDS", 60)
+# a request claimed in its own transaction (@idempotent(atomic=True)): how long the same request arriving
+# meanwhile waits for it to commit and replays its answer, before it is told 409 (still running)
+TRANSPORT_IDEMPOTENCY_WAIT_MS = env_int("TRANSPORT_IDEMPOTENCY_WAIT_MS", 5000)
 
 # --- Auth ---
 AUTH_USER_MODEL = "identity.User"

@@ -39,7 +39,7 @@ class TripAllotments(APIView):
 
     @extend_schema(request=AllotmentIn, responses={201: AllotmentOut},
                    summary="Allot seats of a trip to a POS device for offline selling")
-    @idempotent()
+    @idempotent(atomic=True)
     def post(self, request: Request, trip_id: UUID) -> Response:
         data = AllotmentIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -69,7 +69,7 @@ class DeviceAllotments(APIView):
 class PosSales(APIView):
     @extend_schema(request=PosSaleIn, responses={201: PosSaleOut},
                    summary="Sell and confirm for cash from a POS device, in one step")
-    @idempotent()
+    @idempotent(atomic=True)
     def post(self, request: Request) -> Response:
         data = PosSaleIn(data=request.data)
         data.is_valid(raise_exception=True)
