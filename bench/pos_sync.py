@@ -49,15 +49,28 @@ SEED = 20261201
 def seed(*, trip_count: int, clients: int) -> tuple[list[str], list[dict[str, str]], list[str]]:
     """The trips, their stretches (stop ids) and one device credential per client."""
     line = coach_line(trip_count=trip_count)
+    return line.trip_ids, line.stretches, device_credentials(company_id=line.company_id, clients=clients)
+
+
+def device_credentials(*, company_id, clients: int) -> list[str]:
+    """One agent with a registered POS device of the company per client: their device credentials."""
     users = get_user_model().objects
     credentials = []
     for n in range(clients):
         agent = users.create_user(email=f"agent{n}@example.test", password=uuid.uuid4().hex,
                                   full_name=f"Bench agent {n}")
-        members.membership_grant(company_id=line.company_id, user_id=agent.pk, roles=["agent"], actor_id=None)
-        credentials.append(devices.device_register(principal=ACTOR, company_id=line.company_id, user_id=agent.pk,
+        members.membership_grant(company_id=company_id, user_id=agent.pk, roles=["agent"], actor_id=None)
+        credentials.append(devices.device_register(principal=ACTOR, company_id=company_id, user_id=agent.pk,
                                                    role="agent", name=f"Bench POS {n}").credential)
-    return line.trip_ids, line.stretches, credentials
+    return credentials
+
+
+def synced_rate(port: int, credentials: list[str], trip_ids: list[str], stretches: list[dict], *, batch: int,
+                seconds: float, seed: int) -> tuple[Tally, float]:
+    """Fresh batches of offline sales uploaded by every device for `seconds`: the tally and the time taken."""
+    rngs = [random.Random(seed * 1000 + n) for n in range(len(credentials))]
+    makers = [lambda rng=rng: _batch(rng, trip_ids, stretches, batch) for rng in rngs]
+    return measure(port, credentials, [[] for _ in credentials], makers, seconds)
 
 
 def _batch(rng: random.Random, trip_ids: list[str], stretches: list[dict], size: int) -> list[dict]:
@@ -128,7 +141,7 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, int(len(ordered) * fraction) - 1)] if ordered else 0.0
 
 
-def _report(label: str, tally: Tally, elapsed: float) -> float:
+def report(label: str, tally: Tally, elapsed: float) -> float:
     rate = tally.sales / elapsed if elapsed else 0.0
     p50 = statistics.median(tally.latencies) * 1000 if tally.latencies else 0.0
     p99 = _percentile(tally.latencies, 0.99) * 1000
@@ -167,8 +180,8 @@ def main() -> None:
         raw = floor.raw_insert_rate(seconds=min(args.seconds, 5.0), threads=args.clients)
     print(f"pos sync bench: {args.clients} devices, batches of {args.batch}, gunicorn {args.workers} sync workers, "
           f"{args.trips} trips x {len(SEATS)} seats x {len(stretches)} stretches, {args.seconds:.0f} s")
-    fresh = _report("first uploads", first, first_elapsed)
-    replayed = _report("same batches again", again, again_elapsed)
+    fresh = report("first uploads", first, first_elapsed)
+    replayed = report("same batches again", again, again_elapsed)
     same = again.decided == first.decided
     print(f"    every replayed sale answered as first decided: {'yes' if same else 'NO'} ({len(again.decided)} sales)")
     print(f"  raw INSERT ... ON CONFLICT DO NOTHING, {args.clients} connections: {raw:,.0f} commits/s")

@@ -198,6 +198,9 @@ TRANSPORT_EVENT_BROKER_DELAY_MAX_SECONDS = env_int("TRANSPORT_EVENT_BROKER_DELAY
 # timeout belongs to a request that died, and a retry may take it over.
 TRANSPORT_IDEMPOTENCY_TTL_HOURS = env_int("TRANSPORT_IDEMPOTENCY_TTL_HOURS", 24)
 TRANSPORT_IDEMPOTENCY_STALE_SECONDS = env_int("TRANSPORT_IDEMPOTENCY_STALE_SECONDS", 60)
+# a request claimed in its own transaction (@idempotent(atomic=True)): how long the same request arriving
+# meanwhile waits for it to commit and replays its answer, before it is told 409 (still running)
+TRANSPORT_IDEMPOTENCY_WAIT_MS = env_int("TRANSPORT_IDEMPOTENCY_WAIT_MS", 5000)
 
 # --- Auth ---
 AUTH_USER_MODEL = "identity.User"
@@ -339,6 +342,9 @@ TICKETING_MAX_SEATS_PER_BOOKING = env_int("TICKETING_MAX_SEATS_PER_BOOKING", 6)
 TICKETING_MAX_ACTIVE_HOLDS_PER_USER = env_int("TICKETING_MAX_ACTIVE_HOLDS_PER_USER", 3)
 TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE = env_int("TICKETING_MAX_ACTIVE_HOLDS_PER_DEVICE", 20)
 TICKETING_MAX_HOLD_EXTENSIONS = env_int("TICKETING_MAX_HOLD_EXTENSIONS", 2)
+# how long a writer of seat rows waits for a database lock (another writer's seats, a booking row) before it
+# answers 409 seat_busy with Retry-After: a wait always ends, and far below a request's own time limit
+TICKETING_SEAT_LOCK_TIMEOUT_MS = env_int("TICKETING_SEAT_LOCK_TIMEOUT_MS", 5000)
 # POS: sales in one offline sync batch; how old an offline sale may be, and how far ahead of the server's
 # clock a device's may run when its offline sales or boarding scans are synced
 TICKETING_MAX_POS_SYNC_BATCH = env_int("TICKETING_MAX_POS_SYNC_BATCH", 200)

@@ -58,3 +58,8 @@ def holder_key(principal: Principal) -> str:
     if principal.kind is PrincipalKind.DEVICE:
         return f"device:{principal.id}"
     return f"{principal.kind}:{principal.user_id or principal.id}"[:HOLDER_KEY_LENGTH]
+
+
+def seat_lock_timeout_ms() -> int:
+    """How long a writer of seat rows waits for a database lock before answering seat_busy."""
+    return settings.TICKETING_SEAT_LOCK_TIMEOUT_MS

@@ -13,6 +13,13 @@ path). The first request with it runs; its answer (2xx-4xx, as rendered bytes) i
 the same request again with `Idempotent-Replayed: true`. The same key with another body answers 422,
 while the first request still runs 409 with Retry-After, and a required key that is missing 400. An
 answer that says "try again" (5xx, 429, Retry-After) or an exception is not stored: the claim is released.
+
+`@idempotent(atomic=True)` is for a view whose whole effect is in this database (a hold, a POS sale): the
+claim, the view's writes and the stored answer are one transaction, one commit. The same request arriving
+meanwhile waits on the key's unique index for that commit and replays the answer (or runs, if the first
+rolled back); only if the first is still running after TRANSPORT_IDEMPOTENCY_WAIT_MS is it told 409 with
+Retry-After. An answer that is not stored rolls the view's writes back with the claim. A view that calls
+out (a payment provider) keeps the default: its claim commits at once, so a retry sees it and gets 409.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -56,12 +64,13 @@ Handler = Callable[..., HttpResponseBase]
 KEY_REQUIRED_ATTRIBUTE = "idempotency_key_required"
 
 
-def idempotent(*, required: bool = True) -> Callable[[Handler], Handler]:
+def idempotent(*, required: bool = True, atomic: bool = False) -> Callable[[Handler], Handler]:
     """Decorate a DRF view method or an @api_view function (below @api_view) with Idempotency-Key handling.
 
     It runs after authentication and permission checks, so the caller is known and a refused
-    request claims nothing. Keep it outside any transaction.atomic around the handler: the claim must
-    commit at once, so that a concurrent retry sees it and gets 409 instead of waiting on it.
+    request claims nothing. Keep it outside any transaction.atomic around the handler: by default the claim
+    must commit at once, so that a concurrent retry sees it and gets 409 instead of waiting on it; with
+    `atomic` it opens the request's one transaction itself (the key is the first thing it locks).
     """
 
     def decorate(handler: Handler) -> Handler:
@@ -71,13 +80,11 @@ def idempotent(*, required: bool = True) -> Callable[[Handler], Handler]:
             key = _idempotency_key(request, required=required)
             if key is None:
                 return handler(*args, **kwargs)
+            if atomic:
+                return _run_in_one_transaction(request, key, lambda: handler(*args, **kwargs))
             claim = store.claim(scope=request_scope(request), key=key, request_hash=request_hash(request))
-            if claim.outcome is store.Outcome.REPLAY:
-                return _replay(claim.response)
-            if claim.outcome is store.Outcome.MISMATCH:
-                raise IdempotencyKeyReused("Send a new Idempotency-Key for a request with a different body.")
-            if claim.outcome is store.Outcome.IN_PROGRESS:
-                raise IdempotencyRequestInProgress("Retry shortly: the first request with this key is still running.")
+            if claim.outcome is not store.Outcome.CLAIMED:
+                return _answer_decided(claim)
             return _run_and_store(request, claim, lambda: handler(*args, **kwargs))
 
         setattr(wrapper, KEY_REQUIRED_ATTRIBUTE, required)
@@ -142,26 +149,62 @@ def _idempotency_key(request: Request, *, required: bool) -> str | None:
 
 
 def _run_and_store(request: Request, claim: store.Claim, run: Callable[[], Any]) -> HttpResponseBase:
-    view: APIView = request.parser_context["view"]
     try:
-        response = run()
-    except Exception as exc:
-        # render a raised error here, as DRF's dispatch would, so a 4xx answer is stored like any other;
-        # an error DRF does not handle is re-raised by handle_exception and becomes a 500
-        try:
-            response = view.handle_exception(exc)
-        except Exception:
-            store.release(claim)
-            raise
-    response = view.finalize_response(request, response, *view.args, **view.kwargs)
+        response = _run_rendered(request, run)
+    except Exception:
+        store.release(claim)
+        raise
     if not _storable(response):
         store.release(claim)
         return response
+    assert isinstance(response, HttpResponse)  # _storable refused a streaming answer
     if hasattr(response, "render"):
         response.render()
     if not store.complete(claim, status=response.status_code, body=response.content, headers=_headers(response)):
         logger.warning("idempotency claim was taken over before the request finished", extra={"path": request.path})
     return response
+
+
+def _run_in_one_transaction(request: Request, key: str, run: Callable[[], Any]) -> HttpResponseBase:
+    try:
+        with transaction.atomic():
+            claim = store.claim_in_transaction(scope=request_scope(request), key=key,
+                                               request_hash=request_hash(request))
+            if claim.outcome is not store.Outcome.CLAIMED:
+                return _answer_decided(claim)
+            response = _run_rendered(request, run)
+            # a view whose failure broke the transaction (an error outside any savepoint) stores nothing either
+            if not _storable(response) or transaction.get_rollback():
+                transaction.set_rollback(True)
+                return response
+            assert isinstance(response, HttpResponse)  # _storable refused a streaming answer
+            if hasattr(response, "render"):
+                response.render()
+            store.complete(claim, status=response.status_code, body=response.content, headers=_headers(response))
+            return response
+    except store.ClaimWaitExceeded:
+        raise IdempotencyRequestInProgress("Retry shortly: the first request with this key is still running.") \
+            from None
+
+
+def _answer_decided(claim: store.Claim) -> HttpResponse:
+    """The answer to a request whose key another request holds or held."""
+    if claim.outcome is store.Outcome.REPLAY:
+        return _replay(claim.response)
+    if claim.outcome is store.Outcome.MISMATCH:
+        raise IdempotencyKeyReused("Send a new Idempotency-Key for a request with a different body.")
+    raise IdempotencyRequestInProgress("Retry shortly: the first request with this key is still running.")
+
+
+def _run_rendered(request: Request, run: Callable[[], Any]) -> HttpResponseBase:
+    """The view's answer, a raised error rendered as DRF's dispatch would (so a 4xx answer is stored like any
+    other); an error DRF does not handle is re-raised by handle_exception and becomes a 500."""
+    view: APIView = request.parser_context["view"]
+    try:
+        response = run()
+    except Exception as exc:
+        response = view.handle_exception(exc)
+    return view.finalize_response(request, response, *view.args, **view.kwargs)
 
 
 def _storable(response: HttpResponseBase) -> bool:

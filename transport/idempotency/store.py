@@ -9,6 +9,11 @@ There is no select-then-insert: the INSERT either creates the claim, takes over 
 or whose holder died (a "running" claim older than TRANSPORT_IDEMPOTENCY_STALE_SECONDS), or does
 nothing; only then is the existing row read, to tell a replay from a reuse or a request still running.
 Times come from the database clock (statement time, as Django's Now()), so web servers with skewed clocks agree.
+
+`claim_in_transaction` is the same claim made inside the request's own transaction, for a request whose whole
+effect is in this database: the claim, the effect and the stored answer commit together, or not at all. A
+concurrent request with the same key waits on the key's unique index until that transaction ends (at most
+TRANSPORT_IDEMPOTENCY_WAIT_MS), then replays the answer or, after a rollback, claims the key itself.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+import psycopg.errors
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import Now
 
@@ -49,6 +55,32 @@ WHERE existing.expires_at < statement_timestamp()
        AND existing.request_hash = EXCLUDED.request_hash
        AND existing.created_at < statement_timestamp() - make_interval(secs => %(stale_seconds)s))
 RETURNING id, created_at
+"""  # noqa: S608 - the one interpolation is the model's own table name, quoted
+
+# The same claim, its wait on a concurrent holder of the key bounded: the SELECT's WHERE (volatile, evaluated
+# before its row is inserted) sets lock_timeout for the insert, and RETURNING (evaluated after it) puts back
+# what the transaction had, so the request's own work keeps its own bound. One round trip.
+_CLAIM_WAITING_SQL = f"""
+INSERT INTO {_TABLE} AS existing
+    (scope, key, request_hash, state, response_headers, created_at, expires_at)
+SELECT %(scope)s, %(key)s, %(request_hash)s, %(running)s, '{{}}'::jsonb, statement_timestamp(),
+       statement_timestamp() + make_interval(hours => %(ttl_hours)s)
+WHERE set_config('transport.lock_timeout_outside_claim', current_setting('lock_timeout'), true) IS NOT NULL
+  AND set_config('lock_timeout', %(wait)s, true) IS NOT NULL
+ON CONFLICT (scope, key) DO UPDATE SET
+    request_hash = EXCLUDED.request_hash,
+    state = EXCLUDED.state,
+    response_status = NULL,
+    response_body = NULL,
+    response_headers = EXCLUDED.response_headers,
+    created_at = EXCLUDED.created_at,
+    completed_at = NULL,
+    expires_at = EXCLUDED.expires_at
+WHERE existing.expires_at < statement_timestamp()
+   OR (existing.state = %(running)s
+       AND existing.request_hash = EXCLUDED.request_hash
+       AND existing.created_at < statement_timestamp() - make_interval(secs => %(stale_seconds)s))
+RETURNING id, created_at, set_config('lock_timeout', current_setting('transport.lock_timeout_outside_claim'), true)
 """  # noqa: S608 - the one interpolation is the model's own table name, quoted
 
 
@@ -88,6 +120,35 @@ def claim(*, scope: str, key: str, request_hash: str) -> Claim:
     return Claim(outcome=Outcome.IN_PROGRESS)
 
 
+class ClaimWaitExceeded(Exception):  # noqa: N818 (an outcome the caller answers, not a fault)
+    """The key's holder did not end its transaction within TRANSPORT_IDEMPOTENCY_WAIT_MS: it is still running."""
+
+
+def claim_in_transaction(*, scope: str, key: str, request_hash: str) -> Claim:
+    """Claim (scope, key) inside the caller's open transaction (see the module's doc); never IN_PROGRESS for a
+    holder that claimed the same way, whose claim is seen only once it committed with its answer.
+
+    Raises ClaimWaitExceeded when a concurrent holder kept the key past the wait; the caller's transaction is
+    then aborted and must be left.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("claim_in_transaction needs the request's transaction open (transaction.atomic).")
+    for _ in range(_ROUNDS):
+        try:
+            claimed = _insert_or_take_over(scope=scope, key=key, request_hash=request_hash,
+                                           wait_ms=settings.TRANSPORT_IDEMPOTENCY_WAIT_MS)
+        except OperationalError as exc:
+            if isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
+                raise ClaimWaitExceeded() from exc
+            raise
+        if claimed is not None:
+            return claimed
+        decided = _decide_from_existing(scope=scope, key=key, request_hash=request_hash)
+        if decided is not None:
+            return decided
+    return Claim(outcome=Outcome.IN_PROGRESS)
+
+
 def complete(claim: Claim, *, status: int, body: bytes, headers: dict[str, str]) -> bool:
     """Store the response of a claimed request for replays; False if the claim was no longer ours."""
     updated = _owned(claim).update(
@@ -106,7 +167,7 @@ def release(claim: Claim) -> bool:
     return deleted == 1
 
 
-def _insert_or_take_over(*, scope: str, key: str, request_hash: str) -> Claim | None:
+def _insert_or_take_over(*, scope: str, key: str, request_hash: str, wait_ms: int | None = None) -> Claim | None:
     params: dict[str, str | int] = {
         "scope": scope,
         "key": key,
@@ -114,9 +175,10 @@ def _insert_or_take_over(*, scope: str, key: str, request_hash: str) -> Claim | 
         "running": IdempotencyRecord.RUNNING,
         "ttl_hours": settings.TRANSPORT_IDEMPOTENCY_TTL_HOURS,
         "stale_seconds": settings.TRANSPORT_IDEMPOTENCY_STALE_SECONDS,
+        "wait": f"{wait_ms}ms",
     }
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, params)
+        cursor.execute(_CLAIM_SQL if wait_ms is None else _CLAIM_WAITING_SQL, params)
         row = cursor.fetchone()
     if row is None:
         return None

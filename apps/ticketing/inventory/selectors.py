@@ -117,9 +117,23 @@ def taken_seats(*, trip_id: UUID, from_sequence: int, to_sequence: int, now: dat
     """Seat label -> "held", "sold" or "blocked" (allotted to a POS device) for the live rows overlapping the
     stretch (lapsed holds count as free, and so do the rows of `own_allotment_ids` for the device that owns
     them)."""
-    rows = (SeatHold.objects.filter(trip_id=trip_id, stretch__overlap=stretches.stretch(from_sequence, to_sequence))
-            .filter(state__in=SeatHold.GUARDED_STATES)
-            .values_list("seat_label", "state", "expires_at", "allotment_id"))
+    return taken_of(live_rows_on_stretch(trip_id=trip_id, from_sequence=from_sequence, to_sequence=to_sequence),
+                    now=now, own_allotment_ids=own_allotment_ids)
+
+
+# (seat label, state, expires at, allotment id) of a guarded row
+LiveRow = tuple[str, str, datetime, UUID | None]
+
+
+def live_rows_on_stretch(*, trip_id: UUID, from_sequence: int, to_sequence: int) -> list[LiveRow]:
+    """The guarded rows (held, even lapsed; confirmed; allotted) overlapping the stretch."""
+    return list(SeatHold.objects.filter(trip_id=trip_id, stretch__overlap=stretches.stretch(from_sequence, to_sequence))
+                .filter(state__in=SeatHold.GUARDED_STATES)
+                .values_list("seat_label", "state", "expires_at", "allotment_id"))
+
+
+def taken_of(rows: list[LiveRow], *, now: datetime, own_allotment_ids: Collection[UUID]) -> dict[str, str]:
+    """Seat label -> "held", "sold" or "blocked" among `rows` as of `now`."""
     taken: dict[str, str] = {}
     for label, state, expires_at, allotment_id in rows:
         if state == SeatHold.State.CONFIRMED:

@@ -1,7 +1,8 @@
 """The seat inventory: taking seats on a stretch, expiring lapsed holds, confirming and freeing rows.
 
 The exclusion constraint on SeatHold is the guard; the per-seat Redis locks only spare contended
-requests a doomed insert. Locks are taken in label order so two multi-seat holds never deadlock.
+requests a doomed insert. Writers call these steps through seat_guard.seat_guard, which takes them in the
+one lock order.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import psycopg.errors
 from django.db import IntegrityError, connection
 
 from apps.ticketing.fares import services as promos
-from apps.ticketing.inventory.selectors import taken_seats
+from apps.ticketing.inventory.selectors import live_rows_on_stretch, taken_of
 from apps.ticketing.inventory.stretches import stretch
 from apps.ticketing.models import Booking, SeatAllotment, SeatHold
 from transport.errors import Conflict, ServiceUnavailable
@@ -63,22 +64,14 @@ def _held_seat_locks() -> set[str]:
 
 
 def seat_lock_keys(trip_id: UUID, seat_labels: list[str]) -> list[str]:
-    """The database transaction locks of the seats, in label order, for `advisory_xact_locks`.
+    """The database transaction locks of the seats, in label order (taken by seat_guard).
 
-    Every writer of a seat's live rows that may run inside a longer transaction takes them (holds, POS sales,
-    allotments). A POS sale holds and then confirms its rows before it commits: without them, a second
-    transaction inserting a row for the same seat waits on the sale's row, and the sale's confirmation (an
-    update, checked again by the exclusion constraint) waits on that insert, a deadlock. With them, the second
-    one waits for the sale to commit and is then refused cleanly (seat_taken).
+    A POS sale holds and then confirms its rows before it commits: without them, a second transaction inserting
+    a row for the same seat waits on the sale's row, and the sale's confirmation (an update, checked again by the
+    exclusion constraint) waits on that insert, a deadlock. With them, the second one waits for the sale to
+    commit and is then refused cleanly (seat_taken).
     """
     return [f"ticketing-seat:{trip_id}:{label}" for label in sorted(set(seat_labels))]
-
-
-def advisory_xact_locks(keys: list[str]) -> None:
-    """Take PostgreSQL's transaction-scoped advisory locks on the keys, in the order given, in one statement."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(pg_advisory_xact_lock(hashtextextended(key, 0))) FROM unnest(%s::text[]) AS key",
-                       [keys])
 
 
 def trip_sales_lock(trip_id: UUID, *, exclusive: bool) -> None:
@@ -91,15 +84,22 @@ def trip_sales_lock(trip_id: UUID, *, exclusive: bool) -> None:
 
 
 def seats_refuse_if_taken(*, trip_id: UUID, seat_labels: list[str], from_sequence: int, to_sequence: int,
-                          now: datetime, own_allotment_ids: Collection[UUID] = ()) -> None:
+                          now: datetime, own_allotment_ids: Collection[UUID] = ()) -> bool:
     """A cheap early answer under the seat locks: a seat already live on the stretch is refused before any
     write (the insert would be refused anyway; this spares the losers of a rush the doomed transaction).
-    Rows of `own_allotment_ids` (the selling device's allotments) count as free: the sale carves them."""
-    taken = taken_seats(trip_id=trip_id, from_sequence=from_sequence, to_sequence=to_sequence, now=now,
-                        own_allotment_ids=own_allotment_ids)
+    Rows of `own_allotment_ids` (the selling device's allotments) count as free: the sale carves them.
+
+    Returns whether a lapsed hold (held, expired by `now`) stands on one of the seats: only then must it be
+    expired before the seats are taken.
+    """
+    rows = live_rows_on_stretch(trip_id=trip_id, from_sequence=from_sequence, to_sequence=to_sequence)
+    taken = taken_of(rows, now=now, own_allotment_ids=own_allotment_ids)
     refused = [label for label in seat_labels if label in taken]
     if refused:
         raise seat_taken(refused)
+    wanted = set(seat_labels)
+    return any(label in wanted and state == SeatHold.State.HELD and expires_at <= now
+               for label, state, expires_at, _allotment_id in rows)
 
 
 def is_overlap_violation(exc: IntegrityError) -> bool:

@@ -47,7 +47,7 @@ class TripAllotments(APIView):
 
     @extend_schema(request=AllotmentIn, responses={201: AllotmentOut},
                    summary="Allot seats of a trip to a POS device for offline selling")
-    @idempotent()
+    @idempotent(atomic=True)
     def post(self, request: Request, trip_id: UUID) -> Response:
         values = validated(AllotmentIn, request.data)
         allotment = allotments.allotment_create(principal=principal_of(request), trip_id=trip_id,
@@ -76,7 +76,7 @@ class DeviceAllotments(APIView):
 class PosSales(APIView):
     @extend_schema(request=PosSaleIn, responses={201: PosSaleOut},
                    summary="Sell and confirm for cash from a POS device, in one step")
-    @idempotent()
+    @idempotent(atomic=True)
     def post(self, request: Request) -> Response:
         values = validated(PosSaleIn, request.data)
         sale = pos.SaleIn(id=values.get("sale_id") or uuid.uuid4(), trip_id=values["trip_id"],

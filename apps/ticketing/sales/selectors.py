@@ -7,7 +7,7 @@ from uuid import UUID
 from django.db.models import QuerySet
 
 from apps.ticketing.access import may_see
-from apps.ticketing.models import Booking, Passenger
+from apps.ticketing.models import Booking
 from transport.errors import NotAuthenticated, NotFound
 from transport.principal import Principal
 
@@ -34,8 +34,3 @@ def booking_for(*, principal: Principal, booking_id: UUID, for_update: bool = Fa
 def booking_detail(*, principal: Principal, booking_id: UUID) -> Booking:
     """The booking with its passengers and tickets (3 queries), for who may see it."""
     return booking_for(principal=principal, booking_id=booking_id, with_rows=True)
-
-
-def booking_passengers(*, booking_id: UUID) -> list[Passenger]:
-    """A booking's passengers, for a caller that has just written the booking."""
-    return list(Passenger.objects.filter(booking_id=booking_id).order_by("position"))

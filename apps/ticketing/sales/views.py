@@ -43,7 +43,7 @@ def _booking_response(request: Request, booking_id: UUID, *, status_code: int = 
 
 class BookingList(APIView):
     @extend_schema(request=BookingIn, responses={201: BookingOut}, summary="Hold seats for a new booking")
-    @idempotent()
+    @idempotent(atomic=True)
     def post(self, request: Request) -> Response:
         values = validated(BookingIn, request.data)
         booking = bookings.booking_hold(
@@ -52,9 +52,8 @@ class BookingList(APIView):
             passengers=list(passengers_in(values["passengers"])),
             promo_code=values.get("promo_code"),
         )
-        # a new hold: the booking row is in hand and has no tickets yet; only its passengers are read
-        passengers = selectors.booking_passengers(booking_id=booking.id)
-        body = BookingOut(booking, context={"passengers": passengers, "tickets": []}).data
+        # a new hold: the booking comes with the passengers it was written with, and has no tickets yet
+        body = BookingOut(booking, context={"passengers": list(booking.passengers.all()), "tickets": []}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 

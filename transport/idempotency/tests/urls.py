@@ -15,5 +15,8 @@ urlpatterns = [
     path("no-content", views.NoContent.as_view()),
     path("streamed", views.StreamedEffectCreate.as_view()),
     path("effects-function", views.effect_function),
+    path("atomic-effects", views.AtomicEffectCreate.as_view()),
+    path("atomic-effects-gated", views.AtomicGatedEffectCreate.as_view()),
+    path("atomic-effects-unavailable", views.AtomicUnavailableEffectCreate.as_view()),
     path("effects-viewset/bulk", views.EffectViewSet.as_view({"post": "bulk"})),
 ]

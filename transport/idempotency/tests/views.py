@@ -137,3 +137,36 @@ class EffectViewSet(viewsets.ViewSet):
 @idempotent()
 def effect_function(request: Request) -> Response:
     return create_effect(request)
+
+
+class AtomicEffectCreate(APIView):
+    """The claim, the effect and the stored answer in one transaction."""
+
+    permission_classes = [AllowAny]
+
+    @idempotent(atomic=True)
+    def post(self, request: Request) -> Response:
+        return create_effect(request)
+
+
+class AtomicGatedEffectCreate(APIView):
+    permission_classes = [AllowAny]
+
+    @idempotent(atomic=True)
+    def post(self, request: Request) -> Response:
+        effect = create_effect(request)  # written before the gate: uncommitted while it waits
+        gate.pass_through()
+        return effect
+
+
+class AtomicUnavailableEffectCreate(APIView):
+    """Writes its effect, then answers 503 until the test makes it ready: the effect must not stay."""
+
+    permission_classes = [AllowAny]
+
+    @idempotent(atomic=True)
+    def post(self, request: Request) -> Response:
+        response = create_effect(request)
+        if not ready():
+            return Response({"detail": "a dependency is down"}, status=503)
+        return response

@@ -3,19 +3,20 @@
 An allotment's inventory rows (state `allotted`, on the whole route) keep every other channel off its seats
 until it is released; the device's own sales carve their stretches out of them (see
 inventory.allotted_stretch_carve), so a device selling inside its block never conflicts. Taking the block
-goes through the same guard as a hold: the seat locks, then the exclusion constraint decides.
+goes through the one seat guard, as a hold does.
 """
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.auth import api as auth_api
 from apps.company import api as company_api
 from apps.ticketing.inventory import services as inventory
+from apps.ticketing.inventory.seat_guard import Taking, seat_guard
 from apps.ticketing.models import SeatAllotment
 from apps.ticketing.permissions import MANAGE_ALLOTMENTS, SELL_POS
 from apps.ticketing.trips import ON_SALE, require_distinct_seats, seat_classes
@@ -44,23 +45,12 @@ def allotment_create(*, principal: Principal, trip_id: UUID, device_id: UUID, se
                                fields={"device_id": ["Not a POS device of this company that may sell now."]})
     first, last = trip.stops[0].sequence, trip.stops[-1].sequence
     now = timezone.now()
-    with inventory.seat_locks(trip_id, seat_labels):
-        inventory.seats_refuse_if_taken(trip_id=trip_id, seat_labels=seat_labels, from_sequence=first,
-                                        to_sequence=last, now=now)
-        try:
-            with transaction.atomic():
-                inventory.advisory_xact_locks(inventory.seat_lock_keys(trip_id, seat_labels))
-                inventory.lapsed_holds_expire(trip_id=trip_id, seat_labels=seat_labels, from_sequence=first,
-                                              to_sequence=last, now=now)
-                allotment = SeatAllotment.objects.create(
-                    company_id=trip.company_id, trip_id=trip_id, device_id=device_id, seat_labels=list(seat_labels),
-                    created_by_user_id=principal.user_id)
-                inventory.seats_allot(allotment=allotment, from_sequence=first, to_sequence=last,
-                                      expires_at=trip.arrival_at)
-        except IntegrityError as exc:
-            if inventory.is_overlap_violation(exc):
-                raise inventory.seat_taken(seat_labels) from None
-            raise
+    with seat_guard(trip_id=trip_id, seat_labels=seat_labels, taking=Taking(from_sequence=first, to_sequence=last,
+                                                                         now=now)):
+        allotment = SeatAllotment.objects.create(
+            company_id=trip.company_id, trip_id=trip_id, device_id=device_id, seat_labels=list(seat_labels),
+            created_by_user_id=principal.user_id)
+        inventory.seats_allot(allotment=allotment, from_sequence=first, to_sequence=last, expires_at=trip.arrival_at)
     return allotment
 
 

@@ -1,9 +1,10 @@
 """Cash sales from POS devices: the online counter sale and the offline sync.
 
 Both are a booking_hold and the one confirmation entry (confirmation.booking_confirm) in one transaction,
-recorded as a PosSale under a UUID the device gives the sale. The seats' Redis locks are held around that
-whole transaction, and their database locks (inventory.seat_lock_keys) to its commit, so another writer of
-the same seats waits for the sale to commit instead of deadlocking with its confirmation.
+recorded as a PosSale under a UUID the device gives the sale. That transaction is the seat guard's
+(seat_guard.seat_guard): the seats' locks are held from before the sale's row is claimed to its commit, so
+another writer of the same seats waits for the sale to commit instead of deadlocking with its confirmation;
+the hold and the confirmation inside it pass through the same guard again (the locks are already theirs).
 
 The same UUID always yields the same outcome: the sale's PosSale row goes in first, so a concurrent upload of
 that UUID waits on the primary key and then reads the outcome the first upload decided, as does any later one.
@@ -32,6 +33,7 @@ from apps.ticketing import policy
 from apps.ticketing.access import require_seller
 from apps.ticketing.inventory import selectors as inventory_selectors
 from apps.ticketing.inventory import services as inventory
+from apps.ticketing.inventory.seat_guard import seat_guard
 from apps.ticketing.models import Booking, Channel, PosSale
 from apps.ticketing.permissions import SELL_POS
 from apps.ticketing.sales.services import confirmation
@@ -107,7 +109,7 @@ def pos_sale_sell(*, principal: Principal, sale: SaleIn) -> Booking:
     trip = company_api.get_trip(trip_id=sale.trip_id)
     principal.require(SELL_POS, company_id=trip.company_id)
     digest = sale_digest(sale)
-    with inventory.seat_locks(sale.trip_id, [p.seat_label for p in sale.passengers]), transaction.atomic():
+    with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in sale.passengers]):
         stored = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=False,
                         made_at=timezone.now())
         if stored is not None:
@@ -184,7 +186,7 @@ def _sync_one(principal: Principal, sale: SaleIn, *, device_id: UUID, company_id
 def _sync_attempt(principal: Principal, sale: SaleIn, passengers: list[PassengerIn], *, device_id: UUID,
                   company_id: UUID, now: datetime, spare: frozenset[str]) -> SaleResult:
     digest = sale_digest(sale)
-    with inventory.seat_locks(sale.trip_id, [p.seat_label for p in passengers]), transaction.atomic():
+    with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in passengers]):
         stored = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=True,
                         made_at=sale.made_at)
         if stored is not None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
@@ -14,6 +14,7 @@ from apps.ticketing import access, policy
 from apps.ticketing.fares import quotes
 from apps.ticketing.fares import services as promos
 from apps.ticketing.inventory import services as inventory
+from apps.ticketing.inventory.seat_guard import Taking, seat_guard
 from apps.ticketing.models import Booking, Channel, Passenger, SeatHold
 from apps.ticketing.permissions import CONFIRM_BOOKING
 from apps.ticketing.sales import selectors
@@ -52,42 +53,35 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
     expires_at = now + timedelta(minutes=settings.seat_hold_minutes)
     device_id = principal.device_id
     own_allotments = inventory.device_allotment_ids(trip_id=trip_id, device_id=device_id) if device_id else []
-    with inventory.seat_locks(trip_id, labels):
-        inventory.seats_refuse_if_taken(trip_id=trip_id, seat_labels=labels, from_sequence=where.from_sequence,
-                                        to_sequence=where.to_sequence, now=now, own_allotment_ids=own_allotments)
-        try:
-            with transaction.atomic():
-                holder = policy.holder_key(principal)
-                _check_active_holds(principal, holder=holder, now=now,
-                                    also_lock=inventory.seat_lock_keys(trip_id, labels),
-                                    limit=policy.max_active_holds(principal, settings))
-                inventory.lapsed_holds_expire(trip_id=trip_id, seat_labels=labels, from_sequence=where.from_sequence,
-                                              to_sequence=where.to_sequence, now=now)
-                booking = Booking.objects.create(
-                    company_id=where.company_id, trip_id=trip_id, route_id=where.trip.route_id,
-                    from_stop_id=from_stop_id, to_stop_id=to_stop_id, from_sequence=where.from_sequence,
-                    to_sequence=where.to_sequence, channel=_channel(principal, where.company_id),
-                    total_minor=price.total_minor, currency=settings.currency, promo=price.promo,
-                    expires_at=expires_at, holder=holder, created_by_user_id=principal.user_id,
-                )
-                Passenger.objects.bulk_create([
-                    Passenger(booking=booking, position=index, name=p.name, phone=p.phone,
-                              passenger_type=p.passenger_type, seat_label=p.seat_label, seat_class=line.seat_class,
-                              price_minor=line.price_minor, fare_minor=line.fare_minor,
-                              adjustments=[{"name": a.name, "amount_minor": a.amount_minor} for a in line.adjustments])
-                    for index, (p, line) in enumerate(zip(passengers, price.lines, strict=True))
-                ])
-                if price.promo is not None:
-                    promos.promo_redeem(promo_id=price.promo.id, booking=booking, holder=holder,
-                                        discount_minor=price.promo_discount_minor)
-                if own_allotments and device_id is not None:
-                    inventory.allotted_stretch_carve(trip_id=trip_id, device_id=device_id, seat_labels=labels,
-                                                     from_sequence=where.from_sequence, to_sequence=where.to_sequence)
-                inventory.seats_take(booking=booking, seat_labels=labels, expires_at=expires_at)
-        except IntegrityError as exc:
-            if inventory.is_overlap_violation(exc):
-                raise inventory.seat_taken(labels) from None
-            raise
+    holder = policy.holder_key(principal)
+    taking = Taking(from_sequence=where.from_sequence, to_sequence=where.to_sequence, now=now)
+    # one holder's concurrent holds queue on their key, so the count of live holds cannot be outrun
+    with seat_guard(trip_id=trip_id, seat_labels=labels, taking=taking, queue_key=f"ticketing-holds:{holder}",
+                    own_allotment_ids=own_allotments):
+        _check_active_holds(holder=holder, now=now, limit=policy.max_active_holds(principal, settings))
+        booking = Booking.objects.create(
+            company_id=where.company_id, trip_id=trip_id, route_id=where.trip.route_id,
+            from_stop_id=from_stop_id, to_stop_id=to_stop_id, from_sequence=where.from_sequence,
+            to_sequence=where.to_sequence, channel=_channel(principal, where.company_id),
+            total_minor=price.total_minor, currency=settings.currency, promo=price.promo,
+            expires_at=expires_at, holder=holder, created_by_user_id=principal.user_id,
+        )
+        held = Passenger.objects.bulk_create([
+            Passenger(booking=booking, position=index, name=p.name, phone=p.phone,
+                      passenger_type=p.passenger_type, seat_label=p.seat_label, seat_class=line.seat_class,
+                      price_minor=line.price_minor, fare_minor=line.fare_minor,
+                      adjustments=[{"name": a.name, "amount_minor": a.amount_minor} for a in line.adjustments])
+            for index, (p, line) in enumerate(zip(passengers, price.lines, strict=True))
+        ])
+        if price.promo is not None:
+            promos.promo_redeem(promo_id=price.promo.id, booking=booking, holder=holder,
+                                discount_minor=price.promo_discount_minor)
+        if own_allotments and device_id is not None:
+            inventory.allotted_stretch_carve(trip_id=trip_id, device_id=device_id, seat_labels=labels,
+                                             from_sequence=where.from_sequence, to_sequence=where.to_sequence)
+        inventory.seats_take(booking=booking, seat_labels=labels, expires_at=expires_at)
+    # the passengers just written come with the booking, as a prefetch would bring them: no read again
+    booking._prefetched_objects_cache = {"passengers": held}  # type: ignore[attr-defined]  # Django's prefetch cache
     return booking
 
 
@@ -109,12 +103,7 @@ def booking_extend(*, principal: Principal, booking_id: UUID) -> Booking:
     return booking
 
 
-def _check_active_holds(principal: Principal, *, holder: str, now: datetime, also_lock: list[str],
-                        limit: int) -> None:
-    # one holder's concurrent holds queue here, so the count below cannot be outrun; the seats' transaction
-    # locks are taken in the same statement (see inventory.seat_lock_keys: a hold inside a longer transaction,
-    # a POS sale, keeps them to its commit)
-    inventory.advisory_xact_locks([f"ticketing-holds:{holder}", *also_lock])
+def _check_active_holds(*, holder: str, now: datetime, limit: int) -> None:
     active = Booking.objects.filter(holder=holder, state=Booking.State.HELD, expires_at__gt=now).count()
     if active >= limit:
         raise LimitExceeded(f"At most {limit} bookings may be on hold at once.", code="too_many_holds",

@@ -21,6 +21,7 @@ from apps.ticketing import signals
 from apps.ticketing.fares import pricing
 from apps.ticketing.fares import services as promos
 from apps.ticketing.inventory import services as inventory
+from apps.ticketing.inventory.seat_guard import Taking, seat_guard
 from apps.ticketing.models import Booking, Channel, Passenger, PromoRedemption, Ticket
 from apps.ticketing.permissions import CONFIRM_BOOKING
 from apps.ticketing.sales import selectors
@@ -51,16 +52,16 @@ def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str 
         selectors.booking_for(principal=principal, booking_id=booking_id)
         raise PermissionDenied(f"Missing permission {CONFIRM_BOOKING}.")
     labels = list(Passenger.objects.filter(booking_id=booking_id).values_list("seat_label", flat=True))
-    with inventory.seat_locks(first_look.trip_id, labels), transaction.atomic():
+    now = timezone.now()
+    # its own rows are the ones it turns: nothing to refuse early, but lapsed holds in the way are expired
+    taking = Taking(from_sequence=first_look.from_sequence, to_sequence=first_look.to_sequence, now=now)
+    with seat_guard(trip_id=first_look.trip_id, seat_labels=labels, taking=taking, refuse_taken=False):
         booking = Booking.objects.select_for_update().get(pk=booking_id)
         if booking.state == Booking.State.CONFIRMED:
             return booking
         if booking.state not in (Booking.State.HELD, Booking.State.EXPIRED):
             raise Conflict(f"A {booking.state} booking cannot be confirmed.", code="booking_not_confirmable")
         trip = _trip_not_cancelled(booking.trip_id)
-        now = timezone.now()
-        inventory.lapsed_holds_expire(trip_id=booking.trip_id, seat_labels=labels,
-                                      from_sequence=booking.from_sequence, to_sequence=booking.to_sequence, now=now)
         booking.payment_ref = payment_ref or ""
         if not _seats_confirmed(booking):
             return _conflict(booking)

@@ -19,6 +19,7 @@ from apps.company import api as company_api
 from apps.ticketing import signals
 from apps.ticketing.inventory import services as inventory
 from apps.ticketing.inventory import stretches
+from apps.ticketing.inventory.seat_guard import seat_guard
 from apps.ticketing.models import Booking, Passenger, SeatHold, Ticket
 from apps.ticketing.sales.services import cancellation
 from apps.ticketing.tickets import services as ticket_codes
@@ -42,7 +43,11 @@ def trip_reseat(*, trip: company_api.TripDetails) -> Reseating:
     seats = {seat.label: seat for seat in company_api.layout_seats(layout_version_id=trip.layout_version_id)
              if seat.sellable}
     outcome = Reseating()
-    with transaction.atomic():
+    # the seats of the new bus, and those the trip's live rows sit on now: a hold made meanwhile can only be on
+    # the former (holds are checked against the trip's layout), so the guard covers every seat a move touches
+    live_labels = SeatHold.objects.filter(trip_id=trip.id, state__in=SeatHold.GUARDED_STATES).values_list(
+        "seat_label", flat=True)
+    with seat_guard(trip_id=trip.id, seat_labels={*seats, *live_labels}):
         rows = list(SeatHold.objects.select_for_update()
                     .filter(trip_id=trip.id, state__in=SeatHold.GUARDED_STATES)
                     .order_by("-state", "created_at", "id"))  # confirmed first, then held, then allotted
