@@ -36,12 +36,9 @@ _ROUNDS = 3
 
 _TABLE = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
 
-_CLAIM_SQL = f"""
-INSERT INTO {_TABLE} AS existing
-    (scope, key, request_hash, state, response_headers, created_at, expires_at)
-VALUES (%(scope)s, %(key)s, %(request_hash)s, %(running)s, '{{}}'::jsonb, statement_timestamp(),
-        statement_timestamp() + make_interval(hours => %(ttl_hours)s))
-ON CONFLICT (scope, key) DO UPDATE SET
+# A key whose record expired, or whose request is still "running" long past any request's life (its process
+# died), is taken over by the new request; any other existing key leaves the row as it is.
+_TAKE_OVER = """ON CONFLICT (scope, key) DO UPDATE SET
     request_hash = EXCLUDED.request_hash,
     state = EXCLUDED.state,
     response_status = NULL,
@@ -53,7 +50,14 @@ ON CONFLICT (scope, key) DO UPDATE SET
 WHERE existing.expires_at < statement_timestamp()
    OR (existing.state = %(running)s
        AND existing.request_hash = EXCLUDED.request_hash
-       AND existing.created_at < statement_timestamp() - make_interval(secs => %(stale_seconds)s))
+       AND existing.created_at < statement_timestamp() - make_interval(secs => %(stale_seconds)s))"""
+
+_CLAIM_SQL = f"""
+INSERT INTO {_TABLE} AS existing
+    (scope, key, request_hash, state, response_headers, created_at, expires_at)
+VALUES (%(scope)s, %(key)s, %(request_hash)s, %(running)s, '{{}}'::jsonb, statement_timestamp(),
+        statement_timestamp() + make_interval(hours => %(ttl_hours)s))
+{_TAKE_OVER}
 RETURNING id, created_at
 """  # noqa: S608 - the one interpolation is the model's own table name, quoted
 
@@ -67,19 +71,7 @@ SELECT %(scope)s, %(key)s, %(request_hash)s, %(running)s, '{{}}'::jsonb, stateme
        statement_timestamp() + make_interval(hours => %(ttl_hours)s)
 WHERE set_config('transport.lock_timeout_outside_claim', current_setting('lock_timeout'), true) IS NOT NULL
   AND set_config('lock_timeout', %(wait)s, true) IS NOT NULL
-ON CONFLICT (scope, key) DO UPDATE SET
-    request_hash = EXCLUDED.request_hash,
-    state = EXCLUDED.state,
-    response_status = NULL,
-    response_body = NULL,
-    response_headers = EXCLUDED.response_headers,
-    created_at = EXCLUDED.created_at,
-    completed_at = NULL,
-    expires_at = EXCLUDED.expires_at
-WHERE existing.expires_at < statement_timestamp()
-   OR (existing.state = %(running)s
-       AND existing.request_hash = EXCLUDED.request_hash
-       AND existing.created_at < statement_timestamp() - make_interval(secs => %(stale_seconds)s))
+{_TAKE_OVER}
 RETURNING id, created_at, set_config('lock_timeout', current_setting('transport.lock_timeout_outside_claim'), true)
 """  # noqa: S608 - the one interpolation is the model's own table name, quoted
 
