@@ -102,14 +102,7 @@ class Claim:
 
 def claim(*, scope: str, key: str, request_hash: str) -> Claim:
     """Claim (scope, key) for a request whose method, path and body hash to `request_hash`."""
-    for _ in range(_ROUNDS):
-        claimed = _insert_or_take_over(scope=scope, key=key, request_hash=request_hash)
-        if claimed is not None:
-            return claimed
-        decided = _decide_from_existing(scope=scope, key=key, request_hash=request_hash)
-        if decided is not None:
-            return decided
-    return Claim(outcome=Outcome.IN_PROGRESS)
+    return _claim_in_rounds(scope=scope, key=key, request_hash=request_hash, wait_ms=None)
 
 
 class ClaimWaitExceeded(Exception):  # noqa: N818 (an outcome the caller answers, not a fault)
@@ -125,14 +118,18 @@ def claim_in_transaction(*, scope: str, key: str, request_hash: str) -> Claim:
     """
     if not connection.in_atomic_block:
         raise RuntimeError("claim_in_transaction needs the request's transaction open (transaction.atomic).")
+    try:
+        return _claim_in_rounds(scope=scope, key=key, request_hash=request_hash,
+                                wait_ms=settings.TRANSPORT_IDEMPOTENCY_WAIT_MS)
+    except OperationalError as exc:
+        if isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
+            raise ClaimWaitExceeded() from exc
+        raise
+
+
+def _claim_in_rounds(*, scope: str, key: str, request_hash: str, wait_ms: int | None) -> Claim:
     for _ in range(_ROUNDS):
-        try:
-            claimed = _insert_or_take_over(scope=scope, key=key, request_hash=request_hash,
-                                           wait_ms=settings.TRANSPORT_IDEMPOTENCY_WAIT_MS)
-        except OperationalError as exc:
-            if isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
-                raise ClaimWaitExceeded() from exc
-            raise
+        claimed = _insert_or_take_over(scope=scope, key=key, request_hash=request_hash, wait_ms=wait_ms)
         if claimed is not None:
             return claimed
         decided = _decide_from_existing(scope=scope, key=key, request_hash=request_hash)
