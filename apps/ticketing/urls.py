@@ -3,14 +3,16 @@
 from django.urls import path
 
 from apps.ticketing.boarding import views as boarding_views
+from apps.ticketing.inventory import views as inventory_views
 from apps.ticketing.pos import views as pos_views
+from apps.ticketing.reports import views as report_views
 from apps.ticketing.sales import views
 from apps.ticketing.tickets import views as ticket_views
 
 urlpatterns = [
-    path("sales", views.SalesReport.as_view(), name="ticketing-sales"),
-    path("trips", views.TripSearch.as_view(), name="ticketing-trip-search"),
-    path("trips/<uuid:trip_id>/seats", views.SeatMapView.as_view(), name="ticketing-seat-map"),
+    path("sales", report_views.SalesReport.as_view(), name="ticketing-sales"),
+    path("trips", inventory_views.TripSearch.as_view(), name="ticketing-trip-search"),
+    path("trips/<uuid:trip_id>/seats", inventory_views.SeatMapView.as_view(), name="ticketing-seat-map"),
     path("quotes", views.QuoteView.as_view(), name="ticketing-quotes"),
     path("bookings", views.BookingList.as_view(), name="ticketing-bookings"),
     path("bookings/<uuid:booking_id>", views.BookingDetail.as_view(), name="ticketing-booking"),
