@@ -6,7 +6,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from celery import current_app
@@ -29,6 +29,9 @@ def point_broker_at(url: str) -> None:
 def redis_broker_url() -> str:
     """A Redis broker beside this run's Redis: its database number + 8, so it shares no keys with the cache."""
     parsed = urlparse(settings.REDIS_URL)
+    if parsed.scheme == "unix":  # the embedded Redis listens on a socket, its database named in the query
+        database = int(parse_qs(parsed.query).get("db", ["0"])[0])
+        return f"redis+socket://{parsed.path}?virtual_host={database + 8}"
     database = int(parsed.path.strip("/") or 0)
     return parsed._replace(path=f"/{database + 8}").geturl()
 
