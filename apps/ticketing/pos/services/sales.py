@@ -1,10 +1,10 @@
 """Cash sales from POS devices: the online counter sale and the offline sync.
 
-Both are a booking_hold and the one confirmation entry (confirmation.booking_confirm) in one transaction,
+Both are a booking_hold and its confirmation (confirmation.fresh_hold_confirm) in one transaction,
 recorded as a PosSale under a UUID the device gives the sale. That transaction is the seat guard's
 (seat_guard.seat_guard): the seats' locks are held from before the sale's row is claimed to its commit, so
 another writer of the same seats waits for the sale to commit instead of deadlocking with its confirmation;
-the hold and the confirmation inside it pass through the same guard again (the locks are already theirs).
+the hold inside it passes through the same guard again (the locks are already its own).
 
 The same UUID always yields the same outcome: the sale's PosSale row goes in first, so a concurrent upload of
 that UUID waits on the primary key and then reads the outcome the first upload decided, as does any later one.
@@ -25,7 +25,7 @@ from datetime import datetime
 from uuid import UUID
 
 import psycopg.errors
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from apps.company import api as company_api
@@ -45,6 +45,7 @@ from transport.principal import Principal
 
 RESEAT_ATTEMPTS = 5  # attempts of one sale: more than two only when seats keep changing under it
 PENDING = "pending"  # the reason of a row while its sale is being decided (never committed as such)
+_SALE_ID_KEY = f"{PosSale._meta.db_table}_pkey"  # the primary key's index, as PostgreSQL names it
 
 
 @dataclass(frozen=True)
@@ -110,15 +111,16 @@ def pos_sale_sell(*, principal: Principal, sale: SaleIn) -> Booking:
     trip = company_api.get_trip(trip_id=sale.trip_id)
     principal.require(SELL_POS, company_id=trip.company_id)
     digest = sale_digest(sale)
-    with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in sale.passengers]):
-        row, claimed = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=False,
-                              made_at=timezone.now())
-        if not claimed:
-            return _online_replay(row, device_id=device_id, digest=digest)
-        booking = booking_hold(principal=principal, trip_id=sale.trip_id, from_stop_id=sale.from_stop_id,
-                               to_stop_id=sale.to_stop_id, passengers=list(sale.passengers), trip=trip)
-        booking = _confirm(principal, booking, device_id=device_id)
-        _decide(row, outcome=PosSale.Outcome.SOLD, booking=booking)
+    try:
+        with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in sale.passengers]):
+            row = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=False,
+                         made_at=timezone.now())
+            booking = booking_hold(principal=principal, trip_id=sale.trip_id, from_stop_id=sale.from_stop_id,
+                                   to_stop_id=sale.to_stop_id, passengers=list(sale.passengers), trip=trip)
+            booking = _confirm(principal, booking, device_id=device_id)
+            _decide(row, outcome=PosSale.Outcome.SOLD, booking=booking)
+    except IntegrityError as exc:
+        return _online_replay(_stored_row(exc, sale.id), device_id=device_id, digest=digest)
     return booking
 
 
@@ -208,20 +210,21 @@ def _sync_one(principal: Principal, sale: SaleIn, *, device_id: UUID, company_id
 def _sync_attempt(principal: Principal, sale: SaleIn, passengers: list[PassengerIn], *, device_id: UUID,
                   company_id: UUID, now: datetime, spare: frozenset[str], reads: _BatchReads) -> SaleResult:
     digest = sale_digest(sale)
-    with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in passengers]):
-        row, claimed = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=True,
-                              made_at=sale.made_at)
-        if not claimed:
-            return _stored_result(row, sale, device_id=device_id, digest=digest)
-        try:
-            booking = _sell_offline(principal, sale, passengers, device_id=device_id, company_id=company_id, now=now,
-                                    spare=spare, trip=reads.trip(sale.trip_id), prices=reads.prices)
-        except _Rejected as rejected:
-            return _result(_decide(row, outcome=PosSale.Outcome.REJECTED, reason=rejected.reason,
-                                   detail=rejected.detail))
-        moved = passengers != list(sale.passengers)
-        return _result(_decide(row, outcome=PosSale.Outcome.RESEATED if moved else PosSale.Outcome.SOLD,
-                               reason="seat_taken" if moved else "", booking=booking))
+    try:
+        with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in passengers]):
+            row = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=True,
+                         made_at=sale.made_at)
+            try:
+                booking = _sell_offline(principal, sale, passengers, device_id=device_id, company_id=company_id,
+                                        now=now, spare=spare, trip=reads.trip(sale.trip_id), prices=reads.prices)
+            except _Rejected as rejected:
+                return _result(_decide(row, outcome=PosSale.Outcome.REJECTED, reason=rejected.reason,
+                                       detail=rejected.detail))
+            moved = passengers != list(sale.passengers)
+            return _result(_decide(row, outcome=PosSale.Outcome.RESEATED if moved else PosSale.Outcome.SOLD,
+                                   reason="seat_taken" if moved else "", booking=booking))
+    except IntegrityError as exc:
+        return _stored_result(_stored_row(exc, sale.id), sale, device_id=device_id, digest=digest)
 
 
 def _sell_offline(principal: Principal, sale: SaleIn, passengers: list[PassengerIn], *, device_id: UUID,
@@ -289,21 +292,25 @@ def _confirm(principal: Principal, booking: Booking, *, device_id: UUID) -> Book
 
 
 def _claim(sale: SaleIn, *, device_id: UUID, company_id: UUID, digest: str, offline: bool,
-           made_at: datetime | None) -> tuple[PosSale, bool]:
-    """Insert the sale's row (undecided) and answer it with True, or answer the row already stored under its id
-    with False, after waiting for a concurrent upload of it to end."""
-    try:
-        with transaction.atomic():
-            row = PosSale.objects.create(
-                id=sale.id, company_id=company_id, device_id=device_id, trip_id=sale.trip_id,
-                made_at=made_at or timezone.now(), offline=offline, request_digest=digest,
-                requested_seats=[p.seat_label for p in sale.passengers], cash_minor=sale.cash_minor,
-                outcome=PosSale.Outcome.REJECTED, reason=PENDING)
-    except IntegrityError as exc:
-        if not isinstance(exc.__cause__, psycopg.errors.UniqueViolation):
-            raise
-        return PosSale.objects.select_related("booking").get(pk=sale.id), False
-    return row, True
+           made_at: datetime | None) -> PosSale:
+    """Insert the sale's row (undecided), first thing in the sale's transaction. An upload of the same id still
+    running makes it wait for that upload's end; one stored makes it fail with the primary key's violation. No
+    savepoint of its own: the failure ends the sale's transaction (nothing in it but its locks) and the caller
+    reads the stored row after it (_stored_row)."""
+    return PosSale.objects.create(
+        id=sale.id, company_id=company_id, device_id=device_id, trip_id=sale.trip_id,
+        made_at=made_at or timezone.now(), offline=offline, request_digest=digest,
+        requested_seats=[p.seat_label for p in sale.passengers], cash_minor=sale.cash_minor,
+        outcome=PosSale.Outcome.REJECTED, reason=PENDING)
+
+
+def _stored_row(exc: IntegrityError, sale_id: UUID) -> PosSale:
+    """The row another upload stored under the sale's id, when that is what `exc` (raised by the sale's
+    transaction) says; `exc` again otherwise."""
+    cause = exc.__cause__
+    if not (isinstance(cause, psycopg.errors.UniqueViolation) and cause.diag.constraint_name == _SALE_ID_KEY):
+        raise exc
+    return PosSale.objects.select_related("booking").get(pk=sale_id)
 
 
 def _decide(row: PosSale, *, outcome: str, reason: str = "", detail: str = "",
