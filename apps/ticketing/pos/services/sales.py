@@ -6,8 +6,11 @@ recorded as a PosSale under a UUID the device gives the sale. That transaction i
 another writer of the same seats waits for the sale to commit instead of deadlocking with its confirmation;
 the hold inside it passes through the same guard again (the locks are already its own).
 
-The same UUID always yields the same outcome: the sale's PosSale row goes in first, so a concurrent upload of
-that UUID waits on the primary key and then reads the outcome the first upload decided, as does any later one.
+The same UUID always yields the same outcome, kept by the PosSale row's primary key: an online sale's row goes
+in first (undecided), so a concurrent request of that UUID waits on the key and then reads the outcome the
+first one decided. A synced sale's row goes in last, decided: its batch read the rows already stored before it
+began, and an upload of the same sale running meanwhile (it queues on the same seats' locks) fails on the key
+at its end, its transaction rolled back whole, and answers the stored outcome instead.
 
 An offline sale whose seat was taken meanwhile gets another free seat of the same class on the same stretch
 (the device's own allotment first, then the general inventory), or is rejected with a reason so the agent
@@ -210,19 +213,19 @@ def _sync_one(principal: Principal, sale: SaleIn, *, device_id: UUID, company_id
 def _sync_attempt(principal: Principal, sale: SaleIn, passengers: list[PassengerIn], *, device_id: UUID,
                   company_id: UUID, now: datetime, spare: frozenset[str], reads: _BatchReads) -> SaleResult:
     digest = sale_digest(sale)
+    row = _sale_row(sale, device_id=device_id, company_id=company_id, digest=digest, offline=True,
+                    made_at=sale.made_at)
     try:
         with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in passengers]):
-            row = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=True,
-                         made_at=sale.made_at)
             try:
                 booking = _sell_offline(principal, sale, passengers, device_id=device_id, company_id=company_id,
                                         now=now, spare=spare, trip=reads.trip(sale.trip_id), prices=reads.prices)
             except _Rejected as rejected:
-                return _result(_decide(row, outcome=PosSale.Outcome.REJECTED, reason=rejected.reason,
-                                       detail=rejected.detail))
+                return _result(_stored_decided(row, outcome=PosSale.Outcome.REJECTED, reason=rejected.reason,
+                                               detail=rejected.detail))
             moved = passengers != list(sale.passengers)
-            return _result(_decide(row, outcome=PosSale.Outcome.RESEATED if moved else PosSale.Outcome.SOLD,
-                                   reason="seat_taken" if moved else "", booking=booking))
+            return _result(_stored_decided(row, outcome=PosSale.Outcome.RESEATED if moved else PosSale.Outcome.SOLD,
+                                           reason="seat_taken" if moved else "", booking=booking))
     except IntegrityError as exc:
         return _stored_result(_stored_row(exc, sale.id), sale, device_id=device_id, digest=digest)
 
@@ -291,17 +294,34 @@ def _confirm(principal: Principal, booking: Booking, *, device_id: UUID) -> Book
                                            channel=Channel.POS)
 
 
+def _sale_row(sale: SaleIn, *, device_id: UUID, company_id: UUID, digest: str, offline: bool,
+              made_at: datetime | None) -> PosSale:
+    """The sale's row, not yet stored."""
+    return PosSale(id=sale.id, company_id=company_id, device_id=device_id, trip_id=sale.trip_id,
+                   made_at=made_at or timezone.now(), offline=offline, request_digest=digest,
+                   requested_seats=[p.seat_label for p in sale.passengers], cash_minor=sale.cash_minor)
+
+
 def _claim(sale: SaleIn, *, device_id: UUID, company_id: UUID, digest: str, offline: bool,
            made_at: datetime | None) -> PosSale:
     """Insert the sale's row (undecided), first thing in the sale's transaction. An upload of the same id still
     running makes it wait for that upload's end; one stored makes it fail with the primary key's violation. No
     savepoint of its own: the failure ends the sale's transaction (nothing in it but its locks) and the caller
     reads the stored row after it (_stored_row)."""
-    return PosSale.objects.create(
-        id=sale.id, company_id=company_id, device_id=device_id, trip_id=sale.trip_id,
-        made_at=made_at or timezone.now(), offline=offline, request_digest=digest,
-        requested_seats=[p.seat_label for p in sale.passengers], cash_minor=sale.cash_minor,
-        outcome=PosSale.Outcome.REJECTED, reason=PENDING)
+    row = _sale_row(sale, device_id=device_id, company_id=company_id, digest=digest, offline=offline,
+                    made_at=made_at)
+    row.outcome, row.reason = PosSale.Outcome.REJECTED, PENDING
+    row.save(force_insert=True)
+    return row
+
+
+def _stored_decided(row: PosSale, *, outcome: str, reason: str = "", detail: str = "",
+                    booking: Booking | None = None) -> PosSale:
+    """Insert the sale's row with its outcome, last thing in the sale's transaction: the primary key's violation
+    when another upload stored the sale meanwhile rolls the whole transaction back (_stored_row answers)."""
+    row.outcome, row.reason, row.detail, row.booking = outcome, reason, detail[:255], booking
+    row.save(force_insert=True)
+    return row
 
 
 def _stored_row(exc: IntegrityError, sale_id: UUID) -> PosSale:
