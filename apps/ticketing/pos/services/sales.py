@@ -195,7 +195,7 @@ def sync_batch_check(*, count: int, ids: list[UUID] | None = None) -> None:
 def _sync_one(principal: Principal, sale: SaleIn, *, device_id: UUID, company_id: UUID, now: datetime,
               spare: frozenset[str], reads: _BatchReads) -> SaleResult:
     """Each attempt is a transaction of its own: a sale moved to other seats, or chosen as a deadlock's victim,
-    starts again from its claim with nothing of the attempt before it kept (its seat locks included)."""
+    starts again from its seat locks with nothing of the attempt before it kept (those locks included)."""
     passengers = list(sale.passengers)
     for _attempt in range(RESEAT_ATTEMPTS):
         try:
