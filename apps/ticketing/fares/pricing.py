@@ -72,11 +72,16 @@ def fares_for(*, company_id: UUID, route_id: UUID, from_stop_id: UUID, to_stop_i
     return {row.seat_class: (row.amount_minor, row.currency) for row in rows}
 
 
-def rules_for(*, where: Stretch, now: datetime) -> list[FareRule]:
+def active_rules(*, company_id: UUID, route_id: UUID) -> list[FareRule]:
+    """The company's active fare rules that may apply on the route (its own and the company-wide ones)."""
+    return list(FareRule.objects.filter(Q(route_id__isnull=True) | Q(route_id=route_id), company_id=company_id,
+                                        is_active=True).order_by("name"))
+
+
+def rules_for(*, where: Stretch, now: datetime, rules: list[FareRule]) -> list[FareRule]:
+    """Those of `rules` (active_rules of the trip's route) that apply to this departure when sold at `now`."""
     local = where.departs_at
     hours_before = (local - now).total_seconds() / 3600
-    rules = FareRule.objects.filter(Q(route_id__isnull=True) | Q(route_id=where.trip.route_id),
-                                    company_id=where.company_id, is_active=True).order_by("name")
 
     def applies(rule: FareRule) -> bool:
         return ((not rule.weekdays or local.isoweekday() in rule.weekdays)
@@ -100,16 +105,15 @@ def promo_find(*, company_id: UUID, code: str, now: datetime) -> PromoCode:
 
 
 def quote(*, where: Stretch, currency: str, seats: list[tuple[str, str, str]], now: datetime,
-          promo_code: str | None = None) -> Quote:
-    """Price each (seat label, seat class, passenger type); ValidationFailed when a class has no fare."""
-    fares = fares_for(company_id=where.company_id, route_id=where.trip.route_id, from_stop_id=where.from_stop_id,
-                      to_stop_id=where.to_stop_id)
+          fares: dict[str, tuple[int, str]], rules: list[FareRule], promo_code: str | None = None) -> Quote:
+    """Price each (seat label, seat class, passenger type) from the stretch's `fares` (fares_for) and the route's
+    `rules` (active_rules); ValidationFailed when a class has no fare."""
     missing = sorted({seat_class for _, seat_class, _ in seats
                       if seat_class not in fares or fares[seat_class][1] != currency})
     if missing:
         raise ValidationFailed("This stretch has no fare for some seats.", code="no_fare",
                                fields={"passengers": [f"No fare for class {name}." for name in missing]})
-    rules = rules_for(where=where, now=now)
+    rules = rules_for(where=where, now=now, rules=rules)
     promo = promo_find(company_id=where.company_id, code=promo_code, now=now) if promo_code else None
     lines = [_line(label, seat_class, passenger_type, fares[seat_class][0], rules)
              for label, seat_class, passenger_type in seats]

@@ -1,13 +1,16 @@
 """Cash sales from POS devices: the online counter sale and the offline sync.
 
-Both are a booking_hold and the one confirmation entry (confirmation.booking_confirm) in one transaction,
+Both are a booking_hold and its confirmation (confirmation.fresh_hold_confirm) in one transaction,
 recorded as a PosSale under a UUID the device gives the sale. That transaction is the seat guard's
 (seat_guard.seat_guard): the seats' locks are held from before the sale's row is claimed to its commit, so
 another writer of the same seats waits for the sale to commit instead of deadlocking with its confirmation;
-the hold and the confirmation inside it pass through the same guard again (the locks are already theirs).
+the hold inside it passes through the same guard again (the locks are already its own).
 
-The same UUID always yields the same outcome: the sale's PosSale row goes in first, so a concurrent upload of
-that UUID waits on the primary key and then reads the outcome the first upload decided, as does any later one.
+The same UUID always yields the same outcome, kept by the PosSale row's primary key: an online sale's row goes
+in first (undecided), so a concurrent request of that UUID waits on the key and then reads the outcome the
+first one decided. A synced sale's row goes in last, decided: its batch read the rows already stored before it
+began, and an upload of the same sale running meanwhile (it queues on the same seats' locks) fails on the key
+at its end, its transaction rolled back whole, and answers the stored outcome instead.
 
 An offline sale whose seat was taken meanwhile gets another free seat of the same class on the same stretch
 (the device's own allotment first, then the general inventory), or is rejected with a reason so the agent
@@ -25,12 +28,13 @@ from datetime import datetime
 from uuid import UUID
 
 import psycopg.errors
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.ticketing import policy
 from apps.ticketing.access import require_seller
+from apps.ticketing.fares import quotes
 from apps.ticketing.inventory import selectors as inventory_selectors
 from apps.ticketing.inventory import services as inventory
 from apps.ticketing.inventory.seat_guard import seat_guard
@@ -44,6 +48,7 @@ from transport.principal import Principal
 
 RESEAT_ATTEMPTS = 5  # attempts of one sale: more than two only when seats keep changing under it
 PENDING = "pending"  # the reason of a row while its sale is being decided (never committed as such)
+_SALE_ID_KEY = f"{PosSale._meta.db_table}_pkey"  # the primary key's index, as PostgreSQL names it
 
 
 @dataclass(frozen=True)
@@ -109,15 +114,16 @@ def pos_sale_sell(*, principal: Principal, sale: SaleIn) -> Booking:
     trip = company_api.get_trip(trip_id=sale.trip_id)
     principal.require(SELL_POS, company_id=trip.company_id)
     digest = sale_digest(sale)
-    with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in sale.passengers]):
-        stored = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=False,
-                        made_at=timezone.now())
-        if stored is not None:
-            return _online_replay(stored, device_id=device_id, digest=digest)
-        booking = booking_hold(principal=principal, trip_id=sale.trip_id, from_stop_id=sale.from_stop_id,
-                               to_stop_id=sale.to_stop_id, passengers=list(sale.passengers), trip=trip)
-        booking = _confirm(principal, booking, device_id=device_id)
-        _decide(sale.id, outcome=PosSale.Outcome.SOLD, booking=booking)
+    try:
+        with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in sale.passengers]):
+            row = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=False,
+                         made_at=timezone.now())
+            booking = booking_hold(principal=principal, trip_id=sale.trip_id, from_stop_id=sale.from_stop_id,
+                                   to_stop_id=sale.to_stop_id, passengers=list(sale.passengers), trip=trip)
+            booking = _confirm(principal, booking, device_id=device_id)
+            _decide(row, outcome=PosSale.Outcome.SOLD, booking=booking)
+    except IntegrityError as exc:
+        return _online_replay(_stored_row(exc, sale.id), device_id=device_id, digest=digest)
     return booking
 
 
@@ -127,8 +133,32 @@ def pos_sync(*, principal: Principal, sales: list[SaleIn]) -> list[SaleResult]:
     device_id, company_id = require_seller(principal)
     sync_batch_check(count=len(sales), ids=[sale.id for sale in sales])
     now = timezone.now()
-    return [_sync_one(principal, sale, device_id=device_id, company_id=company_id, now=now, spare=spare)
+    # sales decided by an earlier upload (the usual retry) are answered from their rows, read at once
+    known = {row.id: row for row in PosSale.objects.select_related("booking")
+             .prefetch_related("booking__passengers", "booking__tickets").filter(pk__in=[sale.id for sale in sales])}
+    reads = _BatchReads()
+    return [_stored_result(known[sale.id], sale, device_id=device_id, digest=sale_digest(sale)) if sale.id in known
+            else _sync_one(principal, sale, device_id=device_id, company_id=company_id, now=now, spare=spare,
+                           reads=reads)
             for sale, spare in zip(sales, _wanted_later(sales), strict=True)]
+
+
+class _BatchReads:
+    """What the batch's sales share, read once: their trips (a trip cancelled meanwhile is still refused: the
+    confirmation reads it again under its shared sales lock) and their prices (quotes.PriceReads)."""
+
+    def __init__(self) -> None:
+        self._read: dict[UUID, company_api.TripDetails | None] = {}
+        self.prices = quotes.PriceReads()
+
+    def trip(self, trip_id: UUID) -> company_api.TripDetails | None:
+        """The trip, None when there is no such trip."""
+        if trip_id not in self._read:
+            try:
+                self._read[trip_id] = company_api.get_trip(trip_id=trip_id)
+            except NotFound:
+                self._read[trip_id] = None
+        return self._read[trip_id]
 
 
 def sale_unreadable(*, sale_id: UUID, detail: str) -> SaleResult:
@@ -163,17 +193,14 @@ def sync_batch_check(*, count: int, ids: list[UUID] | None = None) -> None:
 
 
 def _sync_one(principal: Principal, sale: SaleIn, *, device_id: UUID, company_id: UUID, now: datetime,
-              spare: frozenset[str] = frozenset()) -> SaleResult:
+              spare: frozenset[str], reads: _BatchReads) -> SaleResult:
     """Each attempt is a transaction of its own: a sale moved to other seats, or chosen as a deadlock's victim,
-    starts again from its claim with nothing of the attempt before it kept (its seat locks included)."""
-    known = PosSale.objects.select_related("booking").filter(pk=sale.id).first()
-    if known is not None:  # decided by an earlier upload: answered without locks (the usual retry)
-        return _stored_result(known, sale, device_id=device_id, digest=sale_digest(sale))
+    starts again from its seat locks with nothing of the attempt before it kept (those locks included)."""
     passengers = list(sale.passengers)
     for _attempt in range(RESEAT_ATTEMPTS):
         try:
             return _sync_attempt(principal, sale, passengers, device_id=device_id, company_id=company_id, now=now,
-                                 spare=spare)
+                                 spare=spare, reads=reads)
         except _Reseat as moved:
             passengers = moved.passengers
         except OperationalError as exc:
@@ -184,27 +211,28 @@ def _sync_one(principal: Principal, sale: SaleIn, *, device_id: UUID, company_id
 
 
 def _sync_attempt(principal: Principal, sale: SaleIn, passengers: list[PassengerIn], *, device_id: UUID,
-                  company_id: UUID, now: datetime, spare: frozenset[str]) -> SaleResult:
+                  company_id: UUID, now: datetime, spare: frozenset[str], reads: _BatchReads) -> SaleResult:
     digest = sale_digest(sale)
-    with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in passengers]):
-        stored = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=True,
-                        made_at=sale.made_at)
-        if stored is not None:
-            return _stored_result(stored, sale, device_id=device_id, digest=digest)
-        try:
-            booking = _sell_offline(principal, sale, passengers, device_id=device_id, company_id=company_id, now=now,
-                                    spare=spare)
-        except _Rejected as rejected:
-            row = _decide(sale.id, outcome=PosSale.Outcome.REJECTED, reason=rejected.reason, detail=rejected.detail)
-            return _result(row)
-        moved = passengers != list(sale.passengers)
-        row = _decide(sale.id, outcome=PosSale.Outcome.RESEATED if moved else PosSale.Outcome.SOLD,
-                      reason="seat_taken" if moved else "", booking=booking)
-        return _result(row)
+    row = _sale_row(sale, device_id=device_id, company_id=company_id, digest=digest, offline=True,
+                    made_at=sale.made_at)
+    try:
+        with seat_guard(trip_id=sale.trip_id, seat_labels=[p.seat_label for p in passengers]):
+            try:
+                booking = _sell_offline(principal, sale, passengers, device_id=device_id, company_id=company_id,
+                                        now=now, spare=spare, trip=reads.trip(sale.trip_id), prices=reads.prices)
+            except _Rejected as rejected:
+                return _result(_stored_decided(row, outcome=PosSale.Outcome.REJECTED, reason=rejected.reason,
+                                               detail=rejected.detail))
+            moved = passengers != list(sale.passengers)
+            return _result(_stored_decided(row, outcome=PosSale.Outcome.RESEATED if moved else PosSale.Outcome.SOLD,
+                                           reason="seat_taken" if moved else "", booking=booking))
+    except IntegrityError as exc:
+        return _stored_result(_stored_row(exc, sale.id), sale, device_id=device_id, digest=digest)
 
 
 def _sell_offline(principal: Principal, sale: SaleIn, passengers: list[PassengerIn], *, device_id: UUID,
-                  company_id: UUID, now: datetime, spare: frozenset[str]) -> Booking:
+                  company_id: UUID, now: datetime, spare: frozenset[str], trip: company_api.TripDetails | None,
+                  prices: quotes.PriceReads) -> Booking:
     """Hold and confirm on `passengers`' seats; _Rejected for a lasting reason, _Reseat with other seats when
     one was taken and others of its class are free."""
     made_at = sale.made_at or now
@@ -212,16 +240,13 @@ def _sell_offline(principal: Principal, sale: SaleIn, passengers: list[Passenger
         raise _Rejected("made_in_future", "The sale is dated ahead of the server's clock; check the device's clock.")
     if made_at < now - policy.pos_sale_max_age():
         raise _Rejected("too_old", "The sale is too old to be synced.")
-    try:
-        trip = company_api.get_trip(trip_id=sale.trip_id)
-    except NotFound:
-        trip = None
     if trip is None or trip.company_id != company_id:
         raise _Rejected("unknown_trip", "No such trip.")
     try:  # a cancelled trip: booking_hold refuses it as trip_cancelled, whenever the sale was made
         where = trip_stretch(trip_id=trip.id, from_stop_id=sale.from_stop_id, to_stop_id=sale.to_stop_id, trip=trip)
         booking = booking_hold(principal=principal, trip_id=trip.id, from_stop_id=sale.from_stop_id,
-                               to_stop_id=sale.to_stop_id, passengers=passengers, sold_at=made_at, trip=trip)
+                               to_stop_id=sale.to_stop_id, passengers=passengers, sold_at=made_at, trip=trip,
+                               reads=prices)
     except ValidationFailed as exc:
         raise _Rejected(exc.code, exc.detail) from None
     except Conflict as exc:
@@ -264,34 +289,53 @@ def _reseat(where: Stretch, passengers: list[PassengerIn], *, device_id: UUID, n
 
 
 def _confirm(principal: Principal, booking: Booking, *, device_id: UUID) -> Booking:
-    confirmed = confirmation.booking_confirm(booking_id=booking.id, principal=principal,
-                                             payment_ref=payment_ref(device_id), channel=Channel.POS)
-    if confirmed.state != Booking.State.CONFIRMED:  # its hold is live in this very transaction: cannot happen
-        raise Conflict("The sale could not be confirmed.", code="booking_not_confirmable")
-    return confirmed
+    """Confirm the hold just made in the sale's transaction."""
+    return confirmation.fresh_hold_confirm(booking=booking, principal=principal, payment_ref=payment_ref(device_id),
+                                           channel=Channel.POS)
+
+
+def _sale_row(sale: SaleIn, *, device_id: UUID, company_id: UUID, digest: str, offline: bool,
+              made_at: datetime | None) -> PosSale:
+    """The sale's row, not yet stored."""
+    return PosSale(id=sale.id, company_id=company_id, device_id=device_id, trip_id=sale.trip_id,
+                   made_at=made_at or timezone.now(), offline=offline, request_digest=digest,
+                   requested_seats=[p.seat_label for p in sale.passengers], cash_minor=sale.cash_minor)
 
 
 def _claim(sale: SaleIn, *, device_id: UUID, company_id: UUID, digest: str, offline: bool,
-           made_at: datetime | None) -> PosSale | None:
-    """Insert the sale's row (undecided), or return the row already stored under its id, after waiting for a
-    concurrent upload of it to end."""
-    try:
-        with transaction.atomic():
-            PosSale.objects.create(
-                id=sale.id, company_id=company_id, device_id=device_id, trip_id=sale.trip_id,
-                made_at=made_at or timezone.now(), offline=offline, request_digest=digest,
-                requested_seats=[p.seat_label for p in sale.passengers], cash_minor=sale.cash_minor,
-                outcome=PosSale.Outcome.REJECTED, reason=PENDING)
-    except IntegrityError as exc:
-        if not isinstance(exc.__cause__, psycopg.errors.UniqueViolation):
-            raise
-        return PosSale.objects.select_related("booking").get(pk=sale.id)
-    return None
+           made_at: datetime | None) -> PosSale:
+    """Insert the sale's row (undecided), first thing in the sale's transaction. An upload of the same id still
+    running makes it wait for that upload's end; one stored makes it fail with the primary key's violation. No
+    savepoint of its own: the failure ends the sale's transaction (nothing in it but its locks) and the caller
+    reads the stored row after it (_stored_row)."""
+    row = _sale_row(sale, device_id=device_id, company_id=company_id, digest=digest, offline=offline,
+                    made_at=made_at)
+    row.outcome, row.reason = PosSale.Outcome.REJECTED, PENDING
+    row.save(force_insert=True)
+    return row
 
 
-def _decide(sale_id: UUID, *, outcome: str, reason: str = "", detail: str = "",
+def _stored_decided(row: PosSale, *, outcome: str, reason: str = "", detail: str = "",
+                    booking: Booking | None = None) -> PosSale:
+    """Insert the sale's row with its outcome, last thing in the sale's transaction: the primary key's violation
+    when another upload stored the sale meanwhile rolls the whole transaction back (_stored_row answers)."""
+    row.outcome, row.reason, row.detail, row.booking = outcome, reason, detail[:255], booking
+    row.save(force_insert=True)
+    return row
+
+
+def _stored_row(exc: IntegrityError, sale_id: UUID) -> PosSale:
+    """The row another upload stored under the sale's id, when that is what `exc` (raised by the sale's
+    transaction) says; `exc` again otherwise."""
+    cause = exc.__cause__
+    if not (isinstance(cause, psycopg.errors.UniqueViolation) and cause.diag.constraint_name == _SALE_ID_KEY):
+        raise exc
+    return PosSale.objects.select_related("booking").get(pk=sale_id)
+
+
+def _decide(row: PosSale, *, outcome: str, reason: str = "", detail: str = "",
             booking: Booking | None = None) -> PosSale:
-    row = PosSale.objects.get(pk=sale_id)
+    """Record the outcome on the row this attempt claimed (written once: the claim made it this attempt's)."""
     row.outcome, row.reason, row.detail, row.booking = outcome, reason, detail[:255], booking
     row.save(update_fields=["outcome", "reason", "detail", "booking"])
     return row

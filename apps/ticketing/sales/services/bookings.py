@@ -32,7 +32,7 @@ class PassengerIn:
 
 def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_stop_id: UUID,
                  passengers: list[PassengerIn], promo_code: str | None = None, sold_at: datetime | None = None,
-                 trip: company_api.TripDetails | None = None) -> Booking:
+                 trip: company_api.TripDetails | None = None, reads: quotes.PriceReads | None = None) -> Booking:
     """Hold one seat per passenger on the stretch for the company's hold minutes, at a frozen price.
 
     Conflict(seat_taken) when any seat is live on an overlapping stretch; nothing is written then.
@@ -40,7 +40,8 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
     first, so selling inside its block never conflicts; anyone else's allotted seats stay taken.
     `sold_at`: when an offline sale was made (device clock, checked by the caller): it is priced as of then
     and judged against the sales cutoff then, even if the bus has left since (the passenger rode).
-    `trip`: the trip as already read by the caller, to spare reading it again.
+    `trip`: the trip as already read by the caller, to spare reading it again. `reads`: the prices a batch of
+    sales shares (quotes.PriceReads), read afresh without.
     """
     if not principal.is_authenticated:
         raise NotAuthenticated()
@@ -48,7 +49,7 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
     now = timezone.now()
     priced = quotes.stretch_priced(
         trip_id=trip_id, from_stop_id=from_stop_id, to_stop_id=to_stop_id, promo_code=promo_code, now=now,
-        sold_at=sold_at, trip=trip, passengers=[(p.seat_label, p.passenger_type) for p in passengers])
+        sold_at=sold_at, trip=trip, reads=reads, passengers=[(p.seat_label, p.passenger_type) for p in passengers])
     where, settings, price = priced.where, priced.settings, priced.quote
     expires_at = now + timedelta(minutes=settings.seat_hold_minutes)
     device_id = principal.device_id

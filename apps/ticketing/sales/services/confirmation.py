@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -66,15 +67,42 @@ def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str 
         if not _seats_confirmed(booking):
             return _conflict(booking)
         _promo_use_keep(booking)
-        booking.state = Booking.State.CONFIRMED
-        booking.confirmed_at = now
-        if channel:
-            booking.channel = Channel(channel)
-        booking.save(update_fields=["state", "confirmed_at", "payment_ref", "channel"])
-        valid_until = ticket_codes.code_valid_until(trip=trip, to_sequence=booking.to_sequence)
-        for passenger in booking.passengers.order_by("position"):
-            _ticket_issue(booking, passenger, code_valid_until=valid_until)
+        _confirmed(booking, trip=trip, now=now, channel=channel, passengers=booking.passengers.order_by("position"))
         return booking
+
+
+def fresh_hold_confirm(*, booking: Booking, principal: Principal, payment_ref: str, channel: str) -> Booking:
+    """Confirm a hold made earlier in the caller's own transaction (a POS sale holds, then confirms, in one).
+
+    Its seats' locks are this transaction's and its rows live and unseen by anyone else, so nothing is read back,
+    locked again or expired in its way, and held rows turning confirmed cannot overlap anything they did not
+    already; the trip is still read under its shared sales lock, as every confirmation reads it. Returns the
+    booking with its passengers and tickets, as a prefetch would bring them.
+    """
+    if not principal.has(CONFIRM_BOOKING, company_id=booking.company_id):
+        raise PermissionDenied(f"Missing permission {CONFIRM_BOOKING}.")
+    if booking.state != Booking.State.HELD:
+        raise Conflict(f"A {booking.state} booking cannot be confirmed.", code="booking_not_confirmable")
+    trip = _trip_not_cancelled(booking.trip_id)
+    inventory.seats_confirm(booking=booking)
+    booking.payment_ref = payment_ref
+    passengers = sorted(booking.passengers.all(), key=lambda passenger: passenger.position)
+    tickets = _confirmed(booking, trip=trip, now=timezone.now(), channel=channel, passengers=passengers)
+    booking._prefetched_objects_cache = {  # type: ignore[attr-defined]  # Django's prefetch cache
+        "passengers": passengers, "tickets": tickets}
+    return booking
+
+
+def _confirmed(booking: Booking, *, trip: company_api.TripDetails, now: datetime, channel: str | None,
+               passengers: Iterable[Passenger]) -> list[Ticket]:
+    """Mark the booking confirmed (its seat rows are already) and issue one ticket per passenger."""
+    booking.state = Booking.State.CONFIRMED
+    booking.confirmed_at = now
+    if channel:
+        booking.channel = Channel(channel)
+    booking.save(update_fields=["state", "confirmed_at", "payment_ref", "channel"])
+    valid_until = ticket_codes.code_valid_until(trip=trip, to_sequence=booking.to_sequence)
+    return [_ticket_issue(booking, passenger, code_valid_until=valid_until) for passenger in passengers]
 
 
 def _trip_not_cancelled(trip_id: UUID) -> company_api.TripDetails:
