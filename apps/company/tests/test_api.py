@@ -81,10 +81,12 @@ def test_search_never_goes_backwards_nor_offers_cancelled_trips(tenant_a):
 
 
 def test_search_uses_the_boarding_stops_local_date(tenant_a):
-    # a 01:00 EAT departure is still the previous day in UTC
-    ad_hoc_trip(tenant_a, at=time(1, 0))
-    assert len(api.trips_between(on=tomorrow(), from_town="Nairobi", to_town="Kisumu")) == 1
-    assert api.trips_between(on=tomorrow() - timedelta(days=1), from_town="Nairobi", to_town="Kisumu") == []
+    # a 01:00 EAT departure is still the previous day in UTC (two days ahead: tomorrow's 01:00 EAT has
+    # already left between 22:00 and 24:00 UTC)
+    day = tomorrow() + timedelta(days=1)
+    ad_hoc_trip(tenant_a, day=day, at=time(1, 0))
+    assert len(api.trips_between(on=day, from_town="Nairobi", to_town="Kisumu")) == 1
+    assert api.trips_between(on=day - timedelta(days=1), from_town="Nairobi", to_town="Kisumu") == []
 
 
 def test_driver_current_trip(tenant_a):
