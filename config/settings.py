@@ -376,3 +376,22 @@ TRANSPORT_OUTBOX_RETENTION_DAYS = env_int("TRANSPORT_OUTBOX_RETENTION_DAYS", 7)
 # any event can still be redelivered: an outbox row is republished only while unpublished, and published
 # rows are kept TRANSPORT_OUTBOX_RETENTION_DAYS.
 TRANSPORT_INBOX_RETENTION_DAYS = env_int("TRANSPORT_INBOX_RETENTION_DAYS", 14)
+
+# --- Payments (payment): provider base URLs per environment; `make run` points the sandbox ones at the local
+# emulators when they are not set (see apps/payment/emulators) ---
+PAYMENT_PROVIDER_BASE_URLS: dict[str, dict[str, str]] = {
+    "mpesa": {
+        "sandbox": env_str("PAYMENT_MPESA_SANDBOX_URL", "https://sandbox.safaricom.co.ke"),
+        "production": env_str("PAYMENT_MPESA_PRODUCTION_URL", "https://api.safaricom.co.ke"),
+    },
+    "mtn_momo": {
+        "sandbox": env_str("PAYMENT_MTN_MOMO_SANDBOX_URL", "https://sandbox.momodeveloper.mtn.com"),
+        "production": env_str("PAYMENT_MTN_MOMO_PRODUCTION_URL", "https://proxy.momoapi.mtn.com"),
+    },
+    "paypal": {
+        "sandbox": env_str("PAYMENT_PAYPAL_SANDBOX_URL", "https://api-m.sandbox.paypal.com"),
+        "production": env_str("PAYMENT_PAYPAL_PRODUCTION_URL", "https://api-m.paypal.com"),
+    },
+}
+# every call to a provider gives up after this long: the payment then stays pending and is resolved by query
+PAYMENT_PROVIDER_TIMEOUT_SECONDS = float(env_str("PAYMENT_PROVIDER_TIMEOUT_SECONDS", "10"))

@@ -1,0 +1,1 @@
+"""The mpesa provider: written next."""

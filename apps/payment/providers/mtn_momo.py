@@ -1,0 +1,1 @@
+"""The mtn_momo provider: written next."""

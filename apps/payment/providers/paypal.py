@@ -1,0 +1,1 @@
+"""The paypal provider: written next."""
