@@ -6,6 +6,7 @@ Redis under ./var/ (TRANSPORT_VAR_DIR); with them set it uses those servers.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from datetime import timedelta
@@ -395,3 +396,28 @@ PAYMENT_PROVIDER_BASE_URLS: dict[str, dict[str, str]] = {
 }
 # every call to a provider gives up after this long: the payment then stays pending and is resolved by query
 PAYMENT_PROVIDER_TIMEOUT_SECONDS = float(env_str("PAYMENT_PROVIDER_TIMEOUT_SECONDS", "10"))
+# Provider credentials are encrypted at rest with these Fernet keys (comma-separated, urlsafe base64 of 32 bytes,
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`). The first
+# encrypts, all decrypt: to rotate, put a new key first, run `manage.py payment_rotate_credentials`, then drop
+# the old one. Required in production (docker/compose.yml); local runs and tests derive one from SECRET_KEY.
+PAYMENT_CREDENTIALS_KEYS = env_list("PAYMENT_CREDENTIALS_KEYS", []) or [
+    base64.urlsafe_b64encode(hmac.new(SECRET_KEY.encode(), b"transport-payment-credentials",
+                                      hashlib.sha256).digest()).decode()]
+# The per-payment secrets in callback URLs are derived from this (payment's own secret, like the QR keys).
+PAYMENT_CALLBACK_SECRET = env_str("PAYMENT_CALLBACK_SECRET") or hmac.new(
+    SECRET_KEY.encode(), b"transport-payment-callback-secret", hashlib.sha256).hexdigest()
+# Where providers reach us: the public https origin of this deployment (callbacks, webhooks, Paybill URLs).
+PAYMENT_CALLBACK_BASE_URL = env_str("PAYMENT_CALLBACK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A hold is extended to at least this many minutes from the moment its payment is started, at most
+# PAYMENT_HOLD_MAX_MINUTES (the company's own setting is bounded by it).
+PAYMENT_HOLD_MAX_MINUTES = env_int("PAYMENT_HOLD_MAX_MINUTES", 30)
+# pending payments and refunds: how often beat looks for ones due a status query, and the longest backoff
+PAYMENT_POLL_SECONDS = env_int("PAYMENT_POLL_SECONDS", 15)
+PAYMENT_POLL_MAX_BACKOFF_SECONDS = env_int("PAYMENT_POLL_MAX_BACKOFF_SECONDS", 300)
+# callbacks stored but not processed this long after arrival (the worker or broker was down) are processed again
+PAYMENT_EVENT_RETRY_SECONDS = env_int("PAYMENT_EVENT_RETRY_SECONDS", 30)
+CELERY_BEAT_SCHEDULE.update({
+    "payment-poll-pending": {"task": "payment.poll_pending", "schedule": PAYMENT_POLL_SECONDS},
+    "payment-process-stored-events": {"task": "payment.process_stored_events",
+                                      "schedule": PAYMENT_EVENT_RETRY_SECONDS},
+})

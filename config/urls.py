@@ -7,6 +7,7 @@ from transport.http import error_views, health
 api_v1: list = [
     path("auth/", include("apps.auth.urls")),
     path("company/", include("apps.company.urls")),
+    path("payments/", include("apps.payment.urls")),
     path("", include("apps.ticketing.urls")),
 ]
 

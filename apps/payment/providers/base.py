@@ -171,6 +171,13 @@ class PaymentProvider(ABC):
     first_poll_after: ClassVar[timedelta]
     window: ClassVar[timedelta]
     next_action_kind: ClassVar[str]
+    # the provider_ref is our own attempt id (MoMo's X-Reference-Id): a lost answer can still be queried
+    ref_is_attempt_id: ClassVar[bool] = False
+    # initiate() again with the same attempt is safe (MoMo: 409 for a repeat; PayPal: PayPal-Request-Id), so a
+    # lost answer is recovered by asking again; M-Pesa has no idempotency key: never pushed twice
+    initiate_is_idempotent: ClassVar[bool] = False
+    # refund_status() answers a refund's outcome; False (M-Pesa reversals): only the result callback does
+    refunds_confirmed_by_query: ClassVar[bool] = True
 
     @abstractmethod
     def charge_currencies(self, account: Account) -> frozenset[str]:
