@@ -33,7 +33,8 @@ from transport.scoped_admin import ReadOnlyAdmin, admin_principal
 @admin.register(Company)
 class CompanyAdmin(ReadOnlyAdmin):
     company_field = "id"
-    list_display = ["name", "slug", "country", "currency", "timezone", "seat_hold_minutes", "sales_cutoff_minutes"]
+    list_display = ["name", "slug", "country", "currency", "timezone", "seat_hold_minutes", "payment_hold_minutes",
+                    "sales_cutoff_minutes"]
     list_filter = ["country", "currency"]
     search_fields = ["name", "slug", "contact_email", "contact_phone"]
 

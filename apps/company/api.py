@@ -42,6 +42,9 @@ class CompanySettings:
     max_seats_per_booking: int | None
     max_active_holds_per_user: int | None
     max_active_holds_per_device: int | None
+    # how long a hold lasts at least once its payment is started (added later: a default keeps callers that
+    # build settings themselves working)
+    payment_hold_minutes: int = 15
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,11 @@ class Company(models.Model):
     address = models.CharField(max_length=255, blank=True)
     # operating settings other apps read through company.api
     seat_hold_minutes = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(1)])
+    # a hold whose payment is started runs at least this long from then (at most PAYMENT_HOLD_MAX_MINUTES,
+    # checked by the service: the platform's bound may change without a migration)
+    payment_hold_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(1)],
+        help_text="A hold lasts at least this long once its payment is started")
     sales_cutoff_minutes = models.PositiveSmallIntegerField(
         default=15, help_text="Sales close this many minutes before departure")
     cancellation_cutoff_hours = models.PositiveSmallIntegerField(default=24)
@@ -66,6 +71,7 @@ class Company(models.Model):
             models.CheckConstraint(condition=Q(refund_percent__lte=100) & Q(late_refund_percent__lte=100),
                                    name="company_refund_percent_range"),
             models.CheckConstraint(condition=Q(seat_hold_minutes__gte=1), name="company_seat_hold_positive"),
+            models.CheckConstraint(condition=Q(payment_hold_minutes__gte=1), name="company_payment_hold_positive"),
             models.CheckConstraint(condition=Q(no_refund_hours__lte=models.F("cancellation_cutoff_hours")),
                                    name="company_no_refund_within_cutoff"),
         ]

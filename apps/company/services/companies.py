@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from apps.auth import api as auth_api
@@ -18,7 +19,7 @@ from transport.tenancy import get_for
 EDITABLE = {"name", "country", "currency", "timezone", "contact_email", "contact_phone", "website", "address",
             "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours", "refund_percent",
             "late_refund_percent", "no_refund_hours", "max_seats_per_booking", "max_active_holds_per_user",
-            "max_active_holds_per_device"}
+            "max_active_holds_per_device", "payment_hold_minutes"}
 
 
 def _check(values: dict[str, Any]) -> dict[str, Any]:
@@ -33,6 +34,9 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
             checks.percent(field, values[field])
     if "seat_hold_minutes" in values and values["seat_hold_minutes"] < 1:
         raise checks.invalid("seat_hold_minutes", "At least one minute.")
+    most = settings.PAYMENT_HOLD_MAX_MINUTES
+    if "payment_hold_minutes" in values and not 1 <= values["payment_hold_minutes"] <= most:
+        raise checks.invalid("payment_hold_minutes", f"From 1 to {most} minutes (the platform's limit).")
     for field in ("max_seats_per_booking", "max_active_holds_per_user", "max_active_holds_per_device"):
         if values.get(field) is not None and values[field] < 1:
             raise checks.invalid(field, "At least 1, or empty for the platform's default.")
