@@ -44,10 +44,11 @@ def booking_get(*, booking_id: UUID, principal: Principal) -> BookingView:
 
 
 def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str | None = None,
-                    channel: str | None = None) -> BookingView:
+                    channel: str | None = None, paid_by_payment: UUID | None = None) -> BookingView:
     """The one way to confirm a booking (counter, POS, payment): tickets issued, or `conflict` when the
-    seats went to someone else after the hold lapsed. Needs ticketing.confirm_booking."""
+    seats went to someone else after the hold lapsed. Needs ticketing.confirm_booking, and, unless
+    `paid_by_payment` names the payment that paid it, payment.collect_cash: the principal took the total in cash."""
     booking = confirmation.booking_confirm(booking_id=booking_id, principal=principal, payment_ref=payment_ref,
-                                           channel=channel)
+                                           channel=channel, paid_by_payment=paid_by_payment)
     # the confirming principal was checked by the service; it may lack the right to browse bookings
     return _view(Booking.objects.prefetch_related("passengers", "tickets").get(pk=booking.id))

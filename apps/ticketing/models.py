@@ -54,6 +54,9 @@ class Booking(models.Model):
     holder = models.CharField(max_length=80, db_index=True)
     created_by_user_id = models.UUIDField(null=True, blank=True, db_index=True)
     payment_ref = models.CharField(max_length=120, blank=True)
+    # what a payer quotes to pay the hold (payment's reference of the payable "booking:<id>"); blank when nothing
+    # was payable: a POS sale, a free booking
+    pay_reference = models.CharField(max_length=12, blank=True)
     promo = models.ForeignKey("PromoCode", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     refundable_minor = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -22,7 +22,7 @@ from apps.ticketing.sales.services.bookings import PassengerIn, booking_hold
 from tests.worlds.ticketing import SalesWorld
 from transport.principal import Principal
 
-CASHIER = Principal.system("boarding-tests-cashier", {"ticketing.confirm_booking"})
+CASHIER = Principal.system("boarding-tests-cashier", {"ticketing.confirm_booking", "payment.collect_cash"})
 
 
 @dataclass

@@ -17,6 +17,7 @@ from uuid import UUID
 import psycopg.errors
 from django.db import IntegrityError, connection
 
+from apps.ticketing import payables
 from apps.ticketing.fares import services as promos
 from apps.ticketing.inventory.selectors import live_rows_on_stretch, taken_of
 from apps.ticketing.inventory.stretches import stretch
@@ -133,14 +134,19 @@ def all_lapsed_holds_expire(*, now: datetime, batch: int = 1000) -> int:
 def _expire_bookings(booking_ids: list[UUID], *, now: datetime) -> int:
     # lock the bookings first, in id order, as a confirmation does (booking, then its seats): no deadlock, and
     # the state condition, checked again once the lock is ours, skips what a confirmation or sweep just changed
-    lapsed = list(Booking.objects.select_for_update().filter(id__in=booking_ids, state=Booking.State.HELD,
-                                                             expires_at__lte=now)
-                  .order_by("id").values_list("id", flat=True))
-    if not lapsed:
+    rows = list(Booking.objects.select_for_update().filter(id__in=booking_ids, state=Booking.State.HELD,
+                                                           expires_at__lte=now)
+                .order_by("id").values_list("id", "pay_reference"))
+    if not rows:
         return 0
+    lapsed = [booking_id for booking_id, _reference in rows]
     SeatHold.objects.filter(booking_id__in=lapsed, state=SeatHold.State.HELD).update(state=SeatHold.State.EXPIRED)
     Booking.objects.filter(id__in=lapsed).update(state=Booking.State.EXPIRED)
     promos.promo_uses_give_back(booking_ids=lapsed)
+    # a payment already pending still confirms the booking if its seats are free then (see confirmation); a new
+    # one is not started for a lapsed hold
+    payables.payables_withdraw(principal=payables.RELEASER,
+                               booking_ids=[booking_id for booking_id, reference in rows if reference])
     return len(lapsed)
 
 

@@ -78,14 +78,17 @@ class PassengerOut(serializers.ModelSerializer):
 
 
 class BookingOut(serializers.ModelSerializer):
+    payment_reference = serializers.CharField(
+        source="pay_reference", read_only=True,
+        help_text="What a payer quotes to pay the hold (a Paybill account number); blank when nothing is payable")
     passengers = serializers.SerializerMethodField()
     tickets = serializers.SerializerMethodField()
 
     class Meta:
         model = Booking
         fields = ["id", "company_id", "trip_id", "from_stop_id", "to_stop_id", "state", "channel", "total_minor",
-                  "currency", "expires_at", "extensions", "refundable_minor", "created_at", "confirmed_at",
-                  "cancelled_at", "passengers", "tickets"]
+                  "currency", "expires_at", "extensions", "refundable_minor", "payment_reference", "created_at",
+                  "confirmed_at", "cancelled_at", "passengers", "tickets"]
 
     # a caller that already has the rows passes them in the context ("passengers", "tickets"), sparing a read
 

@@ -20,7 +20,7 @@ from transport.principal import Principal
 
 pytestmark = pytest.mark.django_db
 
-CASHIER = Principal.system("ticketing-tests-cashier", {"ticketing.confirm_booking"})
+CASHIER = Principal.system("ticketing-tests-cashier", {"ticketing.confirm_booking", "payment.collect_cash"})
 DEPARTURE = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Africa/Nairobi"))
 
 

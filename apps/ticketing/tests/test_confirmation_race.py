@@ -19,7 +19,7 @@ from transport.errors import Conflict
 from transport.principal import Principal
 
 SEATS = [f"{row}{letter}" for row in range(1, 8) for letter in "ABCD"][:25]
-CASHIER = Principal.system("ticketing-race-cashier", {"ticketing.confirm_booking"})
+CASHIER = Principal.system("ticketing-race-cashier", {"ticketing.confirm_booking", "payment.collect_cash"})
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ from transport.principal import Principal
 pytestmark = pytest.mark.django_db
 
 QUOTES = "/api/v1/quotes"
-CASHIER = Principal.system("ticketing-tests-cashier", {"ticketing.confirm_booking"})
+CASHIER = Principal.system("ticketing-tests-cashier", {"ticketing.confirm_booking", "payment.collect_cash"})
 
 
 def _quote(world, *passengers: tuple[str, str], board="Nairobi", alight="Kisumu", **extra):

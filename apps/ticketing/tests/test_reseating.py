@@ -17,7 +17,7 @@ from transport.principal import Principal
 
 pytestmark = pytest.mark.django_db
 
-CASHIER = Principal.system("ticketing-tests-cashier", {"ticketing.confirm_booking"})
+CASHIER = Principal.system("ticketing-tests-cashier", {"ticketing.confirm_booking", "payment.collect_cash"})
 HANDLER = "apps.ticketing.receivers.reseat_passengers_of_swapped_bus"
 
 

@@ -25,7 +25,7 @@ from transport.principal import Principal
 
 pytestmark = pytest.mark.django_db
 
-CASHIER = Principal.system("ticketing-tests-cashier", {"ticketing.confirm_booking"})
+CASHIER = Principal.system("ticketing-tests-cashier", {"ticketing.confirm_booking", "payment.collect_cash"})
 BOUND_MS = 200
 
 

@@ -20,7 +20,7 @@ from transport.principal import Principal
 from transport.testing.threads import WAIT_BOUND_SECONDS, run_threads
 from transport.testing.worker import wait_for
 
-CASHIER = Principal.system("ticketing-race-cashier", {"ticketing.confirm_booking"})
+CASHIER = Principal.system("ticketing-race-cashier", {"ticketing.confirm_booking", "payment.collect_cash"})
 
 
 def waits_on_a_lock(backend_pid: int) -> bool:

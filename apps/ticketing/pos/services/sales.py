@@ -119,7 +119,8 @@ def pos_sale_sell(*, principal: Principal, sale: SaleIn) -> Booking:
             row = _claim(sale, device_id=device_id, company_id=company_id, digest=digest, offline=False,
                          made_at=timezone.now())
             booking = booking_hold(principal=principal, trip_id=sale.trip_id, from_stop_id=sale.from_stop_id,
-                                   to_stop_id=sale.to_stop_id, passengers=list(sale.passengers), trip=trip)
+                                   to_stop_id=sale.to_stop_id, passengers=list(sale.passengers), trip=trip,
+                                   cash_sale=True)
             booking = _confirm(principal, booking, device_id=device_id)
             _decide(row, outcome=PosSale.Outcome.SOLD, booking=booking)
     except IntegrityError as exc:
@@ -246,7 +247,7 @@ def _sell_offline(principal: Principal, sale: SaleIn, passengers: list[Passenger
         where = trip_stretch(trip_id=trip.id, from_stop_id=sale.from_stop_id, to_stop_id=sale.to_stop_id, trip=trip)
         booking = booking_hold(principal=principal, trip_id=trip.id, from_stop_id=sale.from_stop_id,
                                to_stop_id=sale.to_stop_id, passengers=passengers, sold_at=made_at, trip=trip,
-                               reads=prices)
+                               reads=prices, cash_sale=True)
     except ValidationFailed as exc:
         raise _Rejected(exc.code, exc.detail) from None
     except Conflict as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import access, policy
+from apps.ticketing import access, payables, policy
 from apps.ticketing.fares import quotes
 from apps.ticketing.fares import services as promos
 from apps.ticketing.inventory import services as inventory
@@ -32,7 +33,8 @@ class PassengerIn:
 
 def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_stop_id: UUID,
                  passengers: list[PassengerIn], promo_code: str | None = None, sold_at: datetime | None = None,
-                 trip: company_api.TripDetails | None = None, reads: quotes.PriceReads | None = None) -> Booking:
+                 trip: company_api.TripDetails | None = None, reads: quotes.PriceReads | None = None,
+                 cash_sale: bool = False) -> Booking:
     """Hold one seat per passenger on the stretch for the company's hold minutes, at a frozen price.
 
     Conflict(seat_taken) when any seat is live on an overlapping stretch; nothing is written then.
@@ -42,6 +44,9 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
     and judged against the sales cutoff then, even if the bus has left since (the passenger rode).
     `trip`: the trip as already read by the caller, to spare reading it again. `reads`: the prices a batch of
     sales shares (quotes.PriceReads), read afresh without.
+    A hold that costs something is made payable (payment's payable "booking:<id>", until the hold lapses) and
+    keeps the payer's reference in `pay_reference`; `cash_sale`: the caller confirms it for cash in its own
+    transaction (a POS sale), so nothing is payable.
     """
     if not principal.is_authenticated:
         raise NotAuthenticated()
@@ -60,12 +65,17 @@ def booking_hold(*, principal: Principal, trip_id: UUID, from_stop_id: UUID, to_
     with seat_guard(trip_id=trip_id, seat_labels=labels, taking=taking, queue_key=f"ticketing-holds:{holder}",
                     own_allotment_ids=own_allotments):
         _check_active_holds(holder=holder, now=now, limit=policy.max_active_holds(principal, settings))
+        # its id drawn first: the payable names it, and the booking row goes in once, the reference in it
+        booking_id = uuid.uuid4()
+        pay_reference = "" if cash_sale or price.total_minor <= 0 else payables.payable_register(
+            principal=principal, company_id=where.company_id, booking_id=booking_id, amount_minor=price.total_minor,
+            currency=settings.currency, expires_at=expires_at)
         booking = Booking.objects.create(
-            company_id=where.company_id, trip_id=trip_id, route_id=where.trip.route_id,
+            id=booking_id, company_id=where.company_id, trip_id=trip_id, route_id=where.trip.route_id,
             from_stop_id=from_stop_id, to_stop_id=to_stop_id, from_sequence=where.from_sequence,
             to_sequence=where.to_sequence, channel=_channel(principal, where.company_id),
             total_minor=price.total_minor, currency=settings.currency, promo=price.promo,
-            expires_at=expires_at, holder=holder, created_by_user_id=principal.user_id,
+            expires_at=expires_at, holder=holder, created_by_user_id=principal.user_id, pay_reference=pay_reference,
         )
         held = Passenger.objects.bulk_create([
             Passenger(booking=booking, position=index, name=p.name, phone=p.phone,
@@ -101,6 +111,8 @@ def booking_extend(*, principal: Principal, booking_id: UUID) -> Booking:
     booking.extensions += 1
     booking.save(update_fields=["expires_at", "extensions"])
     SeatHold.objects.filter(booking=booking, state=SeatHold.State.HELD).update(expires_at=booking.expires_at)
+    if booking.pay_reference:
+        payables.payable_extend(principal=principal, booking_id=booking.id, expires_at=booking.expires_at)
     return booking
 
 

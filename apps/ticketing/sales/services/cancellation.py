@@ -1,5 +1,6 @@
-"""Cancelling: a hold simply frees its seats; a confirmed booking follows the company's refund policy, frees
-its seats and publishes `ticket_cancelled` with what is refundable. A cancelled trip refunds in full."""
+"""Cancelling: a hold simply frees its seats (and is no longer payable); a confirmed booking follows the company's
+refund policy, frees its seats and publishes `ticket_cancelled` with what is refundable. A cancelled trip refunds
+in full."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import access, signals
+from apps.ticketing import access, payables, signals
 from apps.ticketing.fares import services as promos
 from apps.ticketing.inventory import services as inventory
 from apps.ticketing.models import Boarding, Booking, Ticket
@@ -37,6 +38,8 @@ def booking_cancel(*, principal: Principal, booking_id: UUID) -> Booking:
     access.require_holder_or(principal, booking, CANCEL_BOOKINGS)
     if booking.state == Booking.State.HELD:
         promos.promo_uses_give_back(booking_ids=[booking.id])
+        if booking.pay_reference:
+            payables.payables_withdraw(principal=principal, booking_ids=[booking.id])
         return _cancel(booking, percent=0, reason="cancelled_by_customer")
     if booking.state != Booking.State.CONFIRMED:
         raise Conflict(f"A {booking.state} booking cannot be cancelled.", code="booking_not_cancellable")
@@ -63,7 +66,10 @@ def trip_bookings_cancel(*, trip_id: UUID, reason: str) -> int:
 
 
 def bookings_cancel_in_full(*, bookings: list[Booking], reason: str) -> int:
-    """Cancel bookings the company cannot carry (locked by the caller): tickets refundable in full, holds freed."""
+    """Cancel bookings the company cannot carry (locked by the caller): tickets refundable in full, holds freed
+    and their payables withdrawn (no person acts: the releaser does, once for them all)."""
+    payables.payables_withdraw(principal=payables.RELEASER, booking_ids=[
+        booking.id for booking in bookings if booking.state == Booking.State.HELD and booking.pay_reference])
     for booking in bookings:
         if booking.state == Booking.State.HELD:
             promos.promo_uses_give_back(booking_ids=[booking.id])

@@ -1,5 +1,6 @@
 """Confirming a booking: the one entry point for every path that turns a hold into tickets (staff at the
-counter, an agent's cash sale, a payment that succeeded).
+counter, an agent's cash sale, a payment that succeeded). Whatever is not paid through a payment was paid in
+cash to whoever confirms: that cash goes into payment's ledger in the confirmation's transaction.
 
 A confirmation that arrives after the hold lapsed still confirms if the seats are free on the stretch;
 when another booking took them meanwhile, the database refuses the rows, the booking becomes `conflict`
@@ -18,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.ticketing import signals
+from apps.ticketing import payables, signals
 from apps.ticketing.fares import pricing
 from apps.ticketing.fares import services as promos
 from apps.ticketing.inventory import services as inventory
@@ -39,11 +40,13 @@ NUMBER_ATTEMPTS = 5
 
 
 def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str | None = None,
-                    channel: str | None = None) -> Booking:
+                    channel: str | None = None, paid_by_payment: UUID | None = None) -> Booking:
     """Confirm a held (or lapsed) booking and issue its tickets; confirming a confirmed one again is a no-op.
 
     Needs ticketing.confirm_booking in the booking's company. Returns the booking in its final state:
     confirmed, or conflict when its seats went to someone else after the hold lapsed.
+    `paid_by_payment`: the payment (payment's id) that paid it. Without one, the confirming principal took the
+    booking's total in cash: it is recorded in payment's ledger in this transaction (payment.collect_cash).
     """
     first_look = Booking.objects.filter(pk=booking_id).first()
     if first_look is None:
@@ -68,11 +71,14 @@ def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str 
             return _conflict(booking)
         _promo_use_keep(booking)
         _confirmed(booking, trip=trip, now=now, channel=channel, passengers=booking.passengers.order_by("position"))
+        if paid_by_payment is None:
+            _cash_taken(booking, principal=principal)
         return booking
 
 
 def fresh_hold_confirm(*, booking: Booking, principal: Principal, payment_ref: str, channel: str) -> Booking:
-    """Confirm a hold made earlier in the caller's own transaction (a POS sale holds, then confirms, in one).
+    """Confirm a hold made earlier in the caller's own transaction (a POS sale holds, then confirms, in one), sold
+    for cash: the device's takings are recorded in payment's ledger (payment.collect_cash, through its role).
 
     Its seats' locks are this transaction's and its rows live and unseen by anyone else, so nothing is read back,
     locked again or expired in its way, and held rows turning confirmed cannot overlap anything they did not
@@ -88,6 +94,7 @@ def fresh_hold_confirm(*, booking: Booking, principal: Principal, payment_ref: s
     booking.payment_ref = payment_ref
     passengers = sorted(booking.passengers.all(), key=lambda passenger: passenger.position)
     tickets = _confirmed(booking, trip=trip, now=timezone.now(), channel=channel, passengers=passengers)
+    _cash_taken(booking, principal=principal)
     booking._prefetched_objects_cache = {  # type: ignore[attr-defined]  # Django's prefetch cache
         "passengers": passengers, "tickets": tickets}
     return booking
@@ -103,6 +110,11 @@ def _confirmed(booking: Booking, *, trip: company_api.TripDetails, now: datetime
     booking.save(update_fields=["state", "confirmed_at", "payment_ref", "channel"])
     valid_until = ticket_codes.code_valid_until(trip=trip, to_sequence=booking.to_sequence)
     return [_ticket_issue(booking, passenger, code_valid_until=valid_until) for passenger in passengers]
+
+
+def _cash_taken(booking: Booking, *, principal: Principal) -> None:
+    payables.cash_record(principal=principal, company_id=booking.company_id, booking_id=booking.id,
+                         amount_minor=booking.total_minor, currency=booking.currency)
 
 
 def _trip_not_cancelled(trip_id: UUID) -> company_api.TripDetails:
