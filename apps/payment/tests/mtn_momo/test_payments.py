@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 
-from apps.payment.providers.base import Declined, Initiated, NextAction, Outcome, OutcomeUnknown, PaymentStatus
-from apps.payment.providers.registry import provider
+from apps.payment.providers.base import Declined, Initiated, NextAction, Outcome, PaymentStatus
+from apps.payment.providers.registry import identifiers, provider
 from apps.payment.tests.mtn_momo.builders import SUCCESS_PAYER, charge_request
 
 momo = provider("mtn_momo")
@@ -33,7 +34,8 @@ def test_a_request_to_pay_is_accepted_and_settles_successful(mtn_momo_emulator):
 
     assert initiated == Initiated(
         provider_ref=str(charge.attempt_id),
-        next_action=NextAction(kind="approve_on_phone", message="Approve the payment on your phone with your MoMo PIN."),
+        next_action=NextAction(kind="approve_on_phone",
+                               message="Approve the payment on your phone with your MoMo PIN."),
         raw={"status": 202, "code": ""})
     [held] = mtn_momo_emulator.transactions()
     assert (held["kind"], held["reference_id"], held["external_id"], held["amount"], held["currency"],
@@ -214,3 +216,12 @@ def test_another_target_environment_is_declined(mtn_momo_emulator):
 def test_the_charge_currency_is_the_accounts_one(mtn_momo_emulator):
     assert momo.charge_currencies(mtn_momo_emulator.account()) == frozenset({"EUR"})
     assert momo.charge_currencies(mtn_momo_emulator.account(currency="UGX")) == frozenset({"UGX"})
+
+
+def test_the_provider_is_registered_with_its_fields_and_timing():
+    assert "mtn_momo" in identifiers()
+    assert [(field.name, field.secret) for field in momo.credential_fields] == [
+        ("api_user", False), ("api_key", True), ("collection_subscription_key", True),
+        ("disbursement_subscription_key", True), ("target_environment", False), ("currency", False)]
+    assert (momo.first_poll_after, momo.window, momo.next_action_kind) == (
+        timedelta(seconds=30), timedelta(minutes=10), "approve_on_phone")
