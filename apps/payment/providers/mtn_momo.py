@@ -233,7 +233,7 @@ class MtnMomo(PaymentProvider):
             "externalId": str(request.refund_id),
             "payerMessage": request.remarks,
             "payeeNote": request.remarks,
-            "referenceIdToRefund": request.transaction_id,
+            "referenceIdToRefund": request.provider_ref,
         }
         response = MomoClient(account, DISBURSEMENT).send("POST", REFUND, refusal=Declined, headers=headers,
                                                           json=body)
