@@ -123,7 +123,7 @@ def test_buy_goods_pushes_to_the_till(mpesa_emulator, receiver):
 ])
 def test_a_push_daraja_refuses_is_declined_and_creates_nothing(mpesa_emulator, receiver, changes, message):
     with pytest.raises(Declined) as refused:
-        mpesa.initiate(mpesa_emulator.account(), charge(receiver.url("cb/x"), **changes))
+        mpesa.initiate(mpesa_emulator.account(), charge(**{"callback_url": receiver.url("cb/x"), **changes}))
 
     assert (refused.value.code, refused.value.status) == ("400.002.02", 400)
     assert str(refused.value) == f"M-Pesa refused the STK push: 400 {message}."
