@@ -157,9 +157,9 @@ def test_an_unchargeable_amount_is_refused_before_anything_is_sent(
     assert mpesa_emulator.requests() == {}
 
 
-def test_whole_shillings_are_chargeable_in_kes_only():
+def test_whole_shillings_are_chargeable_in_kes_only(mpesa_emulator):
     assert mpesa.unchargeable_reason(amount_minor=100, currency="KES") == ""
-    assert mpesa.charge_currencies(None) == frozenset({"KES"})  # type: ignore[arg-type]
+    assert mpesa.charge_currencies(mpesa_emulator.account()) == frozenset({"KES"})
 
 
 def test_the_query_of_an_unknown_checkout_is_an_unknown_outcome(mpesa_emulator):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import pytest
@@ -12,7 +11,7 @@ from apps.payment.providers.base import Declined, OutcomeUnknown, ProviderError,
 from apps.payment.providers.mpesa_http import tokens
 from apps.payment.providers.mpesa_wire import credentials
 from apps.payment.tests.fixtures.mpesa import MpesaEmulator
-from apps.payment.tests.mpesa.helpers import TEST_PHONE, charge, mpesa
+from apps.payment.tests.mpesa.helpers import TEST_PHONE, charge, closed_port, mpesa
 
 PUSH = "/mpesa/stkpush/v1/processrequest"
 QUERY = "/mpesa/stkpushquery/v1/query"
@@ -99,14 +98,8 @@ def test_a_failing_token_endpoint_means_nothing_was_sent(mpesa_emulator, receive
     assert mpesa_emulator.transactions() == []
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_a_refused_connection_is_unreachable(receiver):
-    account_url = f"http://127.0.0.1:{_closed_port()}"
+    account_url = f"http://127.0.0.1:{closed_port()}"
     account = MpesaEmulator(account_url).account()
 
     with pytest.raises(Unreachable):
