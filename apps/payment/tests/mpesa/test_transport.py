@@ -146,3 +146,13 @@ def test_no_credential_or_token_shows_in_accounts_or_errors(mpesa_emulator, rece
         for secret in [*secrets, token, "wrong-passkey", "wrong-secret"]:
             assert secret not in text
     assert [type(e) for e in errors] == [Declined, Declined, Declined, Declined]
+
+
+def test_a_wrong_passkey_on_the_query_is_an_unknown_outcome_not_pending(mpesa_emulator, receiver):
+    initiated = mpesa.initiate(mpesa_emulator.account(), charge(receiver.url("cb")))
+
+    with pytest.raises(OutcomeUnknown) as unknown:
+        mpesa.status(mpesa_emulator.account(passkey="not-the-passkey"), provider_ref=initiated.provider_ref,
+                     attempt_id=uuid.uuid4())
+
+    assert (unknown.value.code, unknown.value.status) == ("500.001.1001", 500)
