@@ -4,9 +4,10 @@ the registry (no self-registration, so no import loop)."""
 from __future__ import annotations
 
 from apps.payment.providers.base import PaymentProvider
+from apps.payment.providers.mpesa import MpesaProvider
 from apps.payment.providers.mtn_momo import MtnMomo
 
-_providers: dict[str, PaymentProvider] = {cls.identifier: cls() for cls in (MtnMomo,)}
+_providers: dict[str, PaymentProvider] = {cls.identifier: cls() for cls in (MpesaProvider, MtnMomo)}
 
 
 def provider(identifier: str) -> PaymentProvider:
