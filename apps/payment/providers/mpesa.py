@@ -72,6 +72,7 @@ class MpesaProvider(PaymentProvider):
     first_poll_after = timedelta(seconds=60)
     window = timedelta(minutes=3)
     next_action_kind = "approve_on_phone"
+    refunds_confirmed_by_query = False  # Daraja has no query for a reversal: its result callback is all there is
 
     def charge_currencies(self, account: Account) -> frozenset[str]:
         return frozenset({CURRENCY})
