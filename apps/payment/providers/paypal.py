@@ -69,7 +69,6 @@ EVENT_OUTCOMES = {
     "PAYMENT.CAPTURE.PENDING": Outcome.PENDING,
     "PAYMENT.CAPTURE.DENIED": Outcome.FAILED,
     "PAYMENT.CAPTURE.DECLINED": Outcome.FAILED,
-    "PAYMENT.CAPTURE.REVERSED": None,
 }
 # capture refusals after which the payer has to act again on PayPal: the payment is still open
 CAPTURE_NOT_YET = frozenset({"ORDER_NOT_APPROVED", "PAYER_ACTION_REQUIRED"})
@@ -168,8 +167,11 @@ class PayPal(PaymentProvider):
                                  amount_minor=minor, currency=currency,
                                  payer=payer if isinstance(payer, str) else "", event_id=event_id,
                                  event_type=event_type)
-        # an event we do not act on: named, so the core can record and ignore it
-        order_id = _path(resource, "supplementary_data", "related_ids").get("order_id") or resource.get("id")
+        # an event we do not act on (PAYMENT.CAPTURE.REVERSED, CHECKOUT.ORDER.COMPLETED...): named, with the
+        # order it concerns where it says so, for the core to record or look up
+        order_id = _path(resource, "supplementary_data", "related_ids").get("order_id")
+        if order_id is None and event.get("resource_type") == "checkout-order":
+            order_id = resource.get("id")
         return CallbackClaim(ClaimKind.PAYMENT, order_id if isinstance(order_id, str) else "", outcome=None,
                              event_id=event_id, event_type=event_type)
 
