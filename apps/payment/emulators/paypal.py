@@ -52,7 +52,8 @@ from apps.payment.emulators.paypal_state import (
 )
 
 
-def create_app(*, settle_seconds: float = 2.0) -> Starlette:
+def create_app(*, settle_seconds: float = 2.0, token_seconds: int = TOKEN_SECONDS) -> Starlette:
+    """`token_seconds`: the expires_in of the access tokens issued (PayPal's are 32400 s)."""
     routes = [
         Route("/v1/oauth2/token", guarded(token, auth=False), methods=["POST"]),
         Route("/v2/checkout/orders", guarded(paypal_orders.create_order), methods=["POST"]),
@@ -78,7 +79,7 @@ def create_app(*, settle_seconds: float = 2.0) -> Starlette:
         Route("/_emu/requests", requests, methods=["GET"]),
     ]
     app = Starlette(routes=routes)
-    app.state.paypal = State(settle_seconds=settle_seconds)
+    app.state.paypal = State(settle_seconds=settle_seconds, token_seconds=token_seconds)
     app.state.callbacks = CallbackSender()
     return app
 
@@ -100,7 +101,7 @@ async def token(request: Request) -> Response:
     access_token = "A21AA" + secrets.token_urlsafe(48)
     state.tokens[access_token] = client_id
     return JSONResponse({"scope": "https://uri.paypal.com/services/payments/payment", "access_token": access_token,
-                         "token_type": "Bearer", "app_id": "APP-80W284485P519543T", "expires_in": TOKEN_SECONDS,
+                         "token_type": "Bearer", "app_id": "APP-80W284485P519543T", "expires_in": state.token_seconds,
                          "nonce": secrets.token_urlsafe(24)})
 
 

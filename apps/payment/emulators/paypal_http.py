@@ -26,6 +26,9 @@ MESSAGES = {
                             "business validation.",
     "INTERNAL_SERVER_ERROR": "An internal server error occurred.",
     "SERVICE_UNAVAILABLE": "Service Unavailable.",
+    "VALIDATION_ERROR": "Invalid request - see details.",
+    "WEBHOOK_URL_ALREADY_EXISTS": "Webhook URL already exists.",
+    "WEBHOOK_NUMBER_LIMIT_EXCEEDED": "Maximum number of webhooks exceeded.",
 }
 NAMES = {400: "INVALID_REQUEST", 401: "AUTHENTICATION_FAILURE", 403: "NOT_AUTHORIZED", 404: "RESOURCE_NOT_FOUND",
          422: "UNPROCESSABLE_ENTITY", 500: "INTERNAL_SERVER_ERROR", 503: "SERVICE_UNAVAILABLE"}

@@ -165,6 +165,7 @@ class SentEvent:
 @dataclass
 class State:
     settle_seconds: float
+    token_seconds: int = TOKEN_SECONDS
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # signs webhook transmissions
     base_url: str = ""  # learnt from the requests: links and cert URLs point back at the emulator
     tokens: dict[str, str] = field(default_factory=dict)  # access token -> client id
@@ -183,7 +184,7 @@ class State:
     def reset(self) -> None:
         for timer in self.timers:
             timer.cancel()
-        self.__dict__.update(State(settle_seconds=self.settle_seconds).__dict__)
+        self.__dict__.update(State(settle_seconds=self.settle_seconds, token_seconds=self.token_seconds).__dict__)
 
     def later(self, delay: float, action: Any) -> None:
         self.timers.append(asyncio.get_running_loop().call_later(delay, action))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
+from apps.payment.emulators.paypal import create_app
+from apps.payment.emulators.serving import EmulatorServer
 from apps.payment.providers.base import Declined, NextAction, OutcomeUnknown, Unreachable
+from apps.payment.tests.fixtures.paypal import PaypalEmulator
 from apps.payment.tests.paypal.builders import CANCEL_URL, RETURN_URL, charge, order_of, paypal
 from transport.testing.network import free_port
 from transport.testing.threads import run_threads
@@ -186,3 +190,17 @@ def test_a_token_endpoint_failure_is_unreachable_and_sends_no_order(paypal_emula
 
     assert (unreachable.value.code, unreachable.value.status) == ("SERVICE_UNAVAILABLE", 503)
     assert [item["path"] for item in paypal_emulator.requests()] == [TOKEN]
+
+
+def test_a_token_is_renewed_a_minute_before_it_expires():
+    # tokens of 61 s: the client uses one for a second, then asks for the next
+    with EmulatorServer(create_app(settle_seconds=0.2, token_seconds=61)) as server:
+        emulator = PaypalEmulator(server.base_url)
+        account = emulator.account()
+        paypal().initiate(account, charge())
+        paypal().initiate(account, charge())
+        time.sleep(1.1)
+
+        paypal().initiate(account, charge())
+
+        assert [item["path"] for item in emulator.requests()] == [TOKEN, ORDERS, ORDERS, TOKEN, ORDERS]
