@@ -421,3 +421,11 @@ CELERY_BEAT_SCHEDULE.update({
     "payment-process-stored-events": {"task": "payment.process_stored_events",
                                       "schedule": PAYMENT_EVENT_RETRY_SECONDS},
 })
+# run_platform (`make run`) starts these local emulators when the variables they stand in for are unset
+TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [
+    {"name": "payment-emulators", "module": "apps.payment.emulators",
+     "env": {"PAYMENT_MPESA_SANDBOX_URL": "{base}/mpesa", "PAYMENT_MTN_MOMO_SANDBOX_URL": "{base}/mtn_momo",
+             "PAYMENT_PAYPAL_SANDBOX_URL": "{base}/paypal"}},
+]
+# management commands run_platform runs once everything answers (with the children's environment)
+TRANSPORT_DEMO_AFTER_READY: list[list[str]] = [["payment_register_urls"]]

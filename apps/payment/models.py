@@ -118,8 +118,10 @@ class Payment(models.Model):
 
     class Meta:
         constraints = [
-            # never two live payments (and so never two live pushes) for one subject
-            models.UniqueConstraint(fields=["subject"], condition=Q(state="pending") & ~Q(subject=""),
+            # never two live payments (and so never two live pushes) for one subject; a Paybill payment is money
+            # the payer already sent, checked with the provider while pending: it never waits on a push
+            models.UniqueConstraint(fields=["subject"],
+                                    condition=Q(state="pending") & ~Q(subject="") & ~Q(initiated_by="payer"),
                                     name="payment_one_pending_per_subject"),
             models.UniqueConstraint(fields=["provider", "provider_ref"], condition=~Q(provider_ref=""),
                                     name="payment_provider_ref_once"),

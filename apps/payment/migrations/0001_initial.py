@@ -217,7 +217,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='payment',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'pending'), models.Q(('subject', ''), _negated=True)), fields=('subject',), name='payment_one_pending_per_subject'),
+            constraint=models.UniqueConstraint(condition=models.Q(('state', 'pending'), models.Q(('subject', ''), _negated=True), models.Q(('initiated_by', 'payer'), _negated=True)), fields=('subject',), name='payment_one_pending_per_subject'),
         ),
         migrations.AddConstraint(
             model_name='payment',

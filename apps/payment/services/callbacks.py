@@ -26,16 +26,16 @@ from apps.payment.providers.base import (
     RefundStatus,
     Unreachable,
 )
-from apps.payment.services import payments, refunds
+from apps.payment.services import paybill, payments, refunds
 from apps.payment.services.accounts import account_call_view
 
 # headers worth keeping with a stored callback (never Authorization or cookies)
 KEPT_HEADERS = ("content-type", "user-agent", "x-forwarded-for", "x-real-ip", "paypal-auth-algo", "paypal-cert-url",
                 "paypal-transmission-id", "paypal-transmission-sig", "paypal-transmission-time")
 # purposes whose target is a payment, a refund, or a provider account
-PAYMENT_PURPOSES = ("payment",)
+PAYMENT_PURPOSES = ("payment", "paybill-status")
 REFUND_PURPOSES = ("refund",)
-ACCOUNT_PURPOSES = ("paypal-webhook",)
+ACCOUNT_PURPOSES = ("paypal-webhook", "paybill-validation", "paybill-confirmation")
 PURPOSES = (*PAYMENT_PURPOSES, *REFUND_PURPOSES, *ACCOUNT_PURPOSES)
 
 
@@ -77,9 +77,16 @@ def event_process(event_id: int) -> str:
     event = ProviderEvent.objects.get(pk=event_id)
     if event.outcome != ProviderEvent.Outcome.RECEIVED:
         return str(event.outcome)
+    if event.kind in PAYBILL_PROCESSORS:
+        try:
+            outcome, note = PAYBILL_PROCESSORS[event.kind](event)
+        except (OutcomeUnknown, Unreachable) as exc:
+            return f"status unanswered: {type(exc).__name__}"
+        return _settle(event, outcome, note=note)
     provider = registry.provider(event.provider)
     try:
-        claim = provider.callback_claim(event.body.encode())
+        body = event.body.encode()
+        claim = provider.refund_callback_claim(body) if event.kind in REFUND_PURPOSES else provider.callback_claim(body)
     except MalformedCallback as exc:
         return _settle(event, ProviderEvent.Outcome.MALFORMED, note=str(exc))
     target = UUID(event.target)
@@ -94,6 +101,10 @@ def event_process(event_id: int) -> str:
         # the provider's status API did not answer: leave it received, the sweep processes it again
         return f"status unanswered: {type(exc).__name__}"
     return _settle(event, outcome, note=note)
+
+
+PAYBILL_PROCESSORS = {"paybill-confirmation": paybill.confirmation_process,
+                      "paybill-status": paybill.status_result_process}
 
 
 def _settle(event: ProviderEvent, outcome: str, *, note: str = "", payment_id: UUID | None = None,
@@ -158,7 +169,8 @@ def _refund_callback(event: ProviderEvent, claim: CallbackClaim, *, refund_id: U
     ProviderEvent.objects.filter(pk=event.pk).update(refund=refund)
     if claim.kind != ClaimKind.REFUND:
         return ProviderEvent.Outcome.MALFORMED, "not a refund callback"
-    if refund.provider_ref and claim.provider_ref and claim.provider_ref != refund.provider_ref:
+    if (refund.provider_ref and claim.provider_ref and claim.provider_ref != refund.provider_ref) or \
+            (claim.external_id and claim.external_id != str(refund.id)):
         return ProviderEvent.Outcome.MISMATCH, "claims another refund"
     return _refund_confirmed(event, refund, claim)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 import urllib.error
@@ -26,6 +27,7 @@ from transport import embedded
 from transport.demo import DemoOutput, seed_all
 from transport.management.banner import render_banner
 from transport.management.child_env import child_environment
+from transport.management.emulators import local_emulators, wait_for_port
 from transport.management.supervisor import StopRequest, Supervisor
 
 CELERY_APP = "config"  # the package whose celery.py defines the app (`celery -A config`)
@@ -71,8 +73,12 @@ class Command(BaseCommand):
 
     def _run(self, demo: DemoOutput, stop_requested: StopRequest, options: dict[str, Any]) -> None:
         host, port = options["host"], options["port"]
-        supervisor = Supervisor(env=child_environment(os.environ), cwd=settings.BASE_DIR)
+        base_url = f"http://{_display_host(host)}:{port}"
+        env = child_environment(os.environ)
+        env.setdefault("PAYMENT_CALLBACK_BASE_URL", base_url)
+        supervisor = Supervisor(env=env, cwd=settings.BASE_DIR)
         python = sys.executable
+        emulators = local_emulators(os.environ)
         # "config.asgi.application" -> "config.asgi:application"
         asgi_app = ":".join(settings.ASGI_APPLICATION.rsplit(".", 1))
         commands = {
@@ -83,14 +89,21 @@ class Command(BaseCommand):
                                   "--concurrency=2"]
             commands["beat"] = [python, "-m", "celery", "-A", CELERY_APP, "beat", "--loglevel=INFO",
                                 "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")]
-        base_url = f"http://{_display_host(host)}:{port}"
         try:
+            for emulator in emulators:
+                child = supervisor.start(emulator.name, [python, *emulator.argv])
+                wait_for_port(emulator.port, supervisor)
+                env.update(emulator.env)
+                self._say(f"Started {emulator.name} (pid {child.pid}) at {emulator.base_url}: "
+                          f"{', '.join(sorted(emulator.env))} point there.")
             for name, argv in commands.items():
                 child = supervisor.start(name, argv)
                 self._say(f"Started {name} (pid {child.pid}).")
             if not self._wait_until_ready(f"{base_url}/health/ready", supervisor, stop_requested,
                                           options["ready_timeout"]):
                 return
+            for command in settings.TRANSPORT_DEMO_AFTER_READY:
+                subprocess.run([python, "manage.py", *command], env=env, cwd=settings.BASE_DIR, check=True)
             self._say(render_banner(base_url=base_url, logins=demo.logins, notes=demo.notes,
                                     walkthrough=demo.walkthrough))
             if options["check"]:
