@@ -35,7 +35,6 @@ from apps.payment.providers.base import (
     RefundStatus,
 )
 from apps.payment.providers.paypal_wire import CURRENCIES, Answer, Wire, amount_of, whole_units_reason, wire_value
-from apps.payment.providers.registry import register
 
 ORDERS = "/v2/checkout/orders"
 VERIFY_PATH = "/v1/notifications/verify-webhook-signature"
@@ -74,7 +73,6 @@ EVENT_OUTCOMES = {
 CAPTURE_NOT_YET = frozenset({"ORDER_NOT_APPROVED", "PAYER_ACTION_REQUIRED"})
 
 
-@register
 class PayPal(PaymentProvider):
     identifier = "paypal"
     verbose_name = "PayPal"
@@ -86,6 +84,7 @@ class PayPal(PaymentProvider):
     first_poll_after = timedelta(minutes=2)
     window = timedelta(hours=3)
     next_action_kind = "redirect"
+    initiate_is_idempotent = True  # PayPal-Request-Id: the same order again, so a lost answer is asked for again
 
     def __init__(self) -> None:
         self.wire = Wire()
