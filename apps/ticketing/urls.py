@@ -19,6 +19,7 @@ urlpatterns = [
     path("bookings/<uuid:booking_id>/cancel", views.BookingCancel.as_view(), name="ticketing-booking-cancel"),
     path("bookings/<uuid:booking_id>/extend", views.BookingExtend.as_view(), name="ticketing-booking-extend"),
     path("bookings/<uuid:booking_id>/confirm", views.BookingConfirm.as_view(), name="ticketing-booking-confirm"),
+    path("bookings/<uuid:booking_id>/payments", views.BookingPayments.as_view(), name="ticketing-booking-payments"),
     path("tickets/<uuid:ticket_id>", ticket_views.TicketDetail.as_view(), name="ticketing-ticket"),
     path("tickets/<uuid:ticket_id>/qr.png", ticket_views.TicketQrPng.as_view(), name="ticketing-ticket-qr-png"),
     path("tickets/<uuid:ticket_id>/qr.svg", ticket_views.TicketQrSvg.as_view(), name="ticketing-ticket-qr-svg"),

@@ -22,7 +22,7 @@ from apps.auth.services.sessions import access_token_for
 from apps.auth.tests.factories import make_user
 from apps.company import layouts
 from apps.company.models import Company
-from apps.company.services import fleet, network, trips
+from apps.company.services import companies, fleet, network, trips
 from apps.ticketing.models import Fare
 from transport.principal import Principal
 
@@ -64,6 +64,10 @@ class SalesWorld:
 
     def cancel_trip(self, trip_id: UUID | None = None) -> None:
         trips.trip_cancel(principal=self.admin, trip_id=trip_id or self.trip_id, reason="The bus broke down")
+
+    def change_company(self, **values: object) -> None:
+        """Change the company's settings as its admin does."""
+        companies.company_update(principal=self.admin, company_id=self.company_id, **values)
 
     def swap_to_small_bus(self, *, rows: int) -> None:
         """Put the trip on a 2+2 coach of `rows` rows (labels 1A..{rows}D, all standard)."""

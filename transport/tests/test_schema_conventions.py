@@ -54,7 +54,8 @@ def test_the_idempotency_key_is_declared_where_the_handler_takes_it_and_required
                 if parameter["in"] == "header" and parameter["name"] == "Idempotency-Key"}
 
     assert {key for key, required in declared.items() if required} == {
-        ("post", "/api/v1/bookings"), ("post", "/api/v1/pos/sales"), ("post", "/api/v1/trips/{trip_id}/allotments")}
+        ("post", "/api/v1/bookings"), ("post", "/api/v1/bookings/{booking_id}/payments"), ("post", "/api/v1/pos/sales"),
+        ("post", "/api/v1/trips/{trip_id}/allotments")}
     assert {key for key, required in declared.items() if not required} == {
         ("post", "/api/v1/allotments/{allotment_id}/release"), ("post", "/api/v1/bookings/{booking_id}/cancel"),
         ("post", "/api/v1/bookings/{booking_id}/confirm"), ("post", "/api/v1/bookings/{booking_id}/extend"),

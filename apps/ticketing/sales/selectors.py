@@ -6,6 +6,8 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
+from apps.payment import api as payment_api
+from apps.ticketing import payables
 from apps.ticketing.access import may_see
 from apps.ticketing.models import Booking
 from transport.errors import NotAuthenticated, NotFound
@@ -34,3 +36,10 @@ def booking_for(*, principal: Principal, booking_id: UUID, for_update: bool = Fa
 def booking_detail(*, principal: Principal, booking_id: UUID) -> Booking:
     """The booking with its passengers and tickets (3 queries), for who may see it."""
     return booking_for(principal=principal, booking_id=booking_id, with_rows=True)
+
+
+def booking_payments(*, principal: Principal, booking_id: UUID) -> list[payment_api.PaymentView]:
+    """The payments of a booking, newest first, for who may see the booking (its holder, the company's staff)."""
+    booking = booking_for(principal=principal, booking_id=booking_id)
+    return payment_api.payments_of(principal=principal, subject=payables.subject_of(booking.id),
+                                   company_id=booking.company_id)

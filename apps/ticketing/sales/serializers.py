@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.validators import URLValidator
 from rest_framework import serializers
 
 from apps.ticketing.models import Booking, Passenger, PassengerType
@@ -99,3 +102,71 @@ class BookingOut(serializers.ModelSerializer):
     def get_tickets(self, booking: Booking) -> list[dict]:
         tickets = self.context["tickets"] if "tickets" in self.context else booking.tickets.all()
         return TicketOut(sorted(tickets, key=lambda t: t.seat_label), many=True).data  # type: ignore[return-value]  # many=True: a ReturnList, typed ReturnDict by the stubs
+
+
+# ---- paying a held booking ----
+
+PAYMENT_PROVIDERS = [("mpesa", "M-Pesa"), ("mtn_momo", "MTN MoMo"), ("paypal", "PayPal")]
+PHONE_PROVIDERS = ("mpesa", "mtn_momo")
+PAYER_PHONE = r"^\+?[0-9]{9,15}$"  # E.164: the country code and number, digits only after an optional "+"
+MAX_URL_LENGTH = 2000
+
+
+def _page_url(purpose: str) -> serializers.URLField:
+    return serializers.URLField(
+        max_length=MAX_URL_LENGTH, required=False, validators=[URLValidator(schemes=["http", "https"])],
+        help_text=f"PayPal only, and required there: where the payer's browser goes {purpose} (http or https, "
+                  f"at most {MAX_URL_LENGTH} characters)")
+
+
+class BookingPayIn(StrictSerializer):
+    provider = serializers.ChoiceField(choices=PAYMENT_PROVIDERS, help_text="Who collects the payment")
+    phone = serializers.RegexField(
+        PAYER_PHONE, required=False,
+        help_text='M-Pesa and MTN MoMo only, and required there: the payer\'s number in E.164, "+254708374149" '
+                  "(9 to 15 digits with the country code, an optional leading +)")
+    return_url = _page_url("after approving the payment")
+    cancel_url = _page_url("when the payer gives up")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        provider = attrs["provider"]
+        needed = ["phone"] if provider in PHONE_PROVIDERS else ["return_url", "cancel_url"]
+        missing = {name: [f"Required to pay with {dict(PAYMENT_PROVIDERS)[provider]}."] for name in needed
+                   if not attrs.get(name)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        # what the provider is given: digits only, and nothing another provider's way of paying needs
+        return {"provider": provider, "phone": attrs.get("phone", "").removeprefix("+"),
+                "return_url": attrs.get("return_url", ""), "cancel_url": attrs.get("cancel_url", "")}
+
+
+class NextActionOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["approve_on_phone", "redirect", "none"],
+                                   help_text='"approve_on_phone", "redirect" (open `url`), or "none" once settled')
+    message = serializers.CharField(help_text="What to tell the payer")
+    url = serializers.CharField(allow_blank=True, help_text="Where to send the payer's browser (PayPal)")
+
+
+class BookingPaymentOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    provider = serializers.CharField()
+    state = serializers.ChoiceField(choices=["pending", "succeeded", "failed", "expired"])
+    amount_minor = serializers.IntegerField(help_text="What is owed, in minor units of `currency`")
+    currency = serializers.CharField()
+    charge_amount_minor = serializers.IntegerField(help_text="What the provider charges, in `charge_currency`")
+    charge_currency = serializers.CharField()
+    conversion_rate = serializers.CharField(allow_blank=True,
+                                            help_text="The company's rate from `currency` to `charge_currency`, "
+                                                      "if one was applied")
+    reference = serializers.CharField(allow_blank=True, help_text="The booking's payment reference")
+    next_action = NextActionOut()
+    failure_code = serializers.CharField(allow_blank=True)
+    failure_reason = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    settled_at = serializers.DateTimeField(allow_null=True)
+
+
+class BookingPayOut(serializers.Serializer):
+    payment = BookingPaymentOut()
+    booking_expires_at = serializers.DateTimeField(
+        help_text="The hold's expiry, lengthened to cover the payment (at least the company's payment hold minutes)")

@@ -16,12 +16,15 @@ from apps.ticketing.sales import selectors
 from apps.ticketing.sales.serializers import (
     BookingIn,
     BookingOut,
+    BookingPayIn,
+    BookingPaymentOut,
+    BookingPayOut,
     ConfirmIn,
     QuoteIn,
     QuoteOut,
     passengers_in,
 )
-from apps.ticketing.sales.services import bookings, cancellation, confirmation
+from apps.ticketing.sales.services import bookings, cancellation, confirmation, payments
 from transport.http.idempotency import idempotent
 from transport.http.principal import principal_of
 from transport.http.serializers import validated
@@ -92,3 +95,18 @@ class BookingConfirm(APIView):
         booking = confirmation.booking_confirm(booking_id=booking_id, principal=principal_of(request),
                                                payment_ref=values["payment_ref"] or None)
         return _booking_response(request, booking.id)
+
+
+class BookingPayments(APIView):
+    @extend_schema(responses=BookingPaymentOut(many=True), summary="A booking's payments, newest first")
+    def get(self, request: Request, booking_id: UUID) -> Response:
+        found = selectors.booking_payments(principal=principal_of(request), booking_id=booking_id)
+        return Response(BookingPaymentOut(found, many=True).data)
+
+    @extend_schema(request=BookingPayIn, responses={201: BookingPayOut},
+                   summary="Pay a held booking with M-Pesa, MTN MoMo or PayPal (its hold lengthened to cover it)")
+    @idempotent()  # not atomic: the provider is called after the hold's transaction, outside any
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        values = validated(BookingPayIn, request.data)
+        paid = payments.booking_pay(principal=principal_of(request), booking_id=booking_id, **values)
+        return Response(BookingPayOut(paid).data, status=status.HTTP_201_CREATED)
