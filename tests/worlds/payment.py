@@ -18,11 +18,13 @@ from apps.payment.models import LedgerEntry, Payable, Payment, ProviderEvent, Re
 from apps.payment.providers.base import Outcome, PaymentStatus
 from apps.payment.services import payments, transitions
 from apps.payment.tests.fixtures.mpesa import MpesaEmulator, mpesa_emulator, mpesa_emulator_server
+from apps.payment.tests.fixtures.paypal import PaypalEmulator, paypal_emulator, paypal_emulator_server
 from apps.payment.tests.flows import account_on, deliver
 
-__all__ = ["MpesaEmulator", "account_on", "cash_of", "company_ledger", "deliver", "ledger_of", "mpesa_emulator",
-           "mpesa_emulator_server", "payable_of", "payment_confirmed", "payments_of", "process_received",
-           "refund_send", "refunds_of", "subject_of"]
+__all__ = ["MpesaEmulator", "PaypalEmulator", "account_on", "cash_of", "company_ledger", "deliver", "ledger_of",
+           "mpesa_emulator", "mpesa_emulator_server", "payable_of", "payment_confirmed", "payments_of",
+           "paypal_emulator", "paypal_emulator_server", "process_received", "refunds_of", "refunds_send",
+           "subject_of"]
 
 
 def subject_of(booking_id: UUID) -> str:
@@ -86,7 +88,8 @@ def process_received() -> list[str]:
     return [tasks.process_event(event_id) for event_id in list(ids)]
 
 
-def refund_send(refund_id: UUID) -> str:
-    """What payment's worker does with a refund asked for after its requester's transaction committed."""
-    return tasks.send_refund(str(refund_id))
+def refunds_send() -> list[str]:
+    """What payment's worker does with each refund asked for (sent after its requester's transaction commits)."""
+    ids = Refund.objects.filter(state=Refund.State.REQUESTED).order_by("created_at").values_list("id", flat=True)
+    return [tasks.send_refund(str(refund_id)) for refund_id in list(ids)]
 

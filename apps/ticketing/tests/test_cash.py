@@ -33,7 +33,7 @@ def test_the_agent_confirming_at_the_counter_records_the_cash_taken(world):
     [payment] = payments_of(booking.id)
     assert (payment.provider, payment.state, payment.reference, payment.initiated_by) == (
         "cash", "succeeded", booking.pay_reference, f"user:{agent.pk}")
-    assert payable_of(booking.id).state == "settled"  # type: ignore[union-attr]
+    assert payable_of(booking.id).state == "settled"
 
 
 def test_confirming_a_confirmed_booking_again_records_no_more_cash(world):

@@ -120,8 +120,8 @@ def test_the_sweep_withdraws_the_payables_of_lapsed_holds_in_one_statement(world
 
     withdrawals = [q["sql"] for q in sent.captured_queries if q["sql"].startswith('UPDATE "payment_payable"')]
     assert len(withdrawals) == 1
-    assert [payable_of(b.id).state for b in lapsed] == ["withdrawn", "withdrawn"]  # type: ignore[union-attr]
-    assert payable_of(live.id).state == "open"  # type: ignore[union-attr]
+    assert [payable_of(b.id).state for b in lapsed] == ["withdrawn", "withdrawn"]
+    assert payable_of(live.id).state == "open"
 
 
 def test_a_lapsed_hold_in_a_new_holds_way_is_no_longer_payable(world):
@@ -131,8 +131,8 @@ def test_a_lapsed_hold_in_a_new_holds_way_is_no_longer_payable(world):
     taken = hold(world, world.principal("other_passenger"), "1A")
 
     assert Booking.objects.get(pk=lapsed.id).state == "expired"
-    assert payable_of(lapsed.id).state == "withdrawn"  # type: ignore[union-attr]
-    assert payable_of(taken.id).state == "open"  # type: ignore[union-attr]
+    assert payable_of(lapsed.id).state == "withdrawn"
+    assert payable_of(taken.id).state == "open"
 
 
 def test_a_cancelled_trip_withdraws_the_payables_of_its_holds(world):
@@ -144,4 +144,4 @@ def test_a_cancelled_trip_withdraws_the_payables_of_its_holds(world):
                handler="apps.ticketing.receivers.cancel_bookings_of_cancelled_trip")
 
     assert [Booking.objects.get(pk=b.id).state for b in held] == ["cancelled", "cancelled"]
-    assert [payable_of(b.id).state for b in held] == ["withdrawn", "withdrawn"]  # type: ignore[union-attr]
+    assert [payable_of(b.id).state for b in held] == ["withdrawn", "withdrawn"]

@@ -146,7 +146,7 @@ def test_a_payment_of_something_that_is_not_a_booking_is_left_alone(world):
 
     assert Booking.objects.get(pk=booking.id).state == "held"
     assert refunds_of(booking.id) == []
-    assert payable_of(booking.id).state == "open"  # type: ignore[union-attr]
+    assert payable_of(booking.id).state == "open"
 
 
 def test_a_paid_booking_cancelled_by_its_passenger_asks_back_each_tickets_refundable_amount_once(world):
