@@ -20,7 +20,7 @@ from transport.money import EXPONENTS
 
 def account_save(*, company_id: UUID, provider: str, environment: str, values: Mapping[str, str],
                  label: str = "", conversion_rates: Mapping[str, str] | None = None,
-                 account_id: UUID | None = None) -> ProviderAccount:
+                 conversion_currency: str = "", account_id: UUID | None = None) -> ProviderAccount:
     """Create (or, with account_id, update) a company's account. Blank secret values keep the stored ones, so an
     admin form never has to show a secret to keep it."""
     fields = registry.provider(provider).credential_fields
@@ -31,6 +31,8 @@ def account_save(*, company_id: UUID, provider: str, environment: str, values: M
     if environment not in Environment.__members__.values():
         raise ValidationFailed("environment is sandbox or production.", code="invalid")
     rates = rates_checked(conversion_rates or {})
+    if conversion_currency and conversion_currency not in EXPONENTS:
+        raise ValidationFailed(f"Unknown currency {conversion_currency!r}.", code="invalid")
     with transaction.atomic():
         if account_id is None:
             account = ProviderAccount(company_id=company_id, provider=provider)
@@ -44,6 +46,7 @@ def account_save(*, company_id: UUID, provider: str, environment: str, values: M
         account.environment = environment
         account.label = label
         account.conversion_rates = rates
+        account.conversion_currency = conversion_currency
         account.credentials_encrypted = credentials.encrypt(merged)
         try:
             with transaction.atomic():
