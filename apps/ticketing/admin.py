@@ -66,7 +66,9 @@ class SeatHoldInline(ReadOnlyInline):
 class BookingAdmin(ReadOnlyAdmin):
     list_display = ["id", "trip_id", "state", "channel", "total_minor", "currency", "created_at", "confirmed_at"]
     list_filter = ["state", "channel"]
-    search_fields = ["id", "trip_id", "payment_ref", "passengers__name", "passengers__phone", "tickets__number"]
+    # pay_reference: what a payer quotes when asking about a payment
+    search_fields = ["id", "trip_id", "payment_ref", "pay_reference", "passengers__name", "passengers__phone",
+                     "tickets__number"]
     date_hierarchy = "created_at"
     inlines = [PassengerInline, TicketInline, SeatHoldInline]
     change_list_template = "admin/ticketing/booking_change_list.html"

@@ -32,6 +32,16 @@ def test_a_company_admin_sees_only_their_companys_bookings(client, world, other_
     assert client.get(f"/admin/ticketing/booking/{theirs.pk}/change/").status_code == 302
 
 
+def test_staff_find_a_booking_by_the_payment_reference_a_payer_quotes(client, world):
+    wanted = hold(world, world.principal("passenger"), "1A")
+    hold(world, world.principal("other_passenger"), "1B")
+    client.force_login(_staff(world.users["company_admin"]))
+
+    page = client.get("/admin/ticketing/booking/", {"q": wanted.pay_reference})
+
+    assert list(page.context["cl"].queryset) == [wanted]
+
+
 def test_a_company_admin_changes_their_fare_but_not_anothers(client, world, other_world):
     mine = Fare.objects.filter(company_id=world.company_id).first()
     theirs = Fare.objects.filter(company_id=other_world.company_id).first()
