@@ -20,9 +20,9 @@ from transport.money import EXPONENTS
 
 def account_save(*, company_id: UUID, provider: str, environment: str, values: Mapping[str, str],
                  label: str = "", conversion_rates: Mapping[str, str] | None = None,
-                 account_id: UUID | None = None) -> ProviderAccount:
+                 account_id: UUID | None = None, active: bool | None = None) -> ProviderAccount:
     """Create (or, with account_id, update) a company's account. Blank secret values keep the stored ones, so an
-    admin form never has to show a secret to keep it."""
+    admin form never has to show a secret to keep it. `active` None keeps it (a new account is active)."""
     fields = registry.provider(provider).credential_fields
     known = {field.name for field in fields}
     unknown = set(values) - known
@@ -44,6 +44,8 @@ def account_save(*, company_id: UUID, provider: str, environment: str, values: M
         account.environment = environment
         account.label = label
         account.conversion_rates = rates
+        if active is not None:
+            account.active = active
         account.credentials_encrypted = credentials.encrypt(merged)
         try:
             with transaction.atomic():
