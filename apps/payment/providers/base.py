@@ -203,6 +203,10 @@ class PaymentProvider(ABC):
     def callback_claim(self, body: bytes) -> CallbackClaim:
         """Parse a callback body (JSON). Raises MalformedCallback. Trusts nothing."""
 
+    def refund_callback_claim(self, body: bytes) -> CallbackClaim:
+        """Parse a callback that arrived at a refund's URL (MoMo's look like its payment callbacks)."""
+        return self.callback_claim(body)
+
     @abstractmethod
     def refund(self, account: Account, request: RefundRequest) -> RefundStatus:
         """Give money back (reversal, disbursement refund, capture refund); idempotent on refund_id where the

@@ -42,7 +42,6 @@ from apps.payment.providers.base import (
     RefundStatus,
 )
 from apps.payment.providers.mtn_momo_wire import COLLECTION, DISBURSEMENT, MomoClient, error_code
-from apps.payment.providers.registry import register
 from transport.money import from_text, to_text
 
 REQUEST_TO_PAY = "/collection/v1_0/requesttopay"
@@ -139,7 +138,6 @@ def _body(body: bytes) -> Any:
         raise MalformedCallback("The callback body is not JSON.") from None
 
 
-@register
 class MtnMomo(PaymentProvider):
     identifier = "mtn_momo"
     verbose_name = "MTN Mobile Money"
@@ -154,6 +152,8 @@ class MtnMomo(PaymentProvider):
     first_poll_after = timedelta(seconds=30)
     window = timedelta(minutes=10)
     next_action_kind = "approve_on_phone"
+    ref_is_attempt_id = True  # X-Reference-Id is our attempt id: a lost answer is still queried by it
+    initiate_is_idempotent = True  # the same X-Reference-Id again is a 409: the first got through
 
     def charge_currencies(self, account: Account) -> frozenset[str]:
         return frozenset({account.credentials["currency"]})
@@ -201,6 +201,9 @@ class MtnMomo(PaymentProvider):
         the secret in the callback URL it gave."""
         return self._claim(body, ClaimKind.PAYMENT, "payer")
 
+    def refund_callback_claim(self, body: bytes) -> CallbackClaim:
+        return self.refund_claim(body)
+
     def refund_claim(self, body: bytes) -> CallbackClaim:
         """A refund callback. Its body has the request-to-pay shape, so only the URL the core registered for
         it (`RefundRequest.result_url`) tells it apart from a payment callback: the core calls this one for
@@ -230,7 +233,7 @@ class MtnMomo(PaymentProvider):
             "externalId": str(request.refund_id),
             "payerMessage": request.remarks,
             "payeeNote": request.remarks,
-            "referenceIdToRefund": request.transaction_id,
+            "referenceIdToRefund": request.provider_ref,
         }
         response = MomoClient(account, DISBURSEMENT).send("POST", REFUND, refusal=Declined, headers=headers,
                                                           json=body)

@@ -1,19 +1,15 @@
-"""The payment providers by identifier. Every provider module registers its class here on import."""
+"""The payment providers by identifier: the shipped ones, listed once here. A provider module knows nothing of
+the registry (no self-registration, so no import loop)."""
 
 from __future__ import annotations
 
 from apps.payment.providers.base import PaymentProvider
+from apps.payment.providers.mtn_momo import MtnMomo
 
-_providers: dict[str, PaymentProvider] = {}
-
-
-def register(provider_class: type[PaymentProvider]) -> type[PaymentProvider]:
-    _providers[provider_class.identifier] = provider_class()
-    return provider_class
+_providers: dict[str, PaymentProvider] = {cls.identifier: cls() for cls in (MtnMomo,)}
 
 
 def provider(identifier: str) -> PaymentProvider:
-    _load()
     try:
         return _providers[identifier]
     except KeyError:
@@ -21,10 +17,4 @@ def provider(identifier: str) -> PaymentProvider:
 
 
 def identifiers() -> tuple[str, ...]:
-    _load()
     return tuple(sorted(_providers))
-
-
-def _load() -> None:
-    # the providers shipped with the platform; imported here so that the registry is complete when asked
-    from apps.payment.providers import mpesa, mtn_momo, paypal  # noqa: F401, PLC0415

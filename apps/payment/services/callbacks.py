@@ -79,7 +79,8 @@ def event_process(event_id: int) -> str:
         return str(event.outcome)
     provider = registry.provider(event.provider)
     try:
-        claim = provider.callback_claim(event.body.encode())
+        body = event.body.encode()
+        claim = provider.refund_callback_claim(body) if event.kind in REFUND_PURPOSES else provider.callback_claim(body)
     except MalformedCallback as exc:
         return _settle(event, ProviderEvent.Outcome.MALFORMED, note=str(exc))
     target = UUID(event.target)
@@ -158,7 +159,8 @@ def _refund_callback(event: ProviderEvent, claim: CallbackClaim, *, refund_id: U
     ProviderEvent.objects.filter(pk=event.pk).update(refund=refund)
     if claim.kind != ClaimKind.REFUND:
         return ProviderEvent.Outcome.MALFORMED, "not a refund callback"
-    if refund.provider_ref and claim.provider_ref and claim.provider_ref != refund.provider_ref:
+    if (refund.provider_ref and claim.provider_ref and claim.provider_ref != refund.provider_ref) or \
+            (claim.external_id and claim.external_id != str(refund.id)):
         return ProviderEvent.Outcome.MISMATCH, "claims another refund"
     return _refund_confirmed(event, refund, claim)
 

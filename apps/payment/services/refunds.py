@@ -25,6 +25,7 @@ REFUND_POLL_SECONDS = 60
 LIVE = (Refund.State.REQUESTED, Refund.State.PENDING, Refund.State.AWAITING_CASH, Refund.State.SUCCEEDED)
 
 
+@transaction.atomic
 def refund_request(*, subject: str, key: str, amount_minor: int | None, reason: str, requested_by: str,
                    payment_id: UUID | None = None) -> Refund | None:
     """Ask for `amount_minor` (None: all that is left) of the subject's paid money back, once per `key`.
@@ -73,7 +74,7 @@ def refund_send(refund_id: UUID) -> str:
     """Ask the provider for a requested refund, once: the attempt is counted before the call, and a refund whose
     answer was lost waits for its result instead of being sent again (M-Pesa has no idempotency key)."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("payment__account").get(pk=refund_id)
+        refund = Refund.objects.select_for_update(of=("self",)).select_related("payment__account").get(pk=refund_id)
         if refund.state != Refund.State.REQUESTED:
             return str(refund.state)
         provider = registry.provider(refund.payment.provider)
