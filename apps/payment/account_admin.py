@@ -62,7 +62,7 @@ class ProviderAccountForm(forms.ModelForm):
     company_choices: ClassVar[list[tuple[str, str]]] = []
 
     conversion_rates = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Conversion rates", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text='The company\'s rates for booking currencies the provider cannot charge, one a line: '
                   '"KES=0.0077" charges 1 KES as 0.0077 of the account\'s currency.')
 
