@@ -3,15 +3,19 @@ read-only money rows of one's own companies, and the actions that go through the
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 from django.utils.html import escape
 
+from apps.auth import api as auth_api
 from apps.payment import callback_urls, credentials
 from apps.payment.models import (
     LedgerEntry,
+    Payable,
     Payment,
     ProviderAccount,
     ProviderEvent,
@@ -20,7 +24,7 @@ from apps.payment.models import (
     Refund,
 )
 from apps.payment.providers import registry
-from apps.payment.services import accounts, callbacks, cash, payments, refunds
+from apps.payment.services import accounts, callbacks, cash, payables, payments, refunds
 from apps.payment.services.reconciliation import account_day_reconcile, yesterday
 from apps.payment.tests.flows import credits_of
 from apps.payment.tests.momo_payments import momo_account, momo_payment, settled_at_provider
@@ -192,6 +196,41 @@ def test_a_company_admin_sees_and_changes_only_their_companys_accounts(client, c
     assert list(listed.context["cl"].queryset) == [mine]
     assert (opened.status_code, posted.status_code) == (302, 302)  # the admin does not find another's row
     assert ProviderAccount.objects.get(pk=theirs.pk).label == "Main"
+
+
+def test_who_may_only_look_sees_the_account_with_its_secrets_masked_and_no_form(client, company):
+    account = _saved_account(company.company_id)
+    auth_api.roles_grant_permissions(grants={"dispatcher": ["payment.view_provideraccount"]})
+    client.force_login(company.users["dispatcher"])
+
+    page = client.get(_change_url(account))
+    posted = client.post(_change_url(account), _form(label="Changed"))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert [name in html for name in ('name="credential_', 'name="label"', 'name="conversion_rates"')] == [
+        False, False, False]
+    assert [secret for secret in SECRETS.values() if secret in html] == []
+    assert [credentials.masked(secret) in html for secret in SECRETS.values()] == [True, True, True]
+    assert CLEAR["api_user"] in html
+    assert posted.status_code == 403
+    assert ProviderAccount.objects.get(pk=account.pk).label == "Main"
+
+
+def test_every_list_shows_only_the_companys_own_rows(client, company, other):
+    for owner in (company, other):
+        _cash_refund(owner.company_id, f"booking:{owner.company_id}", 80000)
+        payables.payable_register(company_id=owner.company_id, subject=f"hold:{owner.company_id}",
+                                  amount_minor=100, currency="KES", expires_at=timezone.now() + timedelta(minutes=5))
+        account_day_reconcile(account_id=_saved_account(owner.company_id).id, day=date(2026, 3, 10),
+                              started_by="user:auditor")
+    client.force_login(company.users["company_admin"])
+
+    companies = {model: {row.company_id for row in client.get(f"/admin/payment/{model}/").context["cl"].queryset}
+                 for model in ["provideraccount", "payment", "refund", "ledgerentry", "payable", "reconciliationrun"]}
+
+    assert companies == dict.fromkeys(companies, {company.company_id})
+    assert Payable.objects.count() == 2
 
 
 def test_staff_without_payment_roles_cannot_open_the_accounts(client, company):
