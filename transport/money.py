@@ -13,6 +13,9 @@ EXPONENTS: dict[str, int] = {
     "KES": 2, "UGX": 0, "TZS": 2, "RWF": 0, "BIF": 0, "ETB": 2, "GHS": 2, "NGN": 2, "XOF": 0, "XAF": 0,
     "ZAR": 2, "ZMW": 2, "MWK": 2, "SSP": 2, "EUR": 2, "USD": 2, "GBP": 2, "CAD": 2, "AUD": 2, "CHF": 2,
     "JPY": 0,
+    # the rest of PayPal's currencies (HUF and TWD have two places in ISO 4217, though PayPal takes whole units)
+    "BRL": 2, "CNY": 2, "CZK": 2, "DKK": 2, "HKD": 2, "HUF": 2, "ILS": 2, "MYR": 2, "MXN": 2, "TWD": 2,
+    "NZD": 2, "NOK": 2, "PHP": 2, "PLN": 2, "SGD": 2, "SEK": 2, "THB": 2,
 }
 
 

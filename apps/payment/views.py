@@ -17,12 +17,13 @@ from rest_framework.views import APIView
 from apps.payment import api, tasks
 from apps.payment.models import ProviderEvent
 from apps.payment.serializers import PaymentOut
-from apps.payment.services import callbacks, payments
+from apps.payment.services import callbacks, paybill, payments
 from transport.http.principal import principal_of
 from transport.http.problems import problem_response
 
 # the answer Daraja expects for every callback it delivers; the others only look at the status
 MPESA_ACCEPTED = {"ResultCode": 0, "ResultDesc": "Accepted"}
+PAYBILL_VALIDATION = "paybill-validation"
 
 
 class PaymentDetail(APIView):
@@ -53,6 +54,8 @@ def provider_callback(request: HttpRequest, purpose: str, target: UUID, secret: 
                                   headers=headers)
     if event.outcome != ProviderEvent.Outcome.RECEIVED:
         return problem_response(status=404, code="not_found", detail="No such callback.")
+    if purpose == PAYBILL_VALIDATION:
+        return JsonResponse(paybill.validation_answer(event))  # Daraja waits for this answer
     transaction.on_commit(lambda: tasks.send_quietly(tasks.process_event, event.pk))
     return JsonResponse(MPESA_ACCEPTED if event.provider == "mpesa" else {"status": "received"})
 

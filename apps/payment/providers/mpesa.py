@@ -44,7 +44,6 @@ from apps.payment.providers.mpesa_wire import (
     PaybillClaim,
     TransactionStatusClaim,
 )
-from apps.payment.providers.registry import register
 
 STK_PUSH_PATH = "/mpesa/stkpush/v1/processrequest"
 STK_QUERY_PATH = "/mpesa/stkpushquery/v1/query"
@@ -56,7 +55,6 @@ SHORTCODE_IDENTIFIER = "4"  # IdentifierType of an organisation shortcode (trans
 REVERSAL_RECEIVER_IDENTIFIER = "11"  # RecieverIdentifierType of the reversal, as Daraja's reversal page has it
 
 
-@register
 class MpesaProvider(PaymentProvider):
     identifier = "mpesa"
     verbose_name = "M-Pesa (Safaricom Daraja)"
@@ -74,6 +72,7 @@ class MpesaProvider(PaymentProvider):
     first_poll_after = timedelta(seconds=60)
     window = timedelta(minutes=3)
     next_action_kind = "approve_on_phone"
+    refunds_confirmed_by_query = False  # Daraja has no query for a reversal: its result callback is all there is
 
     def charge_currencies(self, account: Account) -> frozenset[str]:
         return frozenset({CURRENCY})

@@ -4,9 +4,11 @@ the registry (no self-registration, so no import loop)."""
 from __future__ import annotations
 
 from apps.payment.providers.base import PaymentProvider
+from apps.payment.providers.mpesa import MpesaProvider
 from apps.payment.providers.mtn_momo import MtnMomo
+from apps.payment.providers.paypal import PayPal
 
-_providers: dict[str, PaymentProvider] = {cls.identifier: cls() for cls in (MtnMomo,)}
+_providers: dict[str, PaymentProvider] = {cls.identifier: cls() for cls in (MpesaProvider, MtnMomo, PayPal)}
 
 
 def provider(identifier: str) -> PaymentProvider:

@@ -26,16 +26,16 @@ from apps.payment.providers.base import (
     RefundStatus,
     Unreachable,
 )
-from apps.payment.services import payments, refunds
+from apps.payment.services import paybill, payments, refunds
 from apps.payment.services.accounts import account_call_view
 
 # headers worth keeping with a stored callback (never Authorization or cookies)
 KEPT_HEADERS = ("content-type", "user-agent", "x-forwarded-for", "x-real-ip", "paypal-auth-algo", "paypal-cert-url",
                 "paypal-transmission-id", "paypal-transmission-sig", "paypal-transmission-time")
 # purposes whose target is a payment, a refund, or a provider account
-PAYMENT_PURPOSES = ("payment",)
+PAYMENT_PURPOSES = ("payment", "paybill-status")
 REFUND_PURPOSES = ("refund",)
-ACCOUNT_PURPOSES = ("paypal-webhook",)
+ACCOUNT_PURPOSES = ("paypal-webhook", "paybill-validation", "paybill-confirmation")
 PURPOSES = (*PAYMENT_PURPOSES, *REFUND_PURPOSES, *ACCOUNT_PURPOSES)
 
 
@@ -77,6 +77,12 @@ def event_process(event_id: int) -> str:
     event = ProviderEvent.objects.get(pk=event_id)
     if event.outcome != ProviderEvent.Outcome.RECEIVED:
         return str(event.outcome)
+    if event.kind in PAYBILL_PROCESSORS:
+        try:
+            outcome, note = PAYBILL_PROCESSORS[event.kind](event)
+        except (OutcomeUnknown, Unreachable) as exc:
+            return f"status unanswered: {type(exc).__name__}"
+        return _settle(event, outcome, note=note)
     provider = registry.provider(event.provider)
     try:
         body = event.body.encode()
@@ -95,6 +101,10 @@ def event_process(event_id: int) -> str:
         # the provider's status API did not answer: leave it received, the sweep processes it again
         return f"status unanswered: {type(exc).__name__}"
     return _settle(event, outcome, note=note)
+
+
+PAYBILL_PROCESSORS = {"paybill-confirmation": paybill.confirmation_process,
+                      "paybill-status": paybill.status_result_process}
 
 
 def _settle(event: ProviderEvent, outcome: str, *, note: str = "", payment_id: UUID | None = None,

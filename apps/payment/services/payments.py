@@ -31,11 +31,12 @@ from apps.payment.providers.base import (
     PaymentStatus,
     Unreachable,
 )
-from apps.payment.services import transitions
+from apps.payment.services import paybill, transitions
 from apps.payment.services.accounts import account_call_view, active_account
 from transport.errors import Conflict, ServiceUnavailable, ValidationFailed
 
 DESCRIPTION = "Bus ticket"
+PAYBILL_PAYER = "payer"  # initiated_by of a Paybill payment: the payer sent the money unprompted
 
 
 class PaymentDeclined(ValidationFailed):
@@ -207,6 +208,8 @@ def poll_one(payment_id: UUID, *, now: datetime | None = None) -> str:
     if attempt is None:
         return "no attempt"
     window_over = payment.window_ends_at is not None and now >= payment.window_ends_at
+    if payment.initiated_by == PAYBILL_PAYER:
+        return _paybill_poll(payment, now=now, window_over=window_over)
     if not payment.provider_ref:
         if provider.initiate_is_idempotent and not window_over:
             return _initiate_again(payment, attempt)
@@ -227,6 +230,16 @@ def poll_one(payment_id: UUID, *, now: datetime | None = None) -> str:
             return "expired"
         _poll_later(payment.id, now=now)
     return str(outcome)
+
+
+def _paybill_poll(payment: Payment, *, now: datetime, window_over: bool) -> str:
+    """A Paybill payment waits for its transaction status result: asked again, or given up after its window."""
+    if window_over:
+        _expire(payment.id, reason="M-Pesa never confirmed this Paybill receipt.")
+        return "expired"
+    paybill.status_request(payment)
+    _poll_later(payment.id, now=now)
+    return "asked again"
 
 
 def _initiate_again(payment: Payment, attempt: PaymentAttempt) -> str:
