@@ -86,15 +86,19 @@ class ProviderAccountForm(forms.ModelForm):
             except credentials.CredentialsUnreadable:
                 self.unreadable = True
             self.initial["conversion_rates"] = rates_text(self.instance.conversion_rates)
+        # none is required here: providers declare no required fields (some have defaults, some serve refunds
+        # only), and a call missing one fails at the provider
         for field in registry.provider(self.provider_id).credential_fields:
             name = CREDENTIAL_PREFIX + field.name
             if field.secret:
                 # never render_value: the stored secret is not sent to the browser, not even in a failed POST
-                self.fields[name] = forms.CharField(label=field.label, required=adding,
+                self.fields[name] = forms.CharField(label=field.label, required=False,
                                                     widget=forms.PasswordInput(render_value=False),
                                                     help_text="" if adding else KEEP_HELP)
             else:
-                self.fields[name] = forms.CharField(label=field.label, initial=self.stored.get(field.name, ""))
+                self.fields[name] = forms.CharField(label=field.label, required=False,
+                                                    initial=self.stored.get(field.name, ""),
+                                                    help_text="" if adding else KEEP_HELP)
 
     def clean_conversion_rates(self) -> dict[str, str]:
         return rates_parsed(self.cleaned_data.get("conversion_rates", ""))

@@ -90,7 +90,7 @@ def test_a_company_admin_adds_an_account_choosing_the_provider_first(client, com
     added = client.post(ADD_MOMO, _form(company.company_id, provider="mpesa"))  # the provider posted is ignored
 
     assert chooser.status_code == 200
-    assert ("mtn_momo", "MTN MoMo") in chooser.context["providers"]
+    assert chooser.context["providers"] == [("mpesa", "M-Pesa"), ("mtn_momo", "MTN MoMo"), ("paypal", "PayPal")]
     assert 'href="?provider=mtn_momo"' in chooser.content.decode()
     assert form_page.context["adminform"].form.fields["company_id"].choices == [
         (str(company.company_id), company.name)]
@@ -100,6 +100,27 @@ def test_a_company_admin_adds_an_account_choosing_the_provider_first(client, com
         company.company_id, "mtn_momo", "sandbox", "Main", True)
     assert credentials.decrypt(account.credentials_encrypted) == {**SECRETS, **CLEAR}
     assert [secret for secret in SECRETS.values() if secret in account.credentials_encrypted] == []
+
+
+def test_the_form_has_the_chosen_providers_own_credential_fields(client, company):
+    client.force_login(company.users["company_admin"])
+
+    form_page = client.get(ADD + "?provider=paypal")
+    added = client.post(ADD + "?provider=paypal", {
+        "company_id": str(company.company_id), "environment": "production", "label": "", "active": "on",
+        "conversion_rates": "KES=0.0077", "credential_client_id": "paypal-client-id",
+        "credential_client_secret": "paypal-client-secret-0001", "credential_webhook_id": ""})
+
+    form = form_page.context["adminform"].form
+    assert [(name, type(form.fields[name].widget).__name__) for name in form.fields if name.startswith("credential_")] \
+        == [("credential_client_id", "TextInput"), ("credential_client_secret", "PasswordInput"),
+            ("credential_webhook_id", "TextInput")]
+    assert added.status_code == 302
+    account = ProviderAccount.objects.get()
+    assert (account.provider, account.environment, account.conversion_rates) == (
+        "paypal", "production", {"KES": "0.0077"})
+    assert credentials.decrypt(account.credentials_encrypted) == {  # the webhook id comes with registration
+        "client_id": "paypal-client-id", "client_secret": "paypal-client-secret-0001"}
 
 
 def test_a_new_account_goes_only_to_a_company_where_the_user_manages_accounts(client, company, other):
