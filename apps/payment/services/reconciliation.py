@@ -13,10 +13,18 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.company import api as company_api
-from apps.payment.models import LedgerEntry, Payment, ProviderAccount, ReconciliationItem, ReconciliationRun
+from apps.payment.models import (
+    LedgerEntry,
+    Payment,
+    PaymentAttempt,
+    ProviderAccount,
+    ReconciliationItem,
+    ReconciliationRun,
+)
 from apps.payment.providers import registry
 from apps.payment.providers.base import Account, Outcome, OutcomeUnknown, PaymentProvider, Unreachable
 from apps.payment.services.accounts import account_call_view
@@ -84,10 +92,14 @@ def yesterday(*, company_id: UUID, now: datetime | None = None) -> date:
 
 
 def account_day_reconcile(*, account_id: UUID, day: date, started_by: str) -> ReconciliationRun:
-    """Compare every payment the account took on `day` (the company's local day) with the provider's answer."""
+    """Compare every payment the account asked for on `day` (the company's local day) with the provider's
+    answer."""
     account = ProviderAccount.objects.get(pk=account_id)
     start, end = day_bounds(company_id=account.company_id, day=day)
-    payments = list(Payment.objects.filter(account=account, created_at__gte=start, created_at__lt=end)
+    # only payments we asked for: one the payer made unprompted (M-Pesa Paybill) has no status query to ask, and
+    # was credited only on the answer of M-Pesa's transaction status API
+    asked = Exists(PaymentAttempt.objects.filter(payment=OuterRef("pk")))
+    payments = list(Payment.objects.filter(asked, account=account, created_at__gte=start, created_at__lt=end)
                     .order_by("created_at", "id"))
     checks: list[Check] = []
     if payments:  # the provider is asked outside any transaction; what it said is written at once, below

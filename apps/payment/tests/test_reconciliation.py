@@ -11,7 +11,7 @@ from celery.schedules import crontab
 from django.utils import timezone
 
 from apps.payment import tasks
-from apps.payment.models import Payment, ReconciliationItem, ReconciliationRun
+from apps.payment.models import Payable, Payment, ReconciliationItem, ReconciliationRun
 from apps.payment.services import accounts, payments
 from apps.payment.services.reconciliation import (
     LedgerSide,
@@ -21,6 +21,8 @@ from apps.payment.services.reconciliation import (
     item_requery,
     yesterday,
 )
+from apps.payment.services.registration import account_urls_register
+from apps.payment.tests.flows import account_on, credits_of, payable, process_stored
 from apps.payment.tests.momo_payments import REJECTING_PAYER, momo_account, momo_payment, settled_at_provider
 from tests.worlds.payment import build_payment_company
 
@@ -161,6 +163,34 @@ def test_a_day_without_payments_asks_the_provider_nothing(mtn_momo_emulator, com
     assert _run_view(run) == (company.company_id, account.id, date(2026, 3, 10), 0, 0, 0, 0, "user:auditor")
     assert sum(mtn_momo_emulator.tokens_issued().values()) == 0
     assert mtn_momo_emulator.transactions() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_mpesa_day_checks_the_pushes_and_leaves_out_what_payers_paid_unprompted(mpesa_emulator, settings,
+                                                                                   live_server):
+    company = build_payment_company()
+    account = account_on(mpesa_emulator, settings, provider="mpesa", company_id=company.company_id)
+    settings.PAYMENT_CALLBACK_BASE_URL = live_server.url
+    account_urls_register(account)
+    pushed, walked_in = (payable(company.company_id, amount_minor=amount) for amount in (150_000, 80_000))
+    payments.payment_start(company_id=company.company_id, subject=pushed, provider_id="mpesa",
+                           payer_phone="254708374149", return_url="", cancel_url="", initiated_by="user:passenger")
+    mpesa_emulator.c2b_pay(amount=800, account_reference=Payable.objects.get(subject=walked_in).reference)
+
+    def both_credited() -> bool:
+        process_stored()  # what a worker does with the callbacks our endpoint stored
+        return Payment.objects.filter(state="succeeded").count() == 2
+
+    mpesa_emulator.wait_until(both_credited, timeout=10)
+
+    run = account_day_reconcile(account_id=account.id, day=_today(), started_by="user:auditor")
+
+    assert list(Payment.objects.order_by("-amount_minor").values_list("subject", "initiated_by", "state")) == [
+        (pushed, "user:passenger", "succeeded"), (walked_in, "payer", "succeeded")]
+    assert credits_of(Payment.objects.get(subject=walked_in).id) == [("charge", 80_000, "KES")]
+    # M-Pesa's query names no amount: the provider's total is what we charged for the push it confirmed
+    assert _run_view(run)[3:7] == (1, 0, 150_000, 150_000)
+    assert ReconciliationItem.objects.count() == 0
 
 
 @pytest.mark.parametrize(("ledger", "provider", "reason"), [
