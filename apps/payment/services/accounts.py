@@ -32,14 +32,12 @@ def account_save(*, company_id: UUID, provider: str, environment: str, values: M
         raise ValidationFailed("environment is sandbox or production.", code="invalid")
     rates = rates_checked(conversion_rates or {})
     with transaction.atomic():
-        if account_id is None:
-            account = ProviderAccount(company_id=company_id, provider=provider)
-            stored: dict[str, str] = {}
-        else:
-            account = ProviderAccount.objects.select_for_update().filter(pk=account_id, company_id=company_id).first()
-            if account is None:
-                raise NotFound("No such provider account.")
-            stored = credentials.decrypt(account.credentials_encrypted)
+        found = None if account_id is None else ProviderAccount.objects.select_for_update().filter(
+            pk=account_id, company_id=company_id).first()
+        if account_id is not None and found is None:
+            raise NotFound("No such provider account.")
+        account = found or ProviderAccount(company_id=company_id, provider=provider)
+        stored = credentials.decrypt(account.credentials_encrypted) if found else {}
         merged = {**stored, **{name: value for name, value in values.items() if value != ""}}
         account.environment = environment
         account.label = label
