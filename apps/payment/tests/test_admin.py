@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from cryptography.fernet import Fernet
 from django.contrib.messages import get_messages
 from django.utils import timezone
 from django.utils.html import escape
@@ -186,6 +187,24 @@ def test_a_secret_entered_replaces_the_stored_one_and_blank_keeps_it(client, com
     account.refresh_from_db()
     assert credentials.decrypt(account.credentials_encrypted) == {**SECRETS, **CLEAR, "api_key": NEW_SECRET,
                                                                   "currency": "UGX"}
+
+
+def test_credentials_no_configured_key_opens_are_shown_unreadable_and_kept(client, company, settings):
+    account = _saved_account(company.company_id)
+    token = account.credentials_encrypted
+    settings.PAYMENT_CREDENTIALS_KEYS = [Fernet.generate_key().decode()]  # the key that encrypted them dropped
+    client.force_login(company.users["company_admin"])
+
+    page = client.get(_change_url(account))
+    refused = client.post(_change_url(account), _form(label="Renamed"))
+
+    assert page.status_code == 200
+    assert "Unreadable with the configured keys." in page.content.decode()
+    assert refused.context["adminform"].form.non_field_errors() == [
+        "The stored credentials cannot be read with the configured PAYMENT_CREDENTIALS_KEYS; they cannot be "
+        "changed until they can."]
+    assert ProviderAccount.objects.filter(pk=account.pk).values_list("label", "credentials_encrypted").get() == (
+        "Main", token)
 
 
 def test_conversion_rates_are_edited_as_lines(client, company):
