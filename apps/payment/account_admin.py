@@ -27,6 +27,7 @@ from apps.payment.permissions import MANAGE_ACCOUNTS, RECONCILE_PAYMENTS
 from apps.payment.providers import registry
 from apps.payment.services import accounts, reconciliation
 from transport.errors import ValidationFailed
+from transport.money import EXPONENTS
 from transport.scoped_admin import CompanyScopedAdmin, admin_principal
 
 CREDENTIAL_PREFIX = "credential_"
@@ -68,7 +69,7 @@ class ProviderAccountForm(forms.ModelForm):
 
     class Meta:
         model = ProviderAccount
-        fields = ["environment", "label", "active"]
+        fields = ["environment", "label", "active", "conversion_currency"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,6 +100,12 @@ class ProviderAccountForm(forms.ModelForm):
                 self.fields[name] = forms.CharField(label=field.label, required=False,
                                                     initial=self.stored.get(field.name, ""),
                                                     help_text="" if adding else KEEP_HELP)
+
+    def clean_conversion_currency(self) -> str:
+        currency = str(self.cleaned_data.get("conversion_currency", "")).strip().upper()
+        if currency and currency not in EXPONENTS:
+            raise forms.ValidationError(f"Unknown currency {currency!r}.")
+        return currency
 
     def clean_conversion_rates(self) -> dict[str, str]:
         return rates_parsed(self.cleaned_data.get("conversion_rates", ""))
@@ -192,11 +199,12 @@ class ProviderAccountAdmin(CompanyScopedAdmin):
         if obj is None:
             provider = self.chosen_provider(request) or ""
             return ["company_id", "provider", "environment", "label", "active",
-                    *self._credential_names(provider), "conversion_rates"]
+                    *self._credential_names(provider), "conversion_rates", "conversion_currency"]
         if not self.has_change_permission(request, obj):
-            return ["company", "provider", "environment", "label", "active", "stored_credentials", "rates"]
+            return ["company", "provider", "environment", "label", "active", "stored_credentials", "rates",
+                    "conversion_currency"]
         return ["company", "provider", "environment", "label", "active", "stored_credentials",
-                *self._credential_names(obj.provider), "conversion_rates"]
+                *self._credential_names(obj.provider), "conversion_rates", "conversion_currency"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: ProviderAccount | None = None) -> list[str]:
         return [] if obj is None else ["company", "provider", "stored_credentials", "rates"]
@@ -226,7 +234,8 @@ class ProviderAccountAdmin(CompanyScopedAdmin):
         saved = accounts.account_save(
             company_id=company_id, provider=form.provider_id, environment=values["environment"],
             values=form.credential_values(), label=values["label"], conversion_rates=values["conversion_rates"],
-            account_id=obj.pk if change else None, active=values["active"])
+            conversion_currency=values["conversion_currency"], account_id=obj.pk if change else None,
+            active=values["active"])
         for field in ProviderAccount._meta.concrete_fields:
             setattr(obj, field.attname, getattr(saved, field.attname))
         obj._state.adding = False

@@ -27,19 +27,18 @@ class Charge:
 
 
 def charge_for(*, provider: PaymentProvider, charge_currencies: frozenset[str], amount_minor: int, currency: str,
-               conversion_rates: Mapping[str, str]) -> Charge:
+               conversion_rates: Mapping[str, str], conversion_currency: str = "") -> Charge:
     if currency in charge_currencies:
         reason = provider.unchargeable_reason(amount_minor=amount_minor, currency=currency)
         if reason:
             raise ValidationFailed(reason, code="amount_not_chargeable")
         return Charge(amount_minor=amount_minor, currency=currency, rate="")
     rate = conversion_rates.get(currency)
-    targets = sorted(charge_currencies)
-    if rate is None or len(targets) != 1:
+    target = conversion_currency or (min(charge_currencies) if len(charge_currencies) == 1 else "")
+    if rate is None or target not in charge_currencies:
         raise ValidationFailed(
             f"{provider.verbose_name} cannot charge {currency}, and the company set no conversion rate for it.",
             code="currency_not_supported")
-    target = targets[0]
     converted = converted_minor(amount_minor=amount_minor, currency=currency, rate=rate, target=target)
     reason = provider.unchargeable_reason(amount_minor=converted, currency=target)
     if reason:

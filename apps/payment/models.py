@@ -34,8 +34,11 @@ class ProviderAccount(models.Model):
     label = models.CharField(max_length=80, blank=True)
     credentials_encrypted = models.TextField(editable=False)
     # the company's own rates for charging a booking currency this provider cannot take:
-    # {"KES": "0.0077"} means 1 KES is charged as 0.0077 of the account's charge currency
+    # {"KES": "0.0077"} means 1 KES is charged as 0.0077 of the account's conversion currency
     conversion_rates = models.JSONField(default=dict, blank=True)
+    conversion_currency = models.CharField(max_length=3, blank=True,
+                                           help_text="What converted amounts are charged in (PayPal: USD, ...); "
+                                                     "blank: the one currency the provider charges in")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

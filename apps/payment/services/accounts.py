@@ -20,7 +20,8 @@ from transport.money import EXPONENTS
 
 def account_save(*, company_id: UUID, provider: str, environment: str, values: Mapping[str, str],
                  label: str = "", conversion_rates: Mapping[str, str] | None = None,
-                 account_id: UUID | None = None, active: bool | None = None) -> ProviderAccount:
+                 conversion_currency: str = "", account_id: UUID | None = None,
+                 active: bool | None = None) -> ProviderAccount:
     """Create (or, with account_id, update) a company's account. Blank secret values keep the stored ones, so an
     admin form never has to show a secret to keep it. `active` None keeps it (a new account is active)."""
     fields = registry.provider(provider).credential_fields
@@ -31,6 +32,8 @@ def account_save(*, company_id: UUID, provider: str, environment: str, values: M
     if environment not in Environment.__members__.values():
         raise ValidationFailed("environment is sandbox or production.", code="invalid")
     rates = rates_checked(conversion_rates or {})
+    if conversion_currency and conversion_currency not in EXPONENTS:
+        raise ValidationFailed(f"Unknown currency {conversion_currency!r}.", code="invalid")
     with transaction.atomic():
         found = None if account_id is None else ProviderAccount.objects.select_for_update().filter(
             pk=account_id, company_id=company_id).first()
@@ -42,6 +45,7 @@ def account_save(*, company_id: UUID, provider: str, environment: str, values: M
         account.environment = environment
         account.label = label
         account.conversion_rates = rates
+        account.conversion_currency = conversion_currency
         if active is not None:
             account.active = active
         account.credentials_encrypted = credentials.encrypt(merged)

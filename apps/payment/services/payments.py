@@ -63,7 +63,8 @@ def payment_start(*, company_id: UUID, subject: str, provider_id: str, payer_pho
                            code="payment_pending")
         charge = charge_for(provider=provider, charge_currencies=provider.charge_currencies(call_account),
                             amount_minor=payable.amount_minor, currency=payable.currency,
-                            conversion_rates=account.conversion_rates)
+                            conversion_rates=account.conversion_rates,
+                            conversion_currency=account.conversion_currency)
         payment = Payment(company_id=company_id, account=account, provider=provider_id, subject=subject,
                           reference=payable.reference, amount_minor=payable.amount_minor, currency=payable.currency,
                           charge_amount_minor=charge.amount_minor, charge_currency=charge.currency,

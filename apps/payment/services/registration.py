@@ -32,6 +32,7 @@ def account_urls_register(account: ProviderAccount) -> list[str]:
                                                event_types=PAYPAL_EVENTS)
         account_save(company_id=account.company_id, provider=account.provider, environment=account.environment,
                      values={"webhook_id": webhook_id}, label=account.label,
-                     conversion_rates=account.conversion_rates, account_id=account.id)
+                     conversion_rates=account.conversion_rates, conversion_currency=account.conversion_currency,
+                     account_id=account.id)
         return [f"PayPal webhook {webhook_id} of {account}"]
     return []

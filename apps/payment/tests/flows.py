@@ -19,12 +19,13 @@ KES_RATE_TO_EUR = "0.0070"  # the company's own rate, recorded on each converted
 
 
 def account_on(emulator: Any, settings: Any, *, provider: str, company_id: uuid.UUID | None = None,
-               rates: dict[str, str] | None = None) -> ProviderAccount:
+               rates: dict[str, str] | None = None, conversion_currency: str = "") -> ProviderAccount:
     """The company's sandbox account with `provider`, pointed at the emulator."""
     settings.PAYMENT_PROVIDER_BASE_URLS = {**settings.PAYMENT_PROVIDER_BASE_URLS,
                                            provider: {"sandbox": emulator.base_url, "production": emulator.base_url}}
     return accounts.account_save(company_id=company_id or uuid.uuid4(), provider=provider, environment="sandbox",
-                                 values=dict(emulator.account().credentials), conversion_rates=rates or {})
+                                 values=dict(emulator.account().credentials), conversion_rates=rates or {},
+                                 conversion_currency=conversion_currency)
 
 
 def payable(company_id: uuid.UUID, *, amount_minor: int = 150_000, currency: str = "KES",
@@ -39,7 +40,8 @@ def deliver(callback: dict[str, Any], *, client: Client | None = None, body: str
     """POST (or PUT) a callback the emulator recorded to our endpoint, through Django; the answer's status."""
     url = urlsplit(callback["url"])
     send = getattr(client or Client(), callback["method"].lower())
-    response = send(url.path, data=callback["body"] if body is None else body,
+    headers = {name: value for name, value in callback["headers"].items() if name.lower() != "content-type"}
+    response = send(url.path, data=callback["body"] if body is None else body, headers=headers,
                     content_type=callback["headers"].get("content-type", "application/json"))
     return int(response.status_code)
 

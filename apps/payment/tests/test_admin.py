@@ -109,7 +109,7 @@ def test_the_form_has_the_chosen_providers_own_credential_fields(client, company
     form_page = client.get(ADD + "?provider=paypal")
     added = client.post(ADD + "?provider=paypal", {
         "company_id": str(company.company_id), "environment": "production", "label": "", "active": "on",
-        "conversion_rates": "KES=0.0077", "credential_client_id": "paypal-client-id",
+        "conversion_rates": "KES=0.0077", "conversion_currency": "usd", "credential_client_id": "paypal-client-id",
         "credential_client_secret": "paypal-client-secret-0001", "credential_webhook_id": ""})
 
     form = form_page.context["adminform"].form
@@ -118,8 +118,8 @@ def test_the_form_has_the_chosen_providers_own_credential_fields(client, company
             ("credential_webhook_id", "TextInput")]
     assert added.status_code == 302
     account = ProviderAccount.objects.get()
-    assert (account.provider, account.environment, account.conversion_rates) == (
-        "paypal", "production", {"KES": "0.0077"})
+    assert (account.provider, account.environment, account.conversion_rates, account.conversion_currency) == (
+        "paypal", "production", {"KES": "0.0077"}, "USD")
     assert credentials.decrypt(account.credentials_encrypted) == {  # the webhook id comes with registration
         "client_id": "paypal-client-id", "client_secret": "paypal-client-secret-0001"}
 
@@ -215,6 +215,7 @@ def test_conversion_rates_are_edited_as_lines(client, company):
     shown = client.get(_change_url(account))
     malformed = client.post(_change_url(account), _form(conversion_rates="KES"))
     negative = client.post(_change_url(account), _form(conversion_rates="KES=-1"))
+    unknown_target = client.post(_change_url(account), _form(conversion_rates="KES=0.0077", conversion_currency="XYZ"))
 
     assert saved.status_code == 302
     assert ProviderAccount.objects.get(pk=account.pk).conversion_rates == {"KES": "0.0077", "UGX": "0.00025"}
@@ -222,6 +223,7 @@ def test_conversion_rates_are_edited_as_lines(client, company):
     assert malformed.context["adminform"].form.errors["conversion_rates"] == [
         'Line 1 is not "CURRENCY=rate" (KES=0.0077).']
     assert negative.context["adminform"].form.errors["conversion_rates"] == ["The rate for KES must be positive."]
+    assert unknown_target.context["adminform"].form.errors["conversion_currency"] == ["Unknown currency 'XYZ'."]
     assert ProviderAccount.objects.get(pk=account.pk).conversion_rates == {"KES": "0.0077", "UGX": "0.00025"}
 
 

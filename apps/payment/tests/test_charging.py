@@ -52,8 +52,8 @@ def test_a_currency_the_provider_cannot_take_without_a_rate_is_refused():
 def test_the_company_rate_converts_and_rounds_up_to_the_cent():
     paypal = registry.provider("paypal")
     # 1,500.00 KES x 0.0077 = 11.55 USD exactly; 1,500.01 KES x 0.0077 = 11.550077 -> 11.56
-    exact = charge_for(provider=paypal, charge_currencies=frozenset({"USD"}), amount_minor=150000, currency="KES",
-                       conversion_rates={"KES": "0.0077"})
+    exact = charge_for(provider=paypal, charge_currencies=frozenset({"USD", "EUR"}), amount_minor=150000,
+                       currency="KES", conversion_rates={"KES": "0.0077"}, conversion_currency="USD")
     assert (exact.amount_minor, exact.currency, exact.rate) == (1155, "USD", "0.0077")
     assert converted_minor(amount_minor=150001, currency="KES", rate="0.0077", target="USD") == 1156
     assert converted_minor(amount_minor=150001, currency="KES", rate="0.0077", target="USD", up=False) == 1155
