@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config import services
 from config.env import env_bool, env_int, env_list, env_str
@@ -420,6 +421,9 @@ CELERY_BEAT_SCHEDULE.update({
     "payment-poll-pending": {"task": "payment.poll_pending", "schedule": PAYMENT_POLL_SECONDS},
     "payment-process-stored-events": {"task": "payment.process_stored_events",
                                       "schedule": PAYMENT_EVENT_RETRY_SECONDS},
+    # daily: each company's yesterday in its own timezone (ended everywhere by then); 03:00 UTC is 06:00 in Nairobi
+    "payment-reconcile-yesterday": {"task": "payment.reconcile_yesterday",
+                                    "schedule": crontab(minute=0, hour=env_int("PAYMENT_RECONCILE_HOUR_UTC", 3))},
 })
 # run_platform (`make run`) starts these local emulators when the variables they stand in for are unset
 TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [

@@ -12,8 +12,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from apps.payment.models import ProviderEvent
-from apps.payment.services import callbacks, payments, refunds
+from apps.payment.credentials import CredentialsUnreadable
+from apps.payment.models import ProviderAccount, ProviderEvent
+from apps.payment.services import callbacks, payments, reconciliation, refunds
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +57,21 @@ def process_stored_events() -> int:
     for event_id in ids:
         callbacks.event_process(event_id)
     return len(ids)
+
+
+@shared_task(name="payment.reconcile_yesterday", acks_late=True)
+def reconcile_yesterday() -> int:
+    """Reconcile every active account's yesterday (in its company's timezone); the number of runs. Running it
+    twice only updates the same items."""
+    runs = 0
+    for account_id, company_id in ProviderAccount.objects.filter(active=True).order_by("id").values_list(
+            "id", "company_id"):
+        try:
+            reconciliation.account_day_reconcile(account_id=account_id,
+                                                 day=reconciliation.yesterday(company_id=company_id),
+                                                 started_by="system:reconcile_yesterday")
+        except CredentialsUnreadable:  # one account's dropped key must not stop the others' runs
+            logger.error("payment account %s: credentials unreadable, not reconciled", account_id)
+            continue
+        runs += 1
+    return runs

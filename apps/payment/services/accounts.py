@@ -20,9 +20,10 @@ from transport.money import EXPONENTS
 
 def account_save(*, company_id: UUID, provider: str, environment: str, values: Mapping[str, str],
                  label: str = "", conversion_rates: Mapping[str, str] | None = None,
-                 conversion_currency: str = "", account_id: UUID | None = None) -> ProviderAccount:
+                 conversion_currency: str = "", account_id: UUID | None = None,
+                 active: bool | None = None) -> ProviderAccount:
     """Create (or, with account_id, update) a company's account. Blank secret values keep the stored ones, so an
-    admin form never has to show a secret to keep it."""
+    admin form never has to show a secret to keep it. `active` None keeps it (a new account is active)."""
     fields = registry.provider(provider).credential_fields
     known = {field.name for field in fields}
     unknown = set(values) - known
@@ -34,19 +35,19 @@ def account_save(*, company_id: UUID, provider: str, environment: str, values: M
     if conversion_currency and conversion_currency not in EXPONENTS:
         raise ValidationFailed(f"Unknown currency {conversion_currency!r}.", code="invalid")
     with transaction.atomic():
-        if account_id is None:
-            account = ProviderAccount(company_id=company_id, provider=provider)
-            stored: dict[str, str] = {}
-        else:
-            account = ProviderAccount.objects.select_for_update().filter(pk=account_id, company_id=company_id).first()
-            if account is None:
-                raise NotFound("No such provider account.")
-            stored = credentials.decrypt(account.credentials_encrypted)
+        found = None if account_id is None else ProviderAccount.objects.select_for_update().filter(
+            pk=account_id, company_id=company_id).first()
+        if account_id is not None and found is None:
+            raise NotFound("No such provider account.")
+        account = found or ProviderAccount(company_id=company_id, provider=provider)
+        stored = credentials.decrypt(account.credentials_encrypted) if found else {}
         merged = {**stored, **{name: value for name, value in values.items() if value != ""}}
         account.environment = environment
         account.label = label
         account.conversion_rates = rates
         account.conversion_currency = conversion_currency
+        if active is not None:
+            account.active = active
         account.credentials_encrypted = credentials.encrypt(merged)
         try:
             with transaction.atomic():

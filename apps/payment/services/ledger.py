@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db.models import Sum
 
 from apps.payment.models import LedgerEntry, Payment, Refund
@@ -23,7 +25,7 @@ def refund_debit(*, refund: Refund, provider_txn: str, collector: str = "") -> L
         currency=payment.charge_currency, provider_txn=provider_txn, collector=collector)
 
 
-def payment_balance_minor(payment_id: object) -> int:
+def payment_balance_minor(payment_id: UUID) -> int:
     """What the ledger holds for a payment: its credit less its refunds (in the charge currency)."""
     total = LedgerEntry.objects.filter(payment_id=payment_id).aggregate(total=Sum("amount_minor"))["total"]
     return int(total or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.worlds.payment import (  # noqa: F401 (fixtures)
+from tests.worlds.booking_payments import (  # noqa: F401 (fixtures)
     mpesa_emulator,
     mpesa_emulator_server,
     paypal_emulator,

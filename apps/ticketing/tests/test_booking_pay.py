@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.ticketing.models import Booking, SeatHold
 from apps.ticketing.sales.services.confirmation import booking_confirm
 from apps.ticketing.tests.holding import hold
-from tests.worlds.payment import payable_of, payments_of
+from tests.worlds.booking_payments import payable_of, payments_of
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.ticketing.models import Booking, SeatHold, Ticket
 from apps.ticketing.tests.holding import hold
-from tests.worlds.payment import (
+from tests.worlds.booking_payments import (
     account_on,
     deliver,
     ledger_of,

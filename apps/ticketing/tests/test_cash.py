@@ -14,7 +14,7 @@ from apps.ticketing.models import Booking, PromoCode, SeatHold
 from apps.ticketing.sales.services.confirmation import booking_confirm
 from apps.ticketing.tests.holding import hold
 from apps.ticketing.tests.pos_devices import online_sale, register, sale, sell, sync
-from tests.worlds.payment import cash_of, company_ledger, ledger_of, payable_of, payments_of
+from tests.worlds.booking_payments import cash_of, company_ledger, ledger_of, payable_of, payments_of
 from transport.principal import Principal
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from apps.ticketing.sales.services.cancellation import booking_cancel
 from apps.ticketing.tasks import expire_holds
 from apps.ticketing.tests.holding import hold
 from apps.ticketing.tests.pos_devices import online_sale, register, sale, sell, sync
-from tests.worlds.payment import payable_of
+from tests.worlds.booking_payments import payable_of
 from transport.errors import NotFound
 from transport.events.delivery import apply_once
 from transport.events.models import OutboxMessage

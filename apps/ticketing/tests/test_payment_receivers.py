@@ -14,7 +14,7 @@ from apps.ticketing.sales.services.cancellation import booking_cancel
 from apps.ticketing.sales.services.confirmation import booking_confirm
 from apps.ticketing.tasks import expire_holds
 from apps.ticketing.tests.holding import hold
-from tests.worlds.payment import cash_of, ledger_of, payable_of, payment_confirmed, refunds_of, subject_of
+from tests.worlds.booking_payments import cash_of, ledger_of, payable_of, payment_confirmed, refunds_of, subject_of
 from transport.events.delivery import apply_once
 from transport.events.models import OutboxMessage
 
