@@ -33,6 +33,7 @@ def test_every_published_event_is_registered_with_a_payload_type():
         "company.trip_arrived", "company.trip_boarding", "company.trip_bus_changed", "company.trip_cancelled",
         "company.trip_delayed", "company.trip_departed",
         "identity.password_reset_requested", "identity.staff_invited",
+        "payment.payment_failed", "payment.payment_succeeded", "payment.refund_completed", "payment.refund_failed",
         "probe.probe_flaky", "probe.probe_happened", "probe.probe_renamed", "probe.probe_unheard",
         "ticketing.booking_refund_required", "ticketing.ticket_boarded", "ticketing.ticket_cancelled",
         "ticketing.ticket_confirmed", "ticketing.ticket_seat_changed",
