@@ -117,9 +117,17 @@ def _walkthrough_lines(trip: company_api.TripDetails) -> list[str]:
         "  # 1. search, and the seat map of the stretch",
         f"  curl \"$BASE/api/v1/trips?from={board.town}&to={alight.town}&date={board.depart_at:%Y-%m-%d}\"",
         f"  curl \"$BASE/api/v1/trips/{trip.id}/seats?from={board.stop_id}&to={alight.stop_id}\"",
-        "  # 2. a passenger holds seat 3A; the counter agent confirms it, paid in cash",
+        "  # 2. a passenger holds seat 3A and pays with M-Pesa: the local emulator approves on 254708374149 after a",
+        "  #    few seconds and calls back; the booking is then confirmed, with its ticket (ask for it again)",
         f"  curl $BASE/api/v1/bookings {post} {fresh_key} -H \"Authorization: Bearer $(token {PASSENGER})\" "
         f"{sale('3A')}",
+        f"  curl $BASE/api/v1/bookings/BOOKING_ID/payments {post} {fresh_key} "
+        f"-H \"Authorization: Bearer $(token {PASSENGER})\" -d '{{\"provider\": \"mpesa\", \"phone\": "
+        f"\"+254708374149\"}}'",
+        f"  curl $BASE/api/v1/bookings/BOOKING_ID -H \"Authorization: Bearer $(token {PASSENGER})\"",
+        "  #    or: the passenger holds seat 3B and the counter agent confirms it, paid in cash",
+        f"  curl $BASE/api/v1/bookings {post} {fresh_key} -H \"Authorization: Bearer $(token {PASSENGER})\" "
+        f"{sale('3B')}",
         f"  curl -X POST $BASE/api/v1/bookings/BOOKING_ID/confirm {post} -H \"Authorization: Bearer $(token {agent})\"",
         "  # 3. a cash sale on the POS terminal, the ticket's QR image, and boarding with the driver's phone",
         f"  curl $BASE/api/v1/pos/sales {post} {fresh_key} -H \"$POS\" {sale('4A')}",

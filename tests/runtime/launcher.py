@@ -17,7 +17,7 @@ import psutil
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 MARKER_VARIABLE = "TRANSPORT_TEST_LAUNCH"
-STARTED_LINE = re.compile(r"^Started (?P<name>\w+) \(pid (?P<pid>\d+)\)\.$", re.MULTILINE)
+STARTED_LINE = re.compile(r"^Started (?P<name>[\w-]+) \(pid (?P<pid>\d+)\)\.$", re.MULTILINE)
 
 
 def new_marker() -> str:

@@ -56,7 +56,7 @@ def test_check_starts_every_process_answers_ready_and_stops_them_all(launch_env,
 
     assert result.returncode == 0, result.stdout
     children = started_children(result.stdout)
-    assert sorted(children) == ["beat", "web", "worker"]
+    assert sorted(children) == ["beat", "payment-emulators", "web", "worker"]
     assert '"GET /health/ready HTTP/1.1" 200 OK' in result.stdout
     assert f"| API docs     http://127.0.0.1:{port}/api/docs/" in result.stdout
     assert re.search(rf"\|   platform admin +{re.escape(ADMIN_EMAIL)} / transport-demo +\|", result.stdout)
@@ -72,7 +72,7 @@ def test_check_with_no_worker_starts_only_the_web_server(launch_env, marker):
     result = run_platform(["--check", "--no-worker", "--port", str(port)], env=launch_env, marker=marker)
 
     assert result.returncode == 0, result.stdout
-    assert list(started_children(result.stdout)) == ["web"]
+    assert list(started_children(result.stdout)) == ["payment-emulators", "web"]
     assert marked_processes(marker) == []
 
 
@@ -85,7 +85,7 @@ def test_a_child_that_dies_stops_the_others_and_fails(launch_env, marker):
         result = run_platform(["--check", "--port", str(taken_port)], env=launch_env, marker=marker)
 
     assert result.returncode == 1, result.stdout
-    assert sorted(started_children(result.stdout)) == ["beat", "web", "worker"]
+    assert sorted(started_children(result.stdout)) == ["beat", "payment-emulators", "web", "worker"]
     # uvicorn exits with 3 when it cannot start (here: the port is taken)
     assert "web exited with code 3 before the platform was ready; stopped the others." in result.stdout
     assert "Transport platform is running" not in result.stdout
@@ -96,8 +96,8 @@ def test_ctrl_c_stops_every_process_and_exits_zero(launch_env, marker):
     launcher = start_platform(["--port", str(free_port())], env=launch_env, marker=marker)
     started = read_until(launcher, "Press Ctrl-C to stop every process started here.")
     children = started_children(started)
-    assert sorted(children) == ["beat", "web", "worker"]
-    assert len(marked_processes(marker)) >= 4  # the launcher, its three children and the worker's pool
+    assert sorted(children) == ["beat", "payment-emulators", "web", "worker"]
+    assert len(marked_processes(marker)) >= 5  # the launcher, its four children and the worker's pool
 
     launcher.send_signal(signal.SIGINT)
     rest, _ = launcher.communicate()

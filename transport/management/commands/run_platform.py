@@ -94,8 +94,8 @@ class Command(BaseCommand):
                 child = supervisor.start(emulator.name, [python, *emulator.argv])
                 wait_for_port(emulator.port, supervisor)
                 env.update(emulator.env)
-                self._say(f"Started {emulator.name} (pid {child.pid}) at {emulator.base_url}: "
-                          f"{', '.join(sorted(emulator.env))} point there.")
+                self._say(f"Started {emulator.name} (pid {child.pid}).")
+                self._say(f"  {emulator.base_url}: {', '.join(sorted(emulator.env))} point there.")
             for name, argv in commands.items():
                 child = supervisor.start(name, argv)
                 self._say(f"Started {name} (pid {child.pid}).")
