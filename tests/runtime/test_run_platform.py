@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import socket
+import threading
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +19,7 @@ from django.conf import settings
 
 from apps.auth.demo import ADMIN_EMAIL
 from apps.auth.models import User
+from apps.ticketing.demo import PASSENGER
 from tests.runtime.launcher import (
     kill_marked,
     marked_processes,
@@ -26,6 +31,7 @@ from tests.runtime.launcher import (
 )
 from transport.management.child_env import database_url
 from transport.testing.network import free_port
+from transport.testing.worker import wait_for
 
 # transaction=True: the launcher's children commit to the test database from other processes, so the
 # rows they write must be flushed afterwards rather than rolled back.
@@ -120,3 +126,47 @@ def test_a_child_dying_after_start_stops_the_others_and_fails(launch_env, marker
     assert "beat exited with code -9; stopped the others." in rest
     assert [pid for pid in children.values() if psutil.pid_exists(pid)] == []
     assert marked_processes(marker) == []
+
+
+def test_the_demo_walkthrough_pays_a_hold_with_mpesa_and_ends_with_a_ticket(launch_env, marker):
+    port = free_port()
+    launcher = start_platform(["--port", str(port)], env=launch_env, marker=marker)
+    banner = read_until(launcher, "Every endpoint, with its bodies and answers")  # the walkthrough's last line
+    logged: list[str] = []
+    drained = threading.Thread(target=lambda: logged.extend(launcher.stdout or []), daemon=True)  # they keep logging
+    drained.start()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        hold_line = next((line for line in banner.splitlines() if "/api/v1/bookings -H" in line and '"3A"' in line),
+                         None)
+        assert hold_line is not None, banner
+        hold_body = json.loads(hold_line.split("-d '", 1)[1].rsplit("'", 1)[0])
+        token = _call(base, "POST", "/api/v1/auth/token", {"identifier": PASSENGER, "password": "transport-demo"})
+        bearer = {"Authorization": f"Bearer {token['access']}"}
+
+        booking = _call(base, "POST", "/api/v1/bookings", hold_body, {**bearer, "Idempotency-Key": str(uuid.uuid4())})
+        path = f"/api/v1/bookings/{booking['id']}"
+        paying = _call(base, "POST", f"{path}/payments", {"provider": "mpesa", "phone": "+254708374149"},
+                       {**bearer, "Idempotency-Key": str(uuid.uuid4())})
+        try:
+            wait_for(lambda: _call(base, "GET", path, None, bearer)["state"] == "confirmed", within=60,
+                     what="the emulator's callback to confirm the booking")
+        except AssertionError:
+            raise AssertionError("".join(line for line in logged if "GET /api/v1/bookings" not in line and "beat" not in line)[-9000:]) from None
+        confirmed = _call(base, "GET", path, None, bearer)
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        drained.join(timeout=60)
+        launcher.wait(timeout=60)
+
+    assert paying["payment"]["next_action"]["kind"] == "approve_on_phone"
+    assert [(t["seat"], len(t["number"])) for t in confirmed["tickets"]] == [("3A", 8)]
+    assert marked_processes(marker) == []
+
+
+def _call(base: str, method: str, path: str, body: dict | None, headers: dict[str, str] | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method,  # noqa: S310 (our loopback server)
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (our own loopback server)
+        return json.loads(answer.read())

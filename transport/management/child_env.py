@@ -18,6 +18,10 @@ def child_environment(base: Mapping[str, str]) -> dict[str, str]:
     env["DATABASE_URL"] = base.get("DATABASE_URL") or database_url(settings.DATABASES["default"])
     env["REDIS_URL"] = settings.REDIS_URL
     env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+    # the queues too: settings that draw a queue name per process (the test settings do) must not leave the web
+    # server publishing where no worker listens
+    env["CELERY_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
+    env["TRANSPORT_EVENT_QUEUE"] = settings.TRANSPORT_EVENT_QUEUE
     env["TRANSPORT_VAR_DIR"] = str(settings.VAR_DIR)
     env["DJANGO_SETTINGS_MODULE"] = settings.SETTINGS_MODULE
     env.setdefault("DJANGO_DEBUG", "1")  # the local demo shows tracebacks and the browsable docs
