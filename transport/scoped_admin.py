@@ -53,3 +53,20 @@ class ReadOnlyAdmin(CompanyScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]  # as CompanyScopedAdmin above
+    """Rows shown beside their parent, never added, changed or deleted there."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from apps.payment.account_admin import ProviderAccountAdmin
-from apps.payment.admin_support import ReadOnlyInline, holds, money_text, rows_where_held
+from apps.payment.admin_support import holds, money_text, rows_where_held
 from apps.payment.models import (
     LedgerEntry,
     Payable,
@@ -33,7 +33,7 @@ from apps.payment.models import (
 from apps.payment.permissions import COLLECT_CASH, RECONCILE_PAYMENTS
 from apps.payment.services import payments, reconciliation, refunds
 from transport.errors import Conflict
-from transport.scoped_admin import ReadOnlyAdmin
+from transport.scoped_admin import ReadOnlyAdmin, ReadOnlyInline
 
 admin.site.register(ProviderAccount, ProviderAccountAdmin)
 

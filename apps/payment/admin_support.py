@@ -1,31 +1,15 @@
-"""What payment's admin pages share: read-only inlines, money as text, and the rows an action may touch."""
+"""What payment's admin pages share: money as text, and the rows an action may touch."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from transport.money import to_text
 from transport.scoped_admin import admin_principal
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 def money_text(amount_minor: int | None, currency: str) -> str:

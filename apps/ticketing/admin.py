@@ -32,18 +32,7 @@ from apps.ticketing.models import (
 from apps.ticketing.permissions import MANAGE_FARES
 from apps.ticketing.reports import admin_views as admin_sales
 from transport.errors import NotFound
-from transport.scoped_admin import CompanyScopedAdmin, ReadOnlyAdmin, admin_principal
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+from transport.scoped_admin import CompanyScopedAdmin, ReadOnlyAdmin, ReadOnlyInline, admin_principal
 
 
 class PassengerInline(ReadOnlyInline):

@@ -15,6 +15,8 @@ REQUIRED_SECRETS = {
     "JWT_PRIVATE_KEY": "compose-check-signing-key",
     "QR_SIGNING_SECRET": "compose-check-qr-secret",
     "AUTH_ACCOUNT_LINK_SECRET": "compose-check-account-link-secret",
+    "PAYMENT_CREDENTIALS_KEYS": "Y29tcG9zZS1jaGVjay1wYXltZW50LWNyZWRlbnRpYWxzLQ==",
+    "PAYMENT_CALLBACK_SECRET": "compose-check-payment-callback-secret",
     "POSTGRES_PASSWORD": "compose-check-postgres",
     "REDIS_PASSWORD": "compose-check-redis",
     "RABBITMQ_PASSWORD": "compose-check-rabbitmq",
