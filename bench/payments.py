@@ -170,7 +170,7 @@ def main() -> None:
     emulator_port = free_port()
     emulator = subprocess.Popen([sys.executable, "-m", "apps.payment.emulators", "--port", str(emulator_port),  # noqa: S603
                                  "--settle-seconds", "0.2"], cwd=ROOT, start_new_session=True)
-    emulator_url = f"http://127.0.0.1:{emulator_port}/mtn_momo"
+    emulator_url = f"http://127.0.0.1:{emulator_port}/mtn_momo"  # its prefix in the demo process
     server = None
     try:
         for _ in range(100):

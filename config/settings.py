@@ -428,7 +428,7 @@ CELERY_BEAT_SCHEDULE.update({
 # run_platform (`make run`) starts these local emulators when the variables they stand in for are unset
 TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [
     {"name": "payment-emulators", "module": "apps.payment.emulators",
-     "env": {"PAYMENT_MPESA_SANDBOX_URL": "{base}/mpesa", "PAYMENT_MTN_MOMO_SANDBOX_URL": "{base}/mtn_momo",
+     "env": {"PAYMENT_MPESA_SANDBOX_URL": "{base}/safaricom", "PAYMENT_MTN_MOMO_SANDBOX_URL": "{base}/mtn_momo",
              "PAYMENT_PAYPAL_SANDBOX_URL": "{base}/paypal"}},
 ]
 # management commands run_platform runs once everything answers (with the children's environment)

@@ -1,7 +1,7 @@
 """Serve the three provider emulators from one process, each under its own prefix (the demo's base URLs):
 
     python -m apps.payment.emulators --port 8010
-    # M-Pesa at http://127.0.0.1:8010/mpesa, MTN MoMo at /mtn_momo, PayPal at /paypal
+    # M-Pesa (Daraja) at http://127.0.0.1:8010/safaricom, MTN MoMo at /mtn_momo, PayPal at /paypal
 """
 
 from __future__ import annotations
@@ -9,20 +9,19 @@ from __future__ import annotations
 import argparse
 
 import uvicorn
-from starlette.applications import Starlette
-from starlette.routing import Mount
 
 from apps.payment.emulators import mpesa, mtn_momo, paypal
+from apps.payment.emulators.serving import PrefixRouter
 
 DEMO_SETTLE_SECONDS = 3.0  # how long the demo's "payer" takes to approve on their phone
 
 
-def combined_app(*, settle_seconds: float = DEMO_SETTLE_SECONDS) -> Starlette:
-    return Starlette(routes=[
-        Mount("/mpesa", app=mpesa.create_app(settle_seconds=settle_seconds)),
-        Mount("/mtn_momo", app=mtn_momo.create_app(settle_seconds=settle_seconds)),
-        Mount("/paypal", app=paypal.create_app(settle_seconds=settle_seconds)),
-    ])
+def combined_app(*, settle_seconds: float = DEMO_SETTLE_SECONDS) -> PrefixRouter:
+    return PrefixRouter({
+        "/safaricom": mpesa.create_app(settle_seconds=settle_seconds),
+        "/mtn_momo": mtn_momo.create_app(settle_seconds=settle_seconds),
+        "/paypal": paypal.create_app(settle_seconds=settle_seconds),
+    })
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import uvicorn
@@ -51,3 +52,40 @@ class EmulatorServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class PrefixRouter:
+    """Several emulators behind one port, each under its own path prefix, each seeing the paths it would see on
+    a server of its own (the prefix goes to root_path, so the links it builds keep it)."""
+
+    def __init__(self, apps: dict[str, Any]) -> None:
+        self.apps = apps
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan_accepted(receive, send)
+            return
+        path = scope["path"]
+        for prefix, app in self.apps.items():
+            if path == prefix or path.startswith(f"{prefix}/"):
+                inner = path[len(prefix):] or "/"
+                await app({**scope, "path": inner, "raw_path": inner.encode(),
+                           "root_path": scope.get("root_path", "") + prefix}, receive, send)
+                return
+        await send({"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"no emulator here"})
+
+
+async def _lifespan_accepted(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from apps.payment.providers import connections
 from apps.payment.providers.base import Account, Declined, OutcomeUnknown, Unreachable
 from transport.money import exponent, from_text, to_text
 
@@ -141,13 +142,12 @@ def _fetch_token(account: Account) -> _Token:
     # a token that cannot be had means the request it was for never went out: Unreachable, whatever the cause,
     # except a definite refusal of the credentials
     try:
-        with httpx.Client(timeout=settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS) as client:
-            response = client.post(
-                account.base_url + OAUTH_PATH,
-                auth=(account.credentials.get("client_id", ""), account.credentials.get("client_secret", "")),
-                data={"grant_type": "client_credentials"},
-                headers={"Accept": "application/json"},
-            )
+        response = connections.pool().post(
+            account.base_url + OAUTH_PATH, timeout=settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS,
+            auth=(account.credentials.get("client_id", ""), account.credentials.get("client_secret", "")),
+            data={"grant_type": "client_credentials"},
+            headers={"Accept": "application/json"},
+        )
     except httpx.HTTPError as exc:
         raise Unreachable(f"No PayPal token: {type(exc).__name__}.") from exc
     answer = Answer(response.status_code, _json_object(response))
@@ -197,9 +197,8 @@ class Wire:
         if request_id:
             headers["PayPal-Request-Id"] = request_id
         try:
-            with httpx.Client(timeout=settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS) as client:
-                response = client.request(method, account.base_url + path, headers=headers, json=json,
-                                          content=content)
+            response = connections.pool().request(method, account.base_url + path, headers=headers, json=json,
+                                                  content=content, timeout=settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise Unreachable(f"PayPal unreachable for {method} {path}: {type(exc).__name__}.") from exc
         except httpx.HTTPError as exc:
