@@ -107,16 +107,12 @@ PAYBILL_PROCESSORS = {"paybill-confirmation": paybill.confirmation_process,
                       "paybill-status": paybill.status_result_process}
 
 
-def _settle(event: ProviderEvent, outcome: str, *, note: str = "", payment_id: UUID | None = None,
-            refund_id: UUID | None = None) -> str:
-    with transaction.atomic():
-        locked = ProviderEvent.objects.select_for_update().get(pk=event.pk)
-        if locked.outcome == ProviderEvent.Outcome.RECEIVED:
-            locked.outcome = outcome
-            locked.note = note[:255]
-            locked.processed_at = timezone.now()
-            locked.save(update_fields=["outcome", "note", "processed_at"])
-        return str(locked.outcome)
+def _settle(event: ProviderEvent, outcome: str, *, note: str = "") -> str:
+    """Record what came of the event; the first processing to finish decides (a concurrent one answers that)."""
+    if ProviderEvent.objects.filter(pk=event.pk, outcome=ProviderEvent.Outcome.RECEIVED).update(
+            outcome=outcome, note=note[:255], processed_at=timezone.now()):
+        return outcome
+    return str(ProviderEvent.objects.values_list("outcome", flat=True).get(pk=event.pk))
 
 
 def _payment_callback(event: ProviderEvent, claim: CallbackClaim, *, payment_id: UUID) -> tuple[str, str]:

@@ -8,6 +8,7 @@ is resolved by query (or, where the provider allows, by asking again with the sa
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -15,6 +16,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from apps.payment import callback_urls
@@ -51,36 +53,33 @@ def payment_start(*, company_id: UUID, subject: str, provider_id: str, payer_pho
     account = active_account(company_id=company_id, provider=provider_id)
     call_account = account_call_view(account)
     now = timezone.now()
-    with transaction.atomic():
-        payable = Payable.objects.select_for_update().filter(subject=subject, company_id=company_id).first()
-        if payable is None or payable.state != Payable.State.OPEN or payable.expires_at <= now:
-            raise Conflict("Nothing is payable for this any more.", code="not_payable")
+    attempt_id = uuid.uuid4()
+    try:
+        with transaction.atomic():
+            payable = Payable.objects.select_for_update().filter(subject=subject, company_id=company_id).first()
+            if payable is None or payable.state != Payable.State.OPEN or payable.expires_at <= now:
+                raise Conflict("Nothing is payable for this any more.", code="not_payable")
+            charge = charge_for(provider=provider, charge_currencies=provider.charge_currencies(call_account),
+                                amount_minor=payable.amount_minor, currency=payable.currency,
+                                conversion_rates=account.conversion_rates,
+                                conversion_currency=account.conversion_currency)
+            payment = Payment(
+                company_id=company_id, account=account, provider=provider_id, subject=subject,
+                reference=payable.reference, amount_minor=payable.amount_minor, currency=payable.currency,
+                charge_amount_minor=charge.amount_minor, charge_currency=charge.currency, conversion_rate=charge.rate,
+                payer=payer_phone, initiated_by=initiated_by, window_ends_at=now + provider.window,
+                next_poll_at=now + provider.first_poll_after,
+                provider_ref=str(attempt_id) if provider.ref_is_attempt_id else "",
+                next_action=asdict(NextAction(kind=provider.next_action_kind, message="Waiting for the provider.")))
+            # the one pending payment per subject is the database's to guard (under the payable's lock too)
+            transitions.moved(payment, Payment.State.PENDING, actor=initiated_by)
+            attempt = PaymentAttempt.objects.create(id=attempt_id, payment=payment)
+    except IntegrityError:
         pending = Payment.objects.filter(subject=subject, state=Payment.State.PENDING).first()
-        if pending is not None:
-            if pending.provider == provider_id and pending.payer == payer_phone:
-                return pending
-            raise Conflict("Another payment of this is pending; wait for it or let it expire.",
-                           code="payment_pending")
-        charge = charge_for(provider=provider, charge_currencies=provider.charge_currencies(call_account),
-                            amount_minor=payable.amount_minor, currency=payable.currency,
-                            conversion_rates=account.conversion_rates,
-                            conversion_currency=account.conversion_currency)
-        payment = Payment(company_id=company_id, account=account, provider=provider_id, subject=subject,
-                          reference=payable.reference, amount_minor=payable.amount_minor, currency=payable.currency,
-                          charge_amount_minor=charge.amount_minor, charge_currency=charge.currency,
-                          conversion_rate=charge.rate, payer=payer_phone, initiated_by=initiated_by,
-                          window_ends_at=now + provider.window, next_poll_at=now + provider.first_poll_after,
-                          next_action=asdict(NextAction(kind=provider.next_action_kind,
-                                                        message="Waiting for the provider.")))
-        try:
-            with transaction.atomic():
-                transitions.moved(payment, Payment.State.PENDING, actor=initiated_by)
-        except IntegrityError:
-            raise Conflict("Another payment of this is pending.", code="payment_pending") from None
-        attempt = PaymentAttempt.objects.create(payment=payment)
-        if provider.ref_is_attempt_id:
-            payment.provider_ref = str(attempt.id)
-            payment.save(update_fields=["provider_ref"])
+        if pending is not None and pending.provider == provider_id and pending.payer == payer_phone:
+            return pending
+        raise Conflict("Another payment of this is pending; wait for it or let it expire.",
+                       code="payment_pending") from None
     request = ChargeRequest(payment_id=payment.id, attempt_id=attempt.id, reference=payment.reference,
                             description=DESCRIPTION, amount_minor=payment.charge_amount_minor,
                             currency=payment.charge_currency, payer_phone=payer_phone,
@@ -104,16 +103,15 @@ def payment_start(*, company_id: UUID, subject: str, provider_id: str, payer_pho
             kind=provider.next_action_kind,
             message="The provider has not answered yet. If you are asked to approve the payment, do; we will "
                     "confirm it with the provider either way."))
-    with transaction.atomic():
-        PaymentAttempt.objects.filter(pk=attempt.id).update(outcome=PaymentAttempt.Outcome.INITIATED,
-                                                            provider_ref=initiated.provider_ref,
-                                                            finished_at=timezone.now())
-        locked = Payment.objects.select_for_update().get(pk=payment.id)
-        if not locked.provider_ref:
-            locked.provider_ref = initiated.provider_ref
-        locked.next_action = asdict(initiated.next_action)
-        locked.save(update_fields=["provider_ref", "next_action"])
-    return locked
+    PaymentAttempt.objects.filter(pk=attempt.id).update(outcome=PaymentAttempt.Outcome.INITIATED,
+                                                        provider_ref=initiated.provider_ref, finished_at=timezone.now())
+    # two plain updates, no lock: a callback may already be moving the payment's state, which these leave alone
+    payment.next_action = asdict(initiated.next_action)
+    payment.provider_ref = payment.provider_ref or initiated.provider_ref
+    Payment.objects.filter(pk=payment.id).update(
+        next_action=payment.next_action,
+        provider_ref=Case(When(provider_ref="", then=Value(initiated.provider_ref)), default=F("provider_ref")))
+    return payment
 
 
 def _attempt_ended(attempt_id: UUID, outcome: str, exc: Exception) -> None:
