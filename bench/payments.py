@@ -154,7 +154,7 @@ def measure_processing() -> tuple[int, float, dict[str, int]]:
     lock = threading.Lock()
 
     def process(event_id: int) -> None:
-        outcome = callbacks.event_process(event_id)
+        outcome = str(callbacks.event_process(event_id))
         with lock:
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
         connection.close()
