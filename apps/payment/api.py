@@ -130,11 +130,13 @@ def payment_start(*, principal: Principal, company_id: UUID, subject: str, provi
 
 
 def payments_of(*, principal: Principal, subject: str, company_id: UUID) -> list[PaymentView]:
-    """The subject's payments, newest first, for the caller who may see the subject (checked by the caller) or the
-    company's payment staff."""
+    """The subject's payments, newest first: every one for the company's payment staff, the ones they started for
+    anyone else (the caller decided they may see the subject)."""
     _authenticated(principal)
-    return [payment_view(p) for p in Payment.objects.filter(subject=subject, company_id=company_id)
-            .order_by("-created_at")]
+    rows = Payment.objects.filter(subject=subject, company_id=company_id)
+    if not principal.has(permissions.VIEW_PAYMENTS, company_id=company_id):
+        rows = rows.filter(initiated_by=actor_of(principal))
+    return [payment_view(p) for p in rows.order_by("-created_at")]
 
 
 def payment_get(*, principal: Principal, payment_id: UUID) -> PaymentView:

@@ -104,3 +104,13 @@ def test_a_callback_to_an_unknown_purpose_or_with_get_is_refused(started):
     assert client.post(f"/api/v1/payments/callbacks/other/{payment.id}/x").status_code == 404
     assert client.get(f"/api/v1/payments/callbacks/payment/{payment.id}/x").status_code == 405
     assert ProviderEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("who, seen", [("passenger", 1), ("dispatcher", 1), ("company_admin", 1),
+                                       ("other_passenger", 0), ("agent", 0)])
+def test_a_subjects_payments_are_listed_for_their_payer_and_the_payment_staff(started, who, seen):
+    world, payment = started
+
+    listed = api.payments_of(principal=world.principal(who), subject=payment.subject, company_id=world.company_id)
+
+    assert [p.id for p in listed] == [payment.id] * seen
