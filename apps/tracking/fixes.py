@@ -1,0 +1,26 @@
+"""A position fix as tracking handles it once a device's report is parsed: what ingestion filters, what the live
+store and the history keep. Coordinates in WGS84 degrees, times aware UTC, speed in km/h, heading in degrees
+from north, altitude and accuracy in metres; None when the device did not say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class Fix:
+    company_id: UUID
+    bus_id: UUID
+    source: str  # who reported it: "device:<uuid>" (a driver device or tracker app), "user:<uuid>" (a driver)
+    latitude: float
+    longitude: float
+    fixed_at: datetime  # the device's own time of the fix
+    received_at: datetime  # when the server took it
+    trip_id: UUID | None = None
+    speed_kmh: float | None = None
+    heading: float | None = None
+    altitude_m: float | None = None
+    accuracy_m: float | None = None
+    battery_percent: float | None = None
