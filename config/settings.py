@@ -359,6 +359,19 @@ TICKETING_MAX_BOARDING_SYNC = env_int("TICKETING_MAX_BOARDING_SYNC", 500)
 # an offline boarding scan claiming a time more than this long before the trip's departure is refused
 TICKETING_BOARDING_EARLIEST_HOURS = env_int("TICKETING_BOARDING_EARLIEST_HOURS", 12)
 
+# --- Tracking: GPS fix filters (as Traccar's FilterHandler) and ingestion limits ---
+# a fix implying a faster move from the last accepted one than this is a jump, not a bus
+TRACKING_FILTER_MAX_SPEED_KMH = env_int("TRACKING_FILTER_MAX_SPEED_KMH", 160)
+# a fix closer than this many metres AND seconds to the last accepted one says nothing new
+TRACKING_FILTER_MIN_DISTANCE_M = env_int("TRACKING_FILTER_MIN_DISTANCE_M", 5)
+TRACKING_FILTER_MIN_PERIOD_SECONDS = env_int("TRACKING_FILTER_MIN_PERIOD_SECONDS", 5)
+TRACKING_FILTER_MAX_ACCURACY_M = env_int("TRACKING_FILTER_MAX_ACCURACY_M", 100)
+# how far ahead of the server's clock a device's fix may claim to be, and how old it may be
+TRACKING_FILTER_FUTURE_SECONDS = env_int("TRACKING_FILTER_FUTURE_SECONDS", 300)
+TRACKING_FILTER_TOO_OLD_SECONDS = env_int("TRACKING_FILTER_TOO_OLD_SECONDS", 7 * 24 * 3600)
+# points in one batch a driver's device uploads
+TRACKING_MAX_BATCH = env_int("TRACKING_MAX_BATCH", 500)
+
 # --- QR ticket codes (qr): the HMAC keys are derived from this secret and each key's id ---
 # QR_SIGNING_SECRET is required in production (docker/compose.yml refuses to start without it); local runs
 # and tests derive one from SECRET_KEY. Changing it invalidates every code already issued.

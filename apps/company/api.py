@@ -262,3 +262,13 @@ def trip_driver_ids(*, trip_id: UUID) -> frozenset[UUID]:
 def company_ids() -> list[UUID]:
     """Every company's id, by name: for platform-wide views (a platform admin's reports)."""
     return selectors.company_ids()
+
+
+def bus_company_id(*, bus_id: UUID) -> UUID | None:
+    """The company owning a bus, None for no such bus: how another app checks a bus it is given. One query."""
+    return selectors.bus_company_id(bus_id=bus_id)
+
+
+def bus_current_trip_id(*, bus_id: UUID) -> UUID | None:
+    """The trip a bus is on now (boarding or departed; the latest to leave if several), else None. One query."""
+    return selectors.bus_current_trip_id(bus_id=bus_id)

@@ -182,3 +182,12 @@ def trip_driver_ids(*, trip_id: UUID) -> frozenset[UUID]:
 
 def company_ids() -> list[UUID]:
     return list(Company.objects.order_by("name").values_list("id", flat=True))
+
+
+def bus_company_id(*, bus_id: UUID) -> UUID | None:
+    return Bus.objects.filter(pk=bus_id).values_list("company_id", flat=True).first()
+
+
+def bus_current_trip_id(*, bus_id: UUID) -> UUID | None:
+    return (Trip.objects.filter(bus_id=bus_id, status__in=[Trip.Status.BOARDING, Trip.Status.DEPARTED])
+            .order_by("-departure_at").values_list("id", flat=True).first())

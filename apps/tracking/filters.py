@@ -1,0 +1,156 @@
+"""Filters that keep bad GPS fixes off the map, as Traccar's FilterHandler has them: pure functions of a fix,
+the last accepted fix of its bus (the anchor) and the server's clock. Thresholds come from settings
+(TRACKING_FILTER_*).
+
+A fix is `accepted`, `late` (well-formed but older than the anchor: it goes to history and never moves the
+live position back) or `refused` with a reason code.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from django.conf import settings
+
+from apps.tracking.fixes import Fix
+
+EARTH_RADIUS_M = 6_371_008.8  # the mean radius: what Traccar's DistanceCalculator uses, within a metre
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    LATE = "late"
+    REFUSED = "refused"
+
+
+class Reason(StrEnum):
+    INVALID_COORDINATES = "invalid_coordinates"  # out of range or not a number
+    ZERO_FIX = "zero_fix"  # exactly (0, 0): a receiver without a fix
+    DUPLICATE = "duplicate"  # the same time as the last accepted fix
+    SPEED_TOO_HIGH = "speed_too_high"  # the jump from the last accepted fix implies this
+    TOO_CLOSE = "too_close"  # within the minimum distance AND period of the last accepted fix
+    POOR_ACCURACY = "poor_accuracy"
+    IN_FUTURE = "in_future"
+    TOO_OLD = "too_old"
+
+
+class Anchor(Protocol):
+    """The last accepted fix of a bus, as the filters compare with it (a Fix, or the live position)."""
+
+    @property
+    def latitude(self) -> float: ...
+
+    @property
+    def longitude(self) -> float: ...
+
+    @property
+    def fixed_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    max_speed_kmh: float
+    min_distance_m: float
+    min_period: timedelta
+    max_accuracy_m: float
+    future: timedelta
+    too_old: timedelta
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    reason: Reason | None = None
+
+
+ACCEPTED = Verdict(Outcome.ACCEPTED)
+LATE = Verdict(Outcome.LATE)
+
+
+def thresholds() -> Thresholds:
+    return Thresholds(
+        max_speed_kmh=settings.TRACKING_FILTER_MAX_SPEED_KMH,
+        min_distance_m=settings.TRACKING_FILTER_MIN_DISTANCE_M,
+        min_period=timedelta(seconds=settings.TRACKING_FILTER_MIN_PERIOD_SECONDS),
+        max_accuracy_m=settings.TRACKING_FILTER_MAX_ACCURACY_M,
+        future=timedelta(seconds=settings.TRACKING_FILTER_FUTURE_SECONDS),
+        too_old=timedelta(seconds=settings.TRACKING_FILTER_TOO_OLD_SECONDS),
+    )
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine) in metres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def invalid_coordinates(fix: Fix) -> bool:
+    lat, lon = fix.latitude, fix.longitude
+    return not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180)
+
+
+def zero_fix(fix: Fix) -> bool:
+    return fix.latitude == 0 and fix.longitude == 0
+
+
+def poor_accuracy(fix: Fix, limits: Thresholds) -> bool:
+    # an accuracy that is not a number says nothing good about the fix either
+    return fix.accuracy_m is not None and not fix.accuracy_m <= limits.max_accuracy_m
+
+
+def in_future(fix: Fix, now: datetime, limits: Thresholds) -> bool:
+    return fix.fixed_at > now + limits.future
+
+
+def too_old(fix: Fix, now: datetime, limits: Thresholds) -> bool:
+    return fix.fixed_at < now - limits.too_old
+
+
+def implied_speed_kmh(fix: Fix, anchor: Anchor) -> float:
+    """The speed a move from the anchor to the fix takes; infinite for a move in no time."""
+    seconds = (fix.fixed_at - anchor.fixed_at).total_seconds()
+    metres = distance_m(anchor.latitude, anchor.longitude, fix.latitude, fix.longitude)
+    if seconds <= 0:
+        return math.inf if metres > 0 else 0.0
+    return metres / seconds * 3.6
+
+
+def speed_too_high(fix: Fix, anchor: Anchor, limits: Thresholds) -> bool:
+    return implied_speed_kmh(fix, anchor) > limits.max_speed_kmh
+
+
+def too_close(fix: Fix, anchor: Anchor, limits: Thresholds) -> bool:
+    near = distance_m(anchor.latitude, anchor.longitude, fix.latitude, fix.longitude) < limits.min_distance_m
+    return near and fix.fixed_at - anchor.fixed_at < limits.min_period
+
+
+def fix_verdict(fix: Fix, *, anchor: Anchor | None, now: datetime, limits: Thresholds) -> Verdict:
+    """What to do with a fix: the first filter that refuses it names the reason. The filters of the fix alone
+    come first; then, against the anchor, an equal time is a duplicate, an earlier one late."""
+    if invalid_coordinates(fix):
+        return Verdict(Outcome.REFUSED, Reason.INVALID_COORDINATES)
+    if zero_fix(fix):
+        return Verdict(Outcome.REFUSED, Reason.ZERO_FIX)
+    if in_future(fix, now, limits):
+        return Verdict(Outcome.REFUSED, Reason.IN_FUTURE)
+    if too_old(fix, now, limits):
+        return Verdict(Outcome.REFUSED, Reason.TOO_OLD)
+    if poor_accuracy(fix, limits):
+        return Verdict(Outcome.REFUSED, Reason.POOR_ACCURACY)
+    if anchor is None:
+        return ACCEPTED
+    if fix.fixed_at == anchor.fixed_at:
+        return Verdict(Outcome.REFUSED, Reason.DUPLICATE)
+    if fix.fixed_at < anchor.fixed_at:
+        return LATE
+    if speed_too_high(fix, anchor, limits):
+        return Verdict(Outcome.REFUSED, Reason.SPEED_TOO_HIGH)
+    if too_close(fix, anchor, limits):
+        return Verdict(Outcome.REFUSED, Reason.TOO_CLOSE)
+    return ACCEPTED

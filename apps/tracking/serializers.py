@@ -1,0 +1,115 @@
+"""Request and answer bodies of tracking's endpoints. Every number must be finite and within what a GPS can
+say: NaN, infinities and 1e308 are a 400, never a fix."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from apps.tracking.trackers import IDENTIFIER_PATTERN
+from transport.http.serializers import StrictSerializer
+
+MAX_RADIUS_M = 100_000
+
+
+class FiniteFloatField(serializers.FloatField):
+    default_error_messages = {**serializers.FloatField.default_error_messages, "finite": "Give a finite number."}
+
+    def to_internal_value(self, data: Any) -> float:
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("finite")
+        return float(value)
+
+
+def latitude_field(**kwargs: Any) -> FiniteFloatField:
+    return FiniteFloatField(min_value=-90, max_value=90, **kwargs)
+
+
+def longitude_field(**kwargs: Any) -> FiniteFloatField:
+    return FiniteFloatField(min_value=-180, max_value=180, **kwargs)
+
+
+def optional_float(low: float, high: float) -> FiniteFloatField:
+    return FiniteFloatField(min_value=low, max_value=high, required=False, allow_null=True)
+
+
+class TrackerIn(StrictSerializer):
+    bus_id = serializers.UUIDField()
+    identifier = serializers.RegexField(IDENTIFIER_PATTERN, max_length=64)
+    name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    company_id = serializers.UUIDField(required=False, help_text="Needed only by staff of several companies")
+
+
+class TrackerOut(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    company_id = serializers.UUIDField()
+    bus_id = serializers.UUIDField()
+    identifier = serializers.CharField()
+    name = serializers.CharField()
+    active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class PointIn(StrictSerializer):
+    lat = latitude_field()
+    lon = longitude_field()
+    fixed_at = serializers.DateTimeField(help_text="The device's time of the fix, with its offset")
+    speed_kmh = optional_float(0, 2_000)
+    heading = optional_float(0, 360)
+    altitude_m = optional_float(-1_000, 100_000)
+    accuracy_m = optional_float(0, 1_000_000)
+    battery_percent = optional_float(0, 100)
+
+
+class PositionsIn(StrictSerializer):
+    trip_id = serializers.UUIDField()
+    points = serializers.ListField(child=PointIn(), min_length=1,
+                                   help_text="At most TRACKING_MAX_BATCH points (500), oldest first")
+
+    def validate_points(self, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if len(points) > settings.TRACKING_MAX_BATCH:
+            raise serializers.ValidationError(f"Send at most {settings.TRACKING_MAX_BATCH} points at once.")
+        return points
+
+
+class PointOutcomeOut(serializers.Serializer[Any]):
+    index = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=["accepted", "late", "refused"])
+    reason = serializers.CharField(allow_null=True)
+
+
+class PositionsOut(serializers.Serializer[Any]):
+    trip_id = serializers.UUIDField()
+    points = PointOutcomeOut(many=True)
+
+
+class NearbyIn(StrictSerializer):
+    lat = latitude_field()
+    lon = longitude_field()
+    radius_m = FiniteFloatField(min_value=1, max_value=MAX_RADIUS_M)
+    company_id = serializers.UUIDField(required=False, help_text="Needed only by staff of several companies")
+
+
+class LiveBusOut(serializers.Serializer[Any]):
+    bus_id = serializers.UUIDField()
+    trip_id = serializers.UUIDField(allow_null=True)
+    lat = serializers.FloatField(source="latitude")
+    lon = serializers.FloatField(source="longitude")
+    fixed_at = serializers.DateTimeField()
+    speed_kmh = serializers.FloatField(allow_null=True)
+    heading = serializers.FloatField(allow_null=True)
+    distance_m = serializers.FloatField(allow_null=True)
+
+
+class NearbyOut(serializers.Serializer[Any]):
+    buses = LiveBusOut(many=True)
+
+
+class TripLiveOut(serializers.Serializer[Any]):
+    trip_id = serializers.UUIDField()
+    bus_id = serializers.UUIDField()
+    position = LiveBusOut(allow_null=True)

@@ -1,0 +1,13 @@
+"""Routes of tracking, mounted at /api/v1/tracking/."""
+
+from django.urls import path
+
+from apps.tracking import views
+
+urlpatterns = [
+    path("osmand", views.OsmAndReport.as_view(), name="tracking-osmand"),
+    path("positions", views.DriverPositions.as_view(), name="tracking-positions"),
+    path("trackers", views.TrackerList.as_view(), name="tracking-trackers"),
+    path("nearby", views.FleetNearby.as_view(), name="tracking-nearby"),
+    path("trips/<uuid:trip_id>/live", views.TripLive.as_view(), name="tracking-trip-live"),
+]
