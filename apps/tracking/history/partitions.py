@@ -44,10 +44,10 @@ def _partition_create(day: date) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         # the lock keeps fixes of that day from reaching the default partition between the move and the create
         cursor.execute(f"LOCK TABLE {DEFAULT_PARTITION} IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE tracking_moved ON COMMIT DROP AS WITH moved AS ("
-            f"DELETE FROM {DEFAULT_PARTITION} WHERE fixed_at >= '{start}' AND fixed_at < '{end}' "
-            f"RETURNING *) SELECT * FROM moved")  # noqa: S608 - our table names, times made from a date
+        move = (f"CREATE TEMPORARY TABLE tracking_moved ON COMMIT DROP AS WITH moved AS (DELETE FROM "  # noqa: S608
+                f"{DEFAULT_PARTITION} WHERE fixed_at >= '{start}' AND fixed_at < '{end}' RETURNING *) "
+                f"SELECT * FROM moved")  # our table names, times made from a date
+        cursor.execute(move)
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {HISTORY_TABLE} "
                        f"FOR VALUES FROM ('{start}') TO ('{end}')")
         cursor.execute(f"INSERT INTO {HISTORY_TABLE} SELECT * FROM tracking_moved")  # noqa: S608
