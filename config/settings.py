@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "company.materialise_trips",
         "schedule": env_int("COMPANY_MATERIALISE_EVERY_SECONDS", 3600),
     },
+    "tracking-maintain-history": {
+        "task": "tracking.maintain_history",
+        "schedule": crontab(hour=0, minute=17),  # daily; idempotent, and a week of partitions is made ahead
+    },
 }
 # Trips are materialised from schedules this many days ahead (company.materialise_trips).
 COMPANY_TRIPS_DAYS_AHEAD = env_int("COMPANY_TRIPS_DAYS_AHEAD", 14)
@@ -358,6 +362,11 @@ TICKETING_CODE_GRACE_HOURS = env_int("TICKETING_CODE_GRACE_HOURS", 6)
 TICKETING_MAX_BOARDING_SYNC = env_int("TICKETING_MAX_BOARDING_SYNC", 500)
 # an offline boarding scan claiming a time more than this long before the trip's departure is refused
 TICKETING_BOARDING_EARLIEST_HOURS = env_int("TICKETING_BOARDING_EARLIEST_HOURS", 12)
+
+# --- Tracking: the position history keeps this many days (whole daily partitions are dropped past it), and
+# its daily partitions are made this many days ahead (tracking.maintain_history, daily) ---
+TRACKING_HISTORY_RETENTION_DAYS = env_int("TRACKING_HISTORY_RETENTION_DAYS", 90)
+TRACKING_HISTORY_DAYS_AHEAD = env_int("TRACKING_HISTORY_DAYS_AHEAD", 7)
 
 # --- QR ticket codes (qr): the HMAC keys are derived from this secret and each key's id ---
 # QR_SIGNING_SECRET is required in production (docker/compose.yml refuses to start without it); local runs

@@ -8,6 +8,7 @@ api_v1: list = [
     path("auth/", include("apps.auth.urls")),
     path("company/", include("apps.company.urls")),
     path("payments/", include("apps.payment.urls")),
+    path("tracking/", include("apps.tracking.urls")),
     path("", include("apps.ticketing.urls")),
 ]
 
