@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "company.materialise_trips",
         "schedule": env_int("COMPANY_MATERIALISE_EVERY_SECONDS", 3600),
     },
+    "tracking-maintain-history": {
+        "task": "tracking.maintain_history",
+        "schedule": crontab(hour=0, minute=17),  # daily; idempotent, and a week of partitions is made ahead
+    },
 }
 # Trips are materialised from schedules this many days ahead (company.materialise_trips).
 COMPANY_TRIPS_DAYS_AHEAD = env_int("COMPANY_TRIPS_DAYS_AHEAD", 14)
@@ -371,6 +375,11 @@ TRACKING_FILTER_FUTURE_SECONDS = env_int("TRACKING_FILTER_FUTURE_SECONDS", 300)
 TRACKING_FILTER_TOO_OLD_SECONDS = env_int("TRACKING_FILTER_TOO_OLD_SECONDS", 7 * 24 * 3600)
 # points in one batch a driver's device uploads
 TRACKING_MAX_BATCH = env_int("TRACKING_MAX_BATCH", 500)
+
+# --- Tracking: the position history keeps this many days (whole daily partitions are dropped past it), and
+# its daily partitions are made this many days ahead (tracking.maintain_history, daily) ---
+TRACKING_HISTORY_RETENTION_DAYS = env_int("TRACKING_HISTORY_RETENTION_DAYS", 90)
+TRACKING_HISTORY_DAYS_AHEAD = env_int("TRACKING_HISTORY_DAYS_AHEAD", 7)
 
 # --- QR ticket codes (qr): the HMAC keys are derived from this secret and each key's id ---
 # QR_SIGNING_SECRET is required in production (docker/compose.yml refuses to start without it); local runs

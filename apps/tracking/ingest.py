@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.tracking import filters, live
 from apps.tracking.filters import Anchor, Outcome
 from apps.tracking.fixes import Fix
+from apps.tracking.history.writer import fixes_record
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ def fixes_ingest(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source
     """Filter, record and publish one bus's reports; the answer says per report what became of it."""
     result = fixes_sort(company_id=company_id, bus_id=bus_id, trip_id=trip_id, source=source, reports=reports,
                         anchor=live.bus_live(bus_id), now=timezone.now())
-    if result.newest is not None:
-        live.position_move(result.newest)
+    # the live store first: a Redis that does not answer fails the report before anything is recorded, so the
+    # device sends it again; history then keeps whether the newest fix really moved the bus (a concurrent
+    # writer with a newer one wins the compare-and-set)
+    moved = result.newest is not None and live.position_move(result.newest)
+    fixes_record(result.recorded, live_flags=[moved and fix is result.newest for fix in result.recorded])
     return result.outcomes

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from apps.auth import api as auth_api
 
-MANAGE_TRACKERS = "tracking.manage_trackers"
 VIEW_FLEET = "tracking.view_fleet"
+MANAGE_TRACKERS = "tracking.manage_trackers"
 
 # the Django admin's model permissions: admin.py narrows the rows to the member's companies
 _ADMIN_TRACKERS = [f"tracking.{action}_trackerdevice" for action in ("view", "add", "change", "delete")]
 
 ROLE_GRANTS: dict[str, list[str]] = {
-    "platform_admin": [MANAGE_TRACKERS, VIEW_FLEET, "tracking.view_trackerdevice"],
-    "company_admin": [MANAGE_TRACKERS, VIEW_FLEET, *_ADMIN_TRACKERS],
-    "dispatcher": [MANAGE_TRACKERS, VIEW_FLEET, *_ADMIN_TRACKERS],
-    "driver": [VIEW_FLEET],
+    "platform_admin": [VIEW_FLEET, MANAGE_TRACKERS, "tracking.view_trackerdevice"],
+    "company_admin": [VIEW_FLEET, MANAGE_TRACKERS, *_ADMIN_TRACKERS],
+    "dispatcher": [VIEW_FLEET, MANAGE_TRACKERS, *_ADMIN_TRACKERS],
 }
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from apps.tracking import views
+from apps.tracking.history import views as history_views
 
 urlpatterns = [
     path("osmand", views.OsmAndReport.as_view(), name="tracking-osmand"),
@@ -10,4 +11,5 @@ urlpatterns = [
     path("trackers", views.TrackerList.as_view(), name="tracking-trackers"),
     path("nearby", views.FleetNearby.as_view(), name="tracking-nearby"),
     path("trips/<uuid:trip_id>/live", views.TripLive.as_view(), name="tracking-trip-live"),
+    path("trips/<uuid:trip_id>/track", history_views.TripTrack.as_view(), name="tracking-trip-track"),
 ]
