@@ -14,7 +14,7 @@ from transport.errors import Conflict, ValidationFailed
 from transport.principal import Principal
 
 # what tracker apps put in `id`: a number (Traccar Client's default) or a name; no spaces or control bytes
-IDENTIFIER_PATTERN = r"[A-Za-z0-9._:-]{1,64}"
+IDENTIFIER_PATTERN = r"\A[A-Za-z0-9._:-]{1,64}\Z"  # anchored: RegexField searches
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 
 
