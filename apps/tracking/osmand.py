@@ -29,6 +29,8 @@ class OsmAndTimeField(serializers.Field[datetime, str, str, Any]):
 
     def to_internal_value(self, data: Any) -> datetime:
         text = str(data)
+        if "\x00" in text:  # Python's ISO parser would drop what follows it
+            self.fail("invalid")
         try:
             if _NUMBER.fullmatch(text):
                 number = float(text)

@@ -25,6 +25,17 @@ class FiniteFloatField(serializers.FloatField):
         return float(value)
 
 
+class FixTimeField(serializers.DateTimeField):
+    """An ISO 8601 time; one carrying a NUL byte is refused (Python's parser would drop what follows it)."""
+
+    default_error_messages = {**serializers.DateTimeField.default_error_messages, "nul": "Remove the NUL byte."}
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail("nul")
+        return super().to_internal_value(value)
+
+
 def latitude_field(**kwargs: Any) -> FiniteFloatField:
     return FiniteFloatField(min_value=-90, max_value=90, **kwargs)
 
@@ -57,7 +68,7 @@ class TrackerOut(serializers.Serializer[Any]):
 class PointIn(StrictSerializer):
     lat = latitude_field()
     lon = longitude_field()
-    fixed_at = serializers.DateTimeField(help_text="The device's time of the fix, with its offset")
+    fixed_at = FixTimeField(help_text="The device's time of the fix, with its offset")
     speed_kmh = optional_float(0, 2_000)
     heading = optional_float(0, 360)
     altitude_m = optional_float(-1_000, 100_000)

@@ -113,6 +113,17 @@ def test_nul_bytes_are_refused_before_the_view_and_record_nothing(fleet, field, 
     assert live_point(fleet.bus_id) is None
 
 
+def test_a_nul_byte_in_a_form_body_is_a_400_and_records_nothing(fleet):
+    form = urlencode({"lat": "-1.29", "lon": "36.82", "timestamp": "2026-01-01T00:00:00\x00"})
+
+    answer = APIClient().post(f"{OSMAND}?id={fleet.tracker.identifier}", form,
+                              content_type="application/x-www-form-urlencoded")
+
+    assert answer.status_code == 400
+    assert list(answer.json()["errors"]) == ["timestamp"]
+    assert history(fleet.bus_id) == []
+
+
 def test_a_report_without_coordinates_is_a_400(fleet):
     answer = APIClient().get(OSMAND, {"id": fleet.tracker.identifier})
 
