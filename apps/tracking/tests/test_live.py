@@ -105,5 +105,6 @@ def test_a_trips_live_position_is_its_bus(fleet: Fleet):
 
     live.position_move(fix(fleet.company_id, fleet.bus_id, -0.3, 36.07, T0, trip_id=fleet.trip_id))
 
-    assert live.trip_live(fleet.trip_id) == live.bus_live(fleet.bus_id)
-    assert live.trip_live(fleet.trip_id).trip_id == fleet.trip_id
+    found = live.trip_live(fleet.trip_id)
+    assert found == live.bus_live(fleet.bus_id)
+    assert found is not None and found.trip_id == fleet.trip_id

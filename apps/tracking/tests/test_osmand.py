@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apps.company.services import trips
 from apps.tracking import live
 from apps.tracking.models import TrackerDevice
 from apps.tracking.tests.fleet import history, live_point
+from tests.worlds.tracking import trip_board
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_a_query_report_is_recorded_and_moves_the_bus_with_speed_in_knots_made_k
 
 
 def test_a_form_post_with_an_iso_time_is_taken_for_the_trip_under_way(fleet):
-    trips.trip_move(principal=fleet.world.admin, trip_id=fleet.trip_id, move="board")
+    trip_board(fleet.world)
     at = recent()
 
     form = urlencode({"lat": "-0.3031", "lon": "36.08", "timestamp": at.replace(tzinfo=None).isoformat()})
