@@ -18,7 +18,9 @@ EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG)
 MAX_TRACK_POINTS = 10_000
 
 # Totals over every fix of the trip, whatever page of points is read: the distance sums the great-circle
-# (haversine) legs between consecutive fixes in fixed_at order (id breaks ties, as in the pages).
+# (haversine) legs between consecutive fixes in fixed_at order (id breaks ties, as in the pages). The first fix
+# has no leg: the filter keeps it out, since least() would turn its NULL into 1 (half the globe). least() itself
+# guards asin against a rounding above 1.
 _TOTALS_SQL = f"""
     SELECT count(*), min(fixed_at), max(fixed_at), coalesce(sum(
         2 * %s * asin(least(1.0, sqrt(
@@ -26,7 +28,7 @@ _TOTALS_SQL = f"""
             + cos(radians(prev_latitude)) * cos(radians(latitude))
             * power(sin(radians(longitude - prev_longitude) / 2), 2)
         )))
-    ), 0)
+    ) FILTER (WHERE prev_latitude IS NOT NULL), 0)
     FROM (
         SELECT latitude, longitude, fixed_at,
                lag(latitude) OVER legs AS prev_latitude, lag(longitude) OVER legs AS prev_longitude
