@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from apps.tracking.live import GEO_MAX_LATITUDE
 from apps.tracking.trackers import IDENTIFIER_PATTERN
 from transport.http.serializers import StrictSerializer
 
@@ -99,7 +100,8 @@ class PositionsOut(serializers.Serializer[Any]):
 
 
 class NearbyIn(StrictSerializer):
-    lat = latitude_field()
+    # Redis's geo index covers the Web Mercator latitudes only; nothing is indexed nearer the poles
+    lat = FiniteFloatField(min_value=-GEO_MAX_LATITUDE, max_value=GEO_MAX_LATITUDE)
     lon = longitude_field()
     radius_m = FiniteFloatField(min_value=1, max_value=MAX_RADIUS_M)
     company_id = serializers.UUIDField(required=False, help_text="Needed only by staff of several companies")

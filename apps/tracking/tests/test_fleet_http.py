@@ -87,7 +87,8 @@ def test_nearby_needs_the_fleet_permission_in_the_company_asked_about(fleet, oth
 
 
 @pytest.mark.parametrize(("field", "value"), [("lat", "NaN"), ("lon", "1e308"), ("radius_m", "0"),
-                                              ("radius_m", "100001"), ("radius_m", str(2**63)), ("lat", "")])
+                                              ("radius_m", "100001"), ("radius_m", str(2**63)), ("lat", ""),
+                                              ("lat", "89.99999999999999"), ("lat", "-85.06")])
 def test_nearby_refuses_malformed_values(fleet, field, value):
     query = {"lat": "-1.29", "lon": "36.82", "radius_m": "500", field: value}
 
