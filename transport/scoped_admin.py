@@ -42,8 +42,8 @@ class CompanyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # ModelAd
         return rows if companies is None else rows.filter(**{f"{self.company_field}__in": companies})
 
 
-class ReadOnlyAdmin(CompanyScopedAdmin):
-    """Rows whose writes carry business rules: they change through services (or admin actions calling them)."""
+class NoWrites:
+    """Nothing is added, changed or deleted through this admin page or inline."""
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -55,18 +55,13 @@ class ReadOnlyAdmin(CompanyScopedAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]  # as CompanyScopedAdmin above
+class ReadOnlyAdmin(NoWrites, CompanyScopedAdmin):
+    """Rows whose writes carry business rules: they change through services (or admin actions calling them)."""
+
+
+class ReadOnlyInline(NoWrites, admin.TabularInline):  # type: ignore[type-arg]  # as CompanyScopedAdmin above
     """Rows shown beside their parent, never added, changed or deleted there."""
 
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
