@@ -22,6 +22,10 @@ from apps.payment.services.accounts import account_call_view
 from transport.errors import NotAuthenticated, NotFound, ValidationFailed
 from transport.principal import Principal, PrincipalKind
 
+# the permissions a seller's principals need for cash_record and refund_request
+COLLECT_CASH = permissions.COLLECT_CASH
+REQUEST_REFUNDS = permissions.REQUEST_REFUNDS
+
 
 @dataclass(frozen=True)
 class NextActionView:

@@ -12,6 +12,9 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+# initiated_by of a Paybill payment: the payer sent the money unprompted
+PAYBILL_PAYER = "payer"
+
 
 class Provider(models.TextChoices):
     MPESA = "mpesa", "M-Pesa"
@@ -89,6 +92,7 @@ class Payment(models.Model):
         EXPIRED = "expired"
 
     LIVE_STATES = (State.PENDING,)
+    PAYBILL_PAYER = PAYBILL_PAYER
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company_id = models.UUIDField(db_index=True)
@@ -124,7 +128,7 @@ class Payment(models.Model):
             # never two live payments (and so never two live pushes) for one subject; a Paybill payment is money
             # the payer already sent, checked with the provider while pending: it never waits on a push
             models.UniqueConstraint(fields=["subject"],
-                                    condition=Q(state="pending") & ~Q(subject="") & ~Q(initiated_by="payer"),
+                                    condition=Q(state="pending") & ~Q(subject="") & ~Q(initiated_by=PAYBILL_PAYER),
                                     name="payment_one_pending_per_subject"),
             models.UniqueConstraint(fields=["provider", "provider_ref"], condition=~Q(provider_ref=""),
                                     name="payment_provider_ref_once"),

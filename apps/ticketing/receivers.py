@@ -19,9 +19,8 @@ from transport.errors import Conflict
 from transport.events import Event, subscriber
 from transport.principal import Principal
 
-REQUEST_REFUNDS = "payment.request_refunds"  # payment's permission to ask for money back
-PAYMENT_CONFIRMER = Principal.system("ticketing.paid-bookings", {CONFIRM_BOOKING, REQUEST_REFUNDS})
-TICKET_REFUNDER = Principal.system("ticketing.cancelled-tickets", {REQUEST_REFUNDS})
+PAYMENT_CONFIRMER = Principal.system("ticketing.paid-bookings", {CONFIRM_BOOKING, payment_api.REQUEST_REFUNDS})
+TICKET_REFUNDER = Principal.system("ticketing.cancelled-tickets", {payment_api.REQUEST_REFUNDS})
 # a booking that can no longer be confirmed, whoever pays: its payment goes back
 UNCONFIRMABLE = ("booking_not_confirmable", "trip_cancelled")
 

@@ -120,7 +120,7 @@ def _payment_callback(event: ProviderEvent, claim: CallbackClaim, *, payment_id:
     ProviderEvent.objects.filter(pk=event.pk).update(payment=payment)
     if claim.kind != ClaimKind.PAYMENT:
         return ProviderEvent.Outcome.MALFORMED, "not a payment callback"
-    mismatch = _claim_mismatch(payment, claim)
+    mismatch = payments.status_mismatch(payment, claim)
     if mismatch:
         return ProviderEvent.Outcome.MISMATCH, f"claims another {mismatch}"
     provider_ref = payment.provider_ref or claim.provider_ref
@@ -143,21 +143,6 @@ def _payment_callback(event: ProviderEvent, claim: CallbackClaim, *, payment_id:
     status = payments.status_with_claim(status, claim)
     return payments.status_apply(payment_id=payment.id, status=status, actor=f"callback:{payment.provider}",
                                  evidence=event), ""
-
-
-def _claim_mismatch(payment: Payment, claim: CallbackClaim) -> str:
-    if payment.provider_ref and claim.provider_ref and claim.provider_ref != payment.provider_ref:
-        return "payment"
-    if claim.external_id and claim.external_id != str(payment.id):
-        return "payment"
-    if claim.amount_minor is not None and claim.amount_minor != payment.charge_amount_minor:
-        return "amount"
-    if claim.currency is not None and claim.currency != payment.charge_currency:
-        return "currency"
-    if claim.payer and payment.payer and payment.provider != "paypal" and \
-            "".join(filter(str.isdigit, claim.payer)) != "".join(filter(str.isdigit, payment.payer)):
-        return "payer"
-    return ""
 
 
 def _refund_callback(event: ProviderEvent, claim: CallbackClaim, *, refund_id: UUID) -> tuple[str, str]:

@@ -83,12 +83,13 @@ def confirmation_process(event: ProviderEvent) -> tuple[str, str]:
                       subject=payable.subject if fits and payable else "",
                       reference=claim.account_reference[:12], amount_minor=claim.amount_minor, currency="KES",
                       charge_amount_minor=claim.amount_minor, charge_currency="KES", payer=claim.msisdn[:120],
-                      initiated_by="payer", provider_ref=claim.transaction_id, window_ends_at=now + STATUS_WINDOW,
+                      initiated_by=Payment.PAYBILL_PAYER, provider_ref=claim.transaction_id,
+                      window_ends_at=now + STATUS_WINDOW,
                       next_poll_at=now + timedelta(minutes=2),
                       failure_reason="" if fits else "names no payable of this amount: to be given back")
     try:
         with transaction.atomic():
-            transitions.moved(payment, Payment.State.PENDING, actor="payer", evidence=event)
+            transitions.moved(payment, Payment.State.PENDING, actor=Payment.PAYBILL_PAYER, evidence=event)
     except IntegrityError:
         return ProviderEvent.Outcome.DUPLICATE, f"receipt {claim.transaction_id} already received"
     ProviderEvent.objects.filter(pk=event.pk).update(payment=payment)

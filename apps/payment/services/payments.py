@@ -38,7 +38,6 @@ from apps.payment.services.accounts import account_call_view, active_account
 from transport.errors import Conflict, ServiceUnavailable, ValidationFailed
 
 DESCRIPTION = "Bus ticket"
-PAYBILL_PAYER = "payer"  # initiated_by of a Paybill payment: the payer sent the money unprompted
 
 
 class PaymentDeclined(ValidationFailed):
@@ -177,9 +176,11 @@ def poll_soon(payment_id: UUID) -> None:
     Payment.objects.filter(pk=payment_id, state=Payment.State.PENDING).update(next_poll_at=timezone.now())
 
 
-def status_mismatch(payment: Payment, status: PaymentStatus) -> str:
-    """Why a provider's success does not fit our payment ("" when it does)."""
+def status_mismatch(payment: Payment, status: PaymentStatus | CallbackClaim) -> str:
+    """Why a provider's answer, or what a callback claims, does not fit our payment ("" when it does)."""
     if payment.provider_ref and status.provider_ref and status.provider_ref != payment.provider_ref:
+        return "reference"
+    if isinstance(status, CallbackClaim) and status.external_id and status.external_id != str(payment.id):
         return "reference"
     if status.amount_minor is not None and status.amount_minor != payment.charge_amount_minor:
         return "amount"
@@ -207,7 +208,7 @@ def poll_one(payment_id: UUID, *, now: datetime | None = None) -> str:
     if attempt is None:
         return "no attempt"
     window_over = payment.window_ends_at is not None and now >= payment.window_ends_at
-    if payment.initiated_by == PAYBILL_PAYER:
+    if payment.initiated_by == Payment.PAYBILL_PAYER:
         return _paybill_poll(payment, now=now, window_over=window_over)
     if not payment.provider_ref:
         if provider.initiate_is_idempotent and not window_over:
