@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any, cast
 from uuid import UUID
 
 import redis
-from django.conf import settings
 
 from apps.company import api as company_api
 from apps.tracking.fixes import Fix
+from transport.redis_client import quick_client
 
-TIMEOUT_SECONDS = 1
 # Redis's geo index holds latitudes up to this (Web Mercator); a bus beyond it keeps its hash only
 GEO_MAX_LATITUDE = 85.05112878
 
@@ -51,13 +49,8 @@ class LiveBus:
     distance_m: float | None = None  # from the point a nearby search asked about
 
 
-@cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS)
-
-
 def client() -> redis.Redis:
-    return _client(settings.REDIS_URL)
+    return quick_client()
 
 
 def bus_key(bus_id: UUID) -> str:
