@@ -376,6 +376,10 @@ TRACKING_FILTER_TOO_OLD_SECONDS = env_int("TRACKING_FILTER_TOO_OLD_SECONDS", 7 *
 # points in one batch a driver's device uploads
 TRACKING_MAX_BATCH = env_int("TRACKING_MAX_BATCH", 500)
 
+# --- Tracking: trip progress. A bus within this many metres of its next stop has arrived there; it has left
+# once more than half as far again away (GPS jitter at the edge records nothing twice) ---
+TRACKING_STOP_RADIUS_M = env_int("TRACKING_STOP_RADIUS_M", 150)
+
 # --- Tracking: the position history keeps this many days (whole daily partitions are dropped past it), and
 # its daily partitions are made this many days ahead (tracking.maintain_history, daily) ---
 TRACKING_HISTORY_RETENTION_DAYS = env_int("TRACKING_HISTORY_RETENTION_DAYS", 90)

@@ -15,6 +15,7 @@ from apps.tracking import filters, live
 from apps.tracking.filters import Anchor, Outcome
 from apps.tracking.fixes import Fix
 from apps.tracking.history.writer import fixes_record
+from apps.tracking.progress.evaluate import trip_progress_update
 
 
 @dataclass(frozen=True)
@@ -78,4 +79,6 @@ def fixes_ingest(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source
     # writer with a newer one wins the compare-and-set)
     moved = result.newest is not None and live.position_move(result.newest)
     fixes_record(result.recorded, live_flags=[moved and fix is result.newest for fix in result.recorded])
+    # last, once the report is kept: progress failing is logged, never fails the report
+    trip_progress_update(result, moved=moved)
     return result.outcomes

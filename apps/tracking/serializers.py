@@ -126,3 +126,21 @@ class TripLiveOut(serializers.Serializer[Any]):
     trip_id = serializers.UUIDField()
     bus_id = serializers.UUIDField()
     position = LiveBusOut(allow_null=True)
+
+
+class StopEstimateOut(serializers.Serializer[Any]):
+    sequence = serializers.IntegerField()
+    stop_id = serializers.UUIDField()
+    scheduled_arrival = serializers.DateTimeField()
+    scheduled_departure = serializers.DateTimeField()
+    arrived_at = serializers.DateTimeField(allow_null=True, help_text="As observed; null until then")
+    departed_at = serializers.DateTimeField(allow_null=True, help_text="As observed; null until then")
+    expected_arrival = serializers.DateTimeField(
+        allow_null=True, help_text="Null for a stop passed unseen and on a cancelled trip")
+    expected_departure = serializers.DateTimeField(
+        allow_null=True, help_text="Null at the last stop, for a stop passed unseen and on a cancelled trip")
+
+
+class TripEtaOut(serializers.Serializer[Any]):
+    trip_id = serializers.UUIDField()
+    stops = StopEstimateOut(many=True)

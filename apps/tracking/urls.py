@@ -11,5 +11,6 @@ urlpatterns = [
     path("trackers", views.TrackerList.as_view(), name="tracking-trackers"),
     path("nearby", views.FleetNearby.as_view(), name="tracking-nearby"),
     path("trips/<uuid:trip_id>/live", views.TripLive.as_view(), name="tracking-trip-live"),
+    path("trips/<uuid:trip_id>/eta", views.TripEta.as_view(), name="tracking-trip-eta"),
     path("trips/<uuid:trip_id>/track", history_views.TripTrack.as_view(), name="tracking-trip-track"),
 ]

@@ -17,7 +17,16 @@ from rest_framework.views import APIView
 from apps.tracking import reporting, trackers
 from apps.tracking.ingest import PositionReport
 from apps.tracking.osmand import OsmAndIn, report_of
-from apps.tracking.serializers import NearbyIn, NearbyOut, PositionsIn, PositionsOut, TrackerIn, TrackerOut, TripLiveOut
+from apps.tracking.serializers import (
+    NearbyIn,
+    NearbyOut,
+    PositionsIn,
+    PositionsOut,
+    TrackerIn,
+    TrackerOut,
+    TripEtaOut,
+    TripLiveOut,
+)
 from transport.http.principal import principal_of
 from transport.http.serializers import validated
 
@@ -97,3 +106,14 @@ class TripLive(APIView):
     def get(self, request: Request, trip_id: UUID) -> Response:
         found = reporting.trip_position(principal=principal_of(request), trip_id=trip_id)
         return Response(TripLiveOut(found).data)
+
+
+class TripEta(APIView):
+    """When a trip's bus is expected at each of its stops, beside the timetable and what was observed, for the
+    trip's company staff. Expected from the bus's progress and recent speed; the timetable shifted by the
+    announced delay until the bus is seen."""
+
+    @extend_schema(responses=TripEtaOut, summary="A trip's expected times at its stops")
+    def get(self, request: Request, trip_id: UUID) -> Response:
+        found = reporting.trip_eta(principal=principal_of(request), trip_id=trip_id)
+        return Response(TripEtaOut(found).data)
