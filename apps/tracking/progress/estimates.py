@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from django.conf import settings
 from django.utils import timezone
 
 from apps.tracking.progress import eta
@@ -37,7 +38,8 @@ def trip_estimates(*, trip_id: UUID) -> tuple[StopEstimate, ...]:
     """The trip's stops with their timetabled, observed and expected times (two queries and one Redis read);
     NotFound for no such trip."""
     plan = trip_plan(trip_id)
-    expected = eta.expected_times(plan, progress_read(trip_id), now=timezone.now())
+    expected = eta.expected_times(plan, progress_read(trip_id), now=timezone.now(),
+                                  radius_m=float(settings.TRACKING_STOP_RADIUS_M))
     return tuple(
         StopEstimate(sequence=stop.sequence, stop_id=stop.stop_id, scheduled_arrival=stop.arrive_at,
                      scheduled_departure=stop.depart_at, arrived_at=stop.arrived_at, departed_at=stop.departed_at,

@@ -1,8 +1,10 @@
 """When the bus will be at the stops still ahead (pure functions of the trip's plan, its progress and the time).
 
-- The leg the bus is on: the straight-line distance to the next stop, stretched by how much longer the road
-  is than the straight line between the leg's stops (the route's distances say so), over the bus's smoothed
-  recent speed; over the timetable's speed for that leg when the bus is standing or has reported too little.
+- The leg the bus is on: a stop it is heading for but is already past (nearer the leg after it than the one
+  before, out of its radius) was passed unseen, and the bus heads for the next. The straight-line distance
+  to the next stop, stretched by how much longer the road is than the straight line between the leg's stops
+  (the route's distances say so), over the bus's smoothed recent speed; over the timetable's speed for that
+  leg when the bus is standing or has reported too little.
 - The legs after it: the timetable's run times, and at each intermediate stop its dwell time. A bus slowed in a
   town for a while does not make a 300 km trip hours late; the lateness it has now is carried to the end.
 - Never earlier than now: a stop not reached yet is reached at the earliest now, and so everything after it.
@@ -14,10 +16,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from apps.tracking.filters import distance_m
+from apps.tracking.filters import EARTH_RADIUS_M, distance_m
+from apps.tracking.progress.geofence import LEAVE_FACTOR
 from apps.tracking.progress.plan import PlannedStop, TripPlan
 from apps.tracking.progress.state import Progress, Sample
 
@@ -66,8 +70,9 @@ def _road_km(stops: tuple[PlannedStop, ...], index: int, position: Sample) -> fl
     return straight_km * min(max(leg_km / leg_straight_km, 1.0), MAX_DETOUR)
 
 
-def expected_times(plan: TripPlan, progress: Progress, *, now: datetime) -> list[Expected]:
-    """The expected arrival and departure at each of the trip's stops, in order."""
+def expected_times(plan: TripPlan, progress: Progress, *, now: datetime, radius_m: float) -> list[Expected]:
+    """The expected arrival and departure at each of the trip's stops, in order (`radius_m`: the stops' radius,
+    as the geofence has it)."""
     stops = plan.stops
     if plan.status == "cancelled":
         return [Expected(None, None) for _ in stops]
@@ -87,9 +92,39 @@ def expected_times(plan: TripPlan, progress: Progress, *, now: datetime) -> list
             departure = max(departure, stops[0].depart_at)
         return observed[:here] + [Expected(arrived, departure)] + _after(stops, here + 1, departure, now=now)
     heading = progress.next_index
+    while 0 < heading < len(stops) - 1 and _beyond(stops, heading, position, radius_m):
+        heading += 1  # passed unseen: it keeps no times, and the bus is heading for a later stop
     hours = _road_km(stops, heading, position) / (progress.speed_kmh or planned_kmh(stops, heading))
     first = position.at + timedelta(hours=hours)
-    return observed[:heading] + _ahead(stops, heading, first, shift=timedelta(0), now=now)
+    passed = [Expected(None, None)] * (heading - progress.next_index)
+    return observed[:progress.next_index] + passed + _ahead(stops, heading, first, shift=timedelta(0), now=now)
+
+
+def _plane(origin: PlannedStop, latitude: float, longitude: float) -> tuple[float, float]:
+    """Metres east and north of `origin` (a flat map around it: good enough to tell which leg is nearer)."""
+    metres_per_degree = math.pi * EARTH_RADIUS_M / 180
+    return ((longitude - origin.longitude) * metres_per_degree * math.cos(math.radians(origin.latitude)),
+            (latitude - origin.latitude) * metres_per_degree)
+
+
+def _to_segment(point: tuple[float, float], start: tuple[float, float], end: tuple[float, float]) -> float:
+    (px, py), (ax, ay), (bx, by) = point, start, end
+    dx, dy = bx - ax, by - ay
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else min(max(((px - ax) * dx + (py - ay) * dy) / length, 0.0), 1.0)
+    return math.hypot(px - (ax + t * dx), py - (ay + t * dy))
+
+
+def _beyond(stops: tuple[PlannedStop, ...], index: int, position: Sample, radius_m: float) -> bool:
+    """Whether the bus is past stop `index` though it was not seen there: out of its radius and nearer the
+    straight leg after it than the one before it."""
+    stop = stops[index]
+    bus = _plane(stop, position.latitude, position.longitude)
+    if math.hypot(*bus) <= LEAVE_FACTOR * radius_m:
+        return False
+    before = _plane(stop, stops[index - 1].latitude, stops[index - 1].longitude)
+    after = _plane(stop, stops[index + 1].latitude, stops[index + 1].longitude)
+    return _to_segment(bus, (0.0, 0.0), after) < _to_segment(bus, before, (0.0, 0.0))
 
 
 def _ahead(stops: tuple[PlannedStop, ...], index: int, arrival: datetime, *, shift: timedelta,

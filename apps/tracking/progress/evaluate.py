@@ -133,7 +133,7 @@ def _walk(plan: TripPlan, progress: Progress,
         under_way = plan.status == "departed" or fix.fixed_at >= plan.departure_at - UNDER_WAY_BEFORE_DEPARTURE
         progress, observed = geofence.step(plan.stops, progress, latitude=fix.latitude, longitude=fix.longitude,
                                            at=fix.fixed_at, radius_m=radius, under_way=under_way,
-                                           reach_km=reach_km)
+                                           departed=plan.status == "departed", reach_km=reach_km)
         progress = progress.with_sample(Sample(at=fix.fixed_at, latitude=fix.latitude, longitude=fix.longitude))
         seen.extend(observed)
     return progress, seen
@@ -141,7 +141,8 @@ def _walk(plan: TripPlan, progress: Progress,
 
 def _observe_delay(plan: TripPlan, progress: Progress, *, now: datetime) -> TripPlan:
     """Tell company how late the bus runs, only when its rule would change the announced delay."""
-    late = eta.lateness_minutes(plan, eta.expected_times(plan, progress, now=now))
+    expected = eta.expected_times(plan, progress, now=now, radius_m=float(settings.TRACKING_STOP_RADIUS_M))
+    late = eta.lateness_minutes(plan, expected)
     if company_api.delay_to_announce(announced=plan.delay_minutes, observed=late,
                                      threshold=plan.delay_alert_minutes) is None:
         return plan

@@ -10,7 +10,8 @@
   does not skip ahead to it.
 - A bus standing at the first stop before the trip is under way is at the first stop, however it moves about
   the stage: its arrival there is recorded like any arrival (it moves no status), and only leaving it once
-  the trip is under way is the departure. Stops after the first count only once the trip is under way.
+  the trip is under way is the departure. Stops after the first count only once the trip is under way. A
+  trip that departed (its driver said so) while its bus was not seen at the first stop has that stop behind it.
 - When two stops are within R of each other, the bus is at the nearer: moving nearer to the later one leaves
   the earlier and arrives at the later one at once.
 """
@@ -47,11 +48,12 @@ def _reachable(stops: tuple[PlannedStop, ...], base: int, index: int, reach_km: 
 
 
 def step(stops: tuple[PlannedStop, ...], progress: Progress, *, latitude: float, longitude: float, at: datetime,
-         radius_m: float, under_way: bool, reach_km: float | None
+         radius_m: float, under_way: bool, departed: bool, reach_km: float | None
          ) -> tuple[Progress, list[company_api.StopObservation]]:
     """The progress after the bus was at (latitude, longitude) at `at`, and what it observed: arrivals and
     departures to record. `under_way`: the trip may have left its first stop (it departed, or its departure
-    time is near); `reach_km`: how far the bus could have gone since the last position (None: no bound)."""
+    time is near); `departed`: company says it left (its driver said so), so a bus not at the first stop is past
+    it; `reach_km`: how far the bus could have gone since the last position (None: no bound)."""
     seen: list[company_api.StopObservation] = []
     last = len(stops) - 1
     here = progress.at_index
@@ -71,12 +73,14 @@ def step(stops: tuple[PlannedStop, ...], progress: Progress, *, latitude: float,
             return replace(progress, at_index=None), seen
         return progress, seen
     start = progress.next_index
+    if start == 0 and departed and _nearest_within(stops, [0], latitude, longitude, radius_m) is None:
+        start = 1  # the trip left without being seen at its first stop: that stop is behind the bus
     may_pass_origin = under_way or start > 0
     ahead = (i for i in range(start, last + 1)
              if (i == 0 or may_pass_origin) and _reachable(stops, start, i, reach_km, radius_m))
     reached = _nearest_within(stops, ahead, latitude, longitude, radius_m)
     if reached is None:
-        return progress, seen
+        return replace(progress, next_index=start), seen
     return _arrive(stops, progress, reached[0], at, seen)
 
 
