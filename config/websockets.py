@@ -1,3 +1,5 @@
 """Websocket routes under /ws/, collected from the apps that serve them."""
 
-websocket_urlpatterns: list = []
+from apps.tracking.websockets.routing import websocket_urlpatterns as tracking_routes
+
+websocket_urlpatterns: list = [*tracking_routes]

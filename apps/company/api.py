@@ -17,9 +17,12 @@ from uuid import UUID
 
 from django.utils import timezone as django_timezone
 
-from apps.company import search, selectors, timetable
+from apps.company import permissions, search, selectors, timetable
 from transport.errors import NotAuthenticated, PermissionDenied
 from transport.principal import Principal
+
+# what a driver holds in the companies they drive for (the driver role grants it)
+DRIVES_TRIPS = permissions.VIEW_OWN_TRIPS
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class CompanySettings:
     # how long a hold lasts at least once its payment is started (added later: a default keeps callers that
     # build settings themselves working)
     payment_hold_minutes: int = 15
+    # anyone may follow the company's trips live (else their ticket holders and the company's staff)
+    live_trips_public: bool = False
 
 
 @dataclass(frozen=True)
