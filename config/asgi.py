@@ -15,15 +15,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DB_POOL_MAX_SIZE", "8")
 django_http = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
+from channels.routing import ProtocolTypeRouter  # noqa: E402  (needs Django set up)
 
-from apps.auth.jwt.websocket import PrincipalMiddleware  # noqa: E402
-from config.websockets import websocket_urlpatterns  # noqa: E402
-from transport.websocket_origin import OriginGuard  # noqa: E402
+from config.websockets import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_http,
-        "websocket": OriginGuard(PrincipalMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": websocket_application,
     }
 )

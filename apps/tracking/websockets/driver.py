@@ -5,11 +5,12 @@ Frames the driver sends (JSON objects; `ref`, up to 64 characters, is echoed in 
 - `{"type": "positions", "trip_id": ..., "points": [...]}`: the body of POST /api/v1/tracking/positions;
   answered `{"type": "positions.result", "trip_id", "points": [{index, outcome, reason}]}`;
 - `{"type": "ack", "message_id": ...}`: answered `{"type": "ack.result", "message_id", "acknowledged_at"}`.
-A frame that cannot be understood is answered `{"type": "error", "code", "detail", "fields"}` and the
-connection stays open.
+A frame that cannot be understood is answered `{"type": "error", "code", "detail", "errors"}` (as a
+problem+json body has them) and the connection stays open.
 
-Frames the driver receives: `{"type": "dispatch", "message": {id, kind, text, trip_id, sent_at}}`, on
-connecting for every message not yet acknowledged, then as dispatchers send them."""
+Frames the driver receives: first `{"type": "ready", "driver_id", "pending": <count>}`, then
+`{"type": "dispatch", "message": {id, kind, text, trip_id, sent_at}}` for every message not yet
+acknowledged, then for each new one as dispatchers send it."""
 
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ class DriverStreamConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept(scope_subprotocol(self.scope))
         pending = await database_sync_to_async(admission.driver_pending_messages)(driver_id=self.driver_id)
+        await self.send(text_data=json.dumps({"type": "ready", "driver_id": str(self.driver_id),
+                                              "pending": len(pending)}))
         for message in pending:
             await self._send_message(message)
 
@@ -77,12 +80,12 @@ class DriverStreamConsumer(AsyncWebsocketConsumer):
             ref = frame.get("ref") if isinstance(frame.get("ref"), str) and len(frame["ref"]) <= 64 else None
             answer = await database_sync_to_async(self._answer)(frame)
         except FrameError as error:
-            answer = {"type": "error", "code": error.code, "detail": error.detail, "fields": error.fields}
+            answer = {"type": "error", "code": error.code, "detail": error.detail, "errors": error.fields}
         except ValidationError as error:
             answer = {"type": "error", "code": "validation_failed", "detail": "The frame is not valid.",
-                      "fields": error.detail}
+                      "errors": error.detail}
         except DomainError as error:
-            answer = {"type": "error", "code": error.code, "detail": error.detail, "fields": error.fields}
+            answer = {"type": "error", "code": error.code, "detail": error.detail, "errors": error.fields}
         if ref is not None:
             answer["ref"] = ref
         await self.send(text_data=json.dumps(answer))
