@@ -19,8 +19,9 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE") or f"test-{uuid.uuid4().hex[
 TRANSPORT_EVENT_QUEUE = env_str("TRANSPORT_EVENT_QUEUE") or CELERY_TASK_DEFAULT_QUEUE
 # Redis pub/sub channels are shared by every database of a server: one channel prefix per test run, so runs
 # side by side never hear each other's websocket groups.
-_layer = CHANNEL_LAYERS["default"]
-CHANNEL_LAYERS = {"default": {**_layer, "CONFIG": {**_layer["CONFIG"], "prefix": f"test-{uuid.uuid4().hex[:12]}"}}}
+_run_prefix = f"test-{uuid.uuid4().hex[:12]}"
+CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"],
+                              "CONFIG": {**CHANNEL_LAYERS["default"]["CONFIG"], "prefix": _run_prefix}}}
 
 # WhiteNoise warns on every request when the static folder is missing; tests do not collect static.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

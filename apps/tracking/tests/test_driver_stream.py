@@ -3,6 +3,7 @@ message sent again when the driver connects again."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 from apps.tracking import fanout
 from apps.tracking.models import DispatchMessage
 from apps.tracking.tests.fleet import history, live_point
-from apps.tracking.tests.sockets import bearer, open_socket
+from tests.worlds.sockets import bearer, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,12 +51,15 @@ def test_a_driver_reports_positions_over_the_stream_and_hears_each_points_outcom
 
 def test_a_frame_the_stream_cannot_use_is_answered_with_an_error_and_the_stream_stays_open(fleet, other_fleet):
     protocols = driver_protocols(fleet)
-    frames = ["not json", "[1, 2]", '{"type": "teleport"}', '{"type": "positions", "trip_id": "x", "points": []}',
-              '{"type": "ack", "message_id": "00000000-0000-0000-0000-000000000000"}',
-              '{"type": "positions", "trip_id": "%s", "points": [{"lat": 1, "lon": 1, "fixed_at": "%s"}]}'
-              % (other_fleet.trip_id, timezone.now().isoformat()), '{"type": "ack", "message_id": "\\u0000"}',
-              '{"type": "positions", "trip_id": "%s", "points": [{"lat": 1e308, "lon": 1, "fixed_at": "x"}]}'
-              % fleet.trip_id, "x" * 300_000]
+    frames = ["not json", "[1, 2]", json.dumps({"type": "teleport"}),
+              json.dumps({"type": "positions", "trip_id": "x", "points": []}),
+              json.dumps({"type": "ack", "message_id": "00000000-0000-0000-0000-000000000000"}),
+              json.dumps({"type": "positions", "trip_id": str(other_fleet.trip_id),
+                          "points": [{"lat": 1, "lon": 1, "fixed_at": timezone.now().isoformat()}]}),
+              json.dumps({"type": "ack", "message_id": "\x00"}),
+              json.dumps({"type": "positions", "trip_id": str(fleet.trip_id),
+                          "points": [{"lat": 1e308, "lon": 1, "fixed_at": "x"}]}),
+              "x" * 300_000]
 
     async def talk():
         socket = await open_socket("/ws/driver/", subprotocols=protocols)

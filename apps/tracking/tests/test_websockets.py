@@ -15,9 +15,9 @@ from django.utils import timezone
 from apps.tracking import fanout
 from apps.tracking.ingest import PositionReport, fixes_ingest
 from apps.tracking.tests.fleet import Fleet
-from apps.tracking.tests.sockets import bearer, open_socket
 from config.websockets import websocket_application
 from tests.worlds.boarding import ticket
+from tests.worlds.sockets import attempt_socket, bearer, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +31,7 @@ def report(fleet: Fleet, *, latitude: float, seconds_ago: float) -> None:
 def opening(path: str, **kwargs) -> dict:
     """What the server answers first: the snapshot frame, {"close": code}, or {"refused": True} at handshake."""
     async def talk():
-        socket = await open_socket(path, **kwargs)
+        socket = await attempt_socket(path, **kwargs)
         if socket is None:
             return {"refused": True}
         if socket.close_code is not None:

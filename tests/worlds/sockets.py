@@ -49,8 +49,8 @@ class Socket:
         await self.communicator.disconnect()
 
 
-async def open_socket(path: str, *, subprotocols: Sequence[str] = (), headers: Sequence[tuple[bytes, bytes]] = ()
-                      ) -> Socket | None:
+async def attempt_socket(path: str, *, subprotocols: Sequence[str] = (),
+                         headers: Sequence[tuple[bytes, bytes]] = ()) -> Socket | None:
     """The socket once the handshake is answered; None if the handshake itself was refused."""
     communicator = WebsocketCommunicator(websocket_application, path, headers=list(headers),
                                          subprotocols=list(subprotocols))
@@ -58,3 +58,11 @@ async def open_socket(path: str, *, subprotocols: Sequence[str] = (), headers: S
     if not connected:
         return None
     return Socket(communicator, await communicator.receive_output(timeout=WAIT))
+
+
+async def open_socket(path: str, *, subprotocols: Sequence[str] = (),
+                      headers: Sequence[tuple[bytes, bytes]] = ()) -> Socket:
+    """The socket of a handshake that must be answered (the server may still close it at once)."""
+    socket = await attempt_socket(path, subprotocols=subprotocols, headers=headers)
+    assert socket is not None, f"the handshake of {path} was refused"
+    return socket
