@@ -23,6 +23,8 @@ from apps.company.services import progress
 from transport.errors import NotAuthenticated, PermissionDenied
 from transport.principal import Principal
 
+# what a driver holds in the companies they drive for (the driver role grants it)
+DRIVES_TRIPS = permissions.VIEW_OWN_TRIPS
 # the permission of whoever records what a trip's bus is seen doing (tracking's system principal)
 RECORD_PROGRESS = permissions.RECORD_PROGRESS
 # what trip_stops_record is told: the bus arrived at / departed from a stop at a time
@@ -54,6 +56,8 @@ class CompanySettings:
     # how long a hold lasts at least once its payment is started (added later: a default keeps callers that
     # build settings themselves working)
     payment_hold_minutes: int = 15
+    # anyone may follow the company's trips live (else their ticket holders and the company's staff)
+    live_trips_public: bool = False
     # a trip's delay is announced once its bus runs this late (added later, with a default like the one above)
     delay_alert_minutes: int = 10
 

@@ -48,6 +48,9 @@ class Company(models.Model):
         help_text="Announce a trip's delay once the bus runs this many minutes late")
     sales_cutoff_minutes = models.PositiveSmallIntegerField(
         default=15, help_text="Sales close this many minutes before departure")
+    live_trips_public = models.BooleanField(
+        default=False, help_text="Anyone may follow the company's buses live on a trip's websocket, not only the "
+                                 "trip's ticket holders and the company's staff")
     cancellation_cutoff_hours = models.PositiveSmallIntegerField(default=24)
     refund_percent = models.PositiveSmallIntegerField(default=90, validators=[MaxValueValidator(100)])
     late_refund_percent = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])

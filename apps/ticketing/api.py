@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from apps.ticketing.models import Booking
+from apps.ticketing.models import Booking, Ticket
 from apps.ticketing.sales import selectors
 from apps.ticketing.sales.services import confirmation
 from transport.principal import Principal
@@ -52,3 +52,13 @@ def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str 
                                            channel=channel, paid_by_payment=paid_by_payment)
     # the confirming principal was checked by the service; it may lack the right to browse bookings
     return _view(Booking.objects.prefetch_related("passengers", "tickets").get(pk=booking.id))
+
+
+def trip_ticket_held(*, principal: Principal, trip_id: UUID) -> bool:
+    """Whether the principal holds a valid ticket on the trip: a confirmed booking of theirs (bought under their
+    account) with at least one ticket not cancelled. What lets a passenger follow their bus live."""
+    if principal.user_id is None:
+        return False
+    return Ticket.objects.filter(trip_id=trip_id, state=Ticket.State.VALID,
+                                 booking__created_by_user_id=principal.user_id,
+                                 booking__state=Booking.State.CONFIRMED).exists()

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from apps.tracking import views
+from apps.tracking.dispatch import views as dispatch_views
 from apps.tracking.history import views as history_views
 
 urlpatterns = [
@@ -13,4 +14,7 @@ urlpatterns = [
     path("trips/<uuid:trip_id>/live", views.TripLive.as_view(), name="tracking-trip-live"),
     path("trips/<uuid:trip_id>/eta", views.TripEta.as_view(), name="tracking-trip-eta"),
     path("trips/<uuid:trip_id>/track", history_views.TripTrack.as_view(), name="tracking-trip-track"),
+    path("dispatch-messages", dispatch_views.DispatchMessageList.as_view(), name="tracking-dispatch-messages"),
+    path("dispatch-messages/<uuid:message_id>/ack", dispatch_views.DispatchMessageAck.as_view(),
+         name="tracking-dispatch-message-ack"),
 ]

@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.tracking import reporting, trackers
-from apps.tracking.ingest import PositionReport
 from apps.tracking.osmand import OsmAndIn, report_of
 from apps.tracking.serializers import (
     NearbyIn,
@@ -26,6 +25,7 @@ from apps.tracking.serializers import (
     TrackerOut,
     TripEtaOut,
     TripLiveOut,
+    position_reports,
 )
 from transport.http.principal import principal_of
 from transport.http.serializers import validated
@@ -66,12 +66,8 @@ class DriverPositions(APIView):
     @extend_schema(request=PositionsIn, responses=PositionsOut, summary="Report a trip's positions")
     def post(self, request: Request) -> Response:
         values = validated(PositionsIn, request.data)
-        reports = [PositionReport(latitude=p["lat"], longitude=p["lon"], fixed_at=p["fixed_at"],
-                                  speed_kmh=p.get("speed_kmh"), heading=p.get("heading"),
-                                  altitude_m=p.get("altitude_m"), accuracy_m=p.get("accuracy_m"),
-                                  battery_percent=p.get("battery_percent")) for p in values["points"]]
         outcomes = reporting.driver_positions_report(principal=principal_of(request), trip_id=values["trip_id"],
-                                                     reports=reports)
+                                                     reports=position_reports(values["points"]))
         return Response(PositionsOut({"trip_id": values["trip_id"], "points": outcomes}).data)
 
 

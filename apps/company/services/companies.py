@@ -19,7 +19,7 @@ from transport.tenancy import get_for
 EDITABLE = {"name", "country", "currency", "timezone", "contact_email", "contact_phone", "website", "address",
             "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours", "refund_percent",
             "late_refund_percent", "no_refund_hours", "max_seats_per_booking", "max_active_holds_per_user",
-            "max_active_holds_per_device", "payment_hold_minutes", "delay_alert_minutes"}
+            "max_active_holds_per_device", "payment_hold_minutes", "live_trips_public", "delay_alert_minutes"}
 DELAY_ALERT_MAX_MINUTES = 240  # the model's check constraint says the same
 
 

@@ -2,8 +2,9 @@
 company what happened (stop times, and the delay when company's rule would announce a change), keep the
 progress in Redis.
 
-The order, chosen so that a report is never lost: ingestion has already moved the live position and written
-the history when this runs, and a failure here is logged, not raised. Progress is evaluated in one database
+The order, chosen so that a report is never lost: ingestion has already written the history and moved the
+live position when this runs (a report whose live move failed or lost to a newer one is not evaluated), and a
+failure here is logged, not raised. Progress is evaluated in one database
 transaction with its company calls, and its Redis state is written last: if anything fails, company keeps
 nothing of this evaluation and the progress stays where it was, so the next report evaluates again from there.
 
@@ -75,11 +76,12 @@ def accepted_fixes(result: Ingested) -> list[Fix]:
     return accepted
 
 
-def trip_progress_update(result: Ingested, *, moved: bool) -> None:
-    """Evaluate the trip's progress after a report whose newest fix moved its bus. Never raises: the report is
-    recorded already, and the next one evaluates again."""
+def trip_progress_update(result: Ingested) -> None:
+    """Evaluate the trip's progress after a report whose newest fix moved its bus (a concurrent report with a
+    newer fix evaluates instead). Never raises: the report is recorded already, and the next one evaluates
+    again."""
     newest = result.newest
-    if not moved or newest is None or newest.trip_id is None:
+    if newest is None or newest.trip_id is None:
         return
     try:
         with transaction.atomic():
