@@ -7,6 +7,7 @@ live position when this runs (a report whose live move failed or lost to a newer
 failure here is logged, not raised. Progress is evaluated in one database
 transaction with its company calls, and its Redis state is written last: if anything fails, company keeps
 nothing of this evaluation and the progress stays where it was, so the next report evaluates again from there.
+Once it commits, the trip's websocket watchers are sent the new expected times.
 
 Cheap on the hot path: a report that changes nothing reads and writes the progress hash (two Redis round
 trips) and asks the database nothing (the trip's plan is kept per process for a few seconds).
@@ -14,6 +15,7 @@ trips) and asks the database nothing (the trip's plan is kept per process for a 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -26,7 +28,8 @@ from django.db import transaction
 from apps.company import api as company_api
 from apps.tracking.fixes import Fix
 from apps.tracking.progress import eta, geofence
-from apps.tracking.progress.plan import TripPlan, cached_plan, plan_update
+from apps.tracking.progress.estimates import estimates_announce
+from apps.tracking.progress.plan import TripPlan, cached_plan, fresh_plan, plan_update
 from apps.tracking.progress.state import Progress, Sample, progress_read, progress_write
 from transport.principal import Principal
 
@@ -110,14 +113,15 @@ def _evaluate(trip_id: UUID, fixes: Sequence[Fix]) -> None:
             return
         progress, observations = _walk(plan, progress, fresh)
         if observations:
-            answer = company_api.trip_stops_record(principal=RECORDER, trip_id=trip_id, observations=observations)
-            plan = plan_update(plan, status=answer.status, delay_minutes=answer.delay_minutes)
+            company_api.trip_stops_record(principal=RECORDER, trip_id=trip_id, observations=observations)
+            plan = fresh_plan(trip_id)  # with the stop times and the status just recorded
             if plan.finished:
                 progress = Progress(next_index=progress.next_index, done=True, samples=progress.samples,
                                     rev=progress.rev)
         if not progress.done:
             plan = _observe_delay(plan, progress, now=fresh[-1].fixed_at)
         if progress_write(trip_id, progress):
+            transaction.on_commit(functools.partial(estimates_announce, plan, progress, as_of=fresh[-1].fixed_at))
             return
         # another report of this trip was evaluated meanwhile: start again from where it left the progress
 

@@ -77,6 +77,11 @@ def cached_plan(trip_id: UUID) -> TripPlan:
     return _keep(trip_plan(trip_id))
 
 
+def fresh_plan(trip_id: UUID) -> TripPlan:
+    """The trip's plan read again now (after recording something), and kept."""
+    return _keep(trip_plan(trip_id))
+
+
 def plan_update(plan: TripPlan, *, status: str, delay_minutes: int) -> TripPlan:
     """What company answered after a change: the process's plan says so at once."""
     return _keep(replace(plan, status=status, delay_minutes=delay_minutes))

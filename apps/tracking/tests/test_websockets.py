@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.tracking import fanout
 from apps.tracking.ingest import PositionReport, fixes_ingest
 from apps.tracking.tests.fleet import Fleet
+from apps.tracking.tests.road import between, departing, drive
 from config.websockets import websocket_application
 from tests.worlds.boarding import ticket
 from tests.worlds.sockets import attempt_socket, bearer, open_socket
@@ -214,3 +215,26 @@ def test_updates_are_coalesced_per_bus_within_a_tick_and_never_go_back_in_time(f
     assert [bus["lat"] for bus in first["buses"]] == [-1.30]
     assert [bus["lat"] for bus in second["buses"]] == [-1.28]
     assert stale is True
+
+
+def test_a_trip_watcher_gets_the_expected_times_first_and_again_as_the_bus_moves(fleet):
+    departs_at = departing(fleet, hours_ago=1)
+    who = bearer(fleet.world.users["dispatcher"])
+
+    async def talk():
+        socket = await open_socket(f"/ws/trips/{fleet.trip_id}/", subprotocols=who)
+        snapshot = socket.first_frame
+        await sync_to_async(drive)(fleet, (departs_at + timedelta(minutes=50), between("Nairobi", "Nakuru", 0.4)))
+        frames = [await socket.frame(), await socket.frame()]
+        await socket.close()
+        return snapshot, frames
+
+    snapshot, frames = async_to_sync(talk)()
+
+    assert [stop["sequence"] for stop in snapshot["eta"]] == [1, 2, 3]
+    assert snapshot["eta"][1]["scheduled_arrival"] is not None
+    positions, eta = sorted(frames, key=lambda frame: frame["type"], reverse=True)
+    assert positions["type"] == "positions" and eta["type"] == "eta"
+    assert eta["trip_id"] == str(fleet.trip_id) and [stop["sequence"] for stop in eta["stops"]] == [1, 2, 3]
+    assert eta["stops"][1]["expected_arrival"] is not None
+    assert eta["as_of"] == fanout.iso(departs_at + timedelta(minutes=50))

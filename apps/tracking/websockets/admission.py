@@ -11,12 +11,17 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.utils import timezone
+
 from apps.company import api as company_api
 from apps.ticketing import api as ticketing_api
 from apps.tracking import fanout, live, reporting
 from apps.tracking.dispatch.services import dispatch_messages_delivered, dispatch_messages_pending, message_out
 from apps.tracking.live import LiveBus
 from apps.tracking.permissions import VIEW_FLEET
+from apps.tracking.progress.estimates import estimates_of, estimates_out
+from apps.tracking.progress.plan import trip_plan
+from apps.tracking.progress.state import progress_read
 from transport.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from transport.principal import Principal, PrincipalKind
 
@@ -57,8 +62,14 @@ def trip_watch_admit(*, principal: Principal, trip_id: UUID) -> Admission:
 
 
 def trip_snapshot(*, trip_id: UUID) -> dict[str, Any]:
+    """The trip's bus where it was last seen, and the trip's expected times at its stops as of now."""
     bus = live.trip_live(trip_id)
-    return {"type": "snapshot", "trip_id": str(trip_id), "buses": [live_bus_out(bus)] if bus else []}
+    progress = progress_read(trip_id)
+    estimates = estimates_of(trip_plan(trip_id), progress, now=timezone.now())
+    # as of the last position progress evaluated: a later estimate is one computed from a later position
+    as_of = fanout.iso(progress.position.at) if progress.position else None
+    return {"type": "snapshot", "trip_id": str(trip_id), "buses": [live_bus_out(bus)] if bus else [],
+            "eta_as_of": as_of, "eta": estimates_out(estimates)}
 
 
 def fleet_watch_admit(*, principal: Principal, company_id: UUID | None) -> Admission:

@@ -1,9 +1,10 @@
 """Watching buses move: `/ws/trips/<trip>/` (a trip's bus) and `/ws/fleet/[<company>/]` (every bus of a company).
 
-On connect the consumer joins its layer group first, then sends a snapshot of the last known positions, so no
-update falls between the two. Then it relays the group's `bus.position` messages, coalesced: a watcher gets at
-most one frame per TRACKING_WS_TICK_MS, carrying each bus's newest position since the last frame, and never a
-position older than one it was already sent. Nothing here touches the database per update: relaying is a dict
+On connect the consumer joins its layer group first, then sends a snapshot of the last known positions (and, for
+a trip, its expected times at the stops), so no update falls between the two. Then it relays the group's
+`bus.position` messages (and a trip's `trip.eta`), coalesced: a watcher gets at most one round of frames per
+TRACKING_WS_TICK_MS, carrying each bus's newest position since the last one (and the trip's newest estimate),
+and never anything older than what it was already sent. Nothing here touches the database per update: relaying is a dict
 write and, once per tick, one JSON frame."""
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class WatchConsumer(AsyncWebsocketConsumer, ABC):
     async def connect(self) -> None:
         self._pending: dict[str, dict[str, Any]] = {}
         self._sent_fixed_at: dict[str, str] = {}
+        self._pending_eta: dict[str, Any] | None = None
+        self._sent_eta_as_of = ""
         self._flusher: asyncio.Task[None] | None = None
         self._next_frame_at = 0.0
         self._tick = settings.TRACKING_WS_TICK_MS / 1000
@@ -54,6 +57,7 @@ class WatchConsumer(AsyncWebsocketConsumer, ABC):
         first = await database_sync_to_async(self.snapshot)(admitted.scope_id)
         for bus in first["buses"]:
             self._sent_fixed_at[bus["bus_id"]] = bus["fixed_at"]
+        self._sent_eta_as_of = first.get("eta_as_of") or ""
         await self.send(text_data=json.dumps(first))
 
     async def disconnect(self, code: int) -> None:
@@ -72,21 +76,38 @@ class WatchConsumer(AsyncWebsocketConsumer, ABC):
         pending = self._pending.get(bus_id)
         if pending is None or pending["fixed_at"] < bus["fixed_at"]:
             self._pending[bus_id] = bus
+        self._flush_soon()
+
+    async def trip_eta(self, event: dict[str, Any]) -> None:
+        """A trip's new expected times (trip watchers only: the trip's group carries them)."""
+        if event["as_of"] <= self._sent_eta_as_of:
+            return
+        if self._pending_eta is None or self._pending_eta["as_of"] < event["as_of"]:
+            self._pending_eta = event
+        self._flush_soon()
+
+    def _flush_soon(self) -> None:
         if self._flusher is None:
             self._flusher = asyncio.ensure_future(self._flush())
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self._pending:
+            while self._pending or self._pending_eta is not None:
                 wait = self._next_frame_at - loop.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 buses, self._pending = list(self._pending.values()), {}
+                estimate, self._pending_eta = self._pending_eta, None
                 for bus in buses:
                     self._sent_fixed_at[bus["bus_id"]] = bus["fixed_at"]
                 self._next_frame_at = loop.time() + self._tick
-                await self.send(text_data=json.dumps({"type": "positions", "buses": buses}))
+                if buses:
+                    await self.send(text_data=json.dumps({"type": "positions", "buses": buses}))
+                if estimate is not None:
+                    self._sent_eta_as_of = estimate["as_of"]
+                    await self.send(text_data=json.dumps({"type": "eta", "trip_id": estimate["trip_id"],
+                                                          "as_of": estimate["as_of"], "stops": estimate["stops"]}))
         finally:
             self._flusher = None
 
