@@ -19,7 +19,11 @@ from django.conf import settings
 
 from apps.auth.demo import ADMIN_EMAIL
 from apps.auth.models import User
+from apps.company import api as company_api
 from apps.ticketing.demo import PASSENGER
+from apps.tracking import live
+from apps.tracking.demo import DEMO_TRACKER_IDENTIFIER
+from apps.tracking.models import PositionRecord, TrackerDevice
 from tests.runtime.launcher import (
     kill_marked,
     marked_processes,
@@ -29,6 +33,7 @@ from tests.runtime.launcher import (
     start_platform,
     started_children,
 )
+from transport.demo import DEMO_SIMULATED_BUS
 from transport.management.child_env import database_url
 from transport.testing.network import free_port
 from transport.testing.worker import wait_for
@@ -62,7 +67,7 @@ def test_check_starts_every_process_answers_ready_and_stops_them_all(launch_env,
 
     assert result.returncode == 0, result.stdout
     children = started_children(result.stdout)
-    assert sorted(children) == ["beat", "payment-emulators", "web", "worker"]
+    assert sorted(children) == ["beat", "bus-simulator", "payment-emulators", "web", "worker"]
     assert '"GET /health/ready HTTP/1.1" 200 OK' in result.stdout
     assert f"| API docs     http://127.0.0.1:{port}/api/docs/" in result.stdout
     assert re.search(rf"\|   platform admin +{re.escape(ADMIN_EMAIL)} / transport-demo +\|", result.stdout)
@@ -78,7 +83,44 @@ def test_check_with_no_worker_starts_only_the_web_server(launch_env, marker):
     result = run_platform(["--check", "--no-worker", "--port", str(port)], env=launch_env, marker=marker)
 
     assert result.returncode == 0, result.stdout
+    assert list(started_children(result.stdout)) == ["payment-emulators", "web", "bus-simulator"]
+    assert marked_processes(marker) == []
+
+
+def test_with_the_demo_simulation_off_no_bus_simulator_starts(launch_env, marker):
+    result = run_platform(["--check", "--no-worker", "--port", str(free_port())],
+                          env={**launch_env, "TRACKING_DEMO_SIMULATION": "0"}, marker=marker)
+
+    assert result.returncode == 0, result.stdout
     assert list(started_children(result.stdout)) == ["payment-emulators", "web"]
+    assert marked_processes(marker) == []
+
+
+def test_the_simulated_bus_reports_its_run_through_the_server_once_it_is_ready(launch_env, marker):
+    live.client().delete(live.bus_key(DEMO_SIMULATED_BUS))  # where an earlier run left it: a jump to wait out
+    launcher = start_platform(["--no-worker", "--port", str(free_port())], env=launch_env, marker=marker)
+    started = read_until(launcher, "Press Ctrl-C to stop every process started here.")
+    logged: list[str] = []
+    drained = threading.Thread(target=lambda: logged.extend(launcher.stdout or []), daemon=True)
+    drained.start()
+    try:
+        run_id = company_api.bus_current_trip_id(bus_id=DEMO_SIMULATED_BUS)
+        wait_for(lambda: PositionRecord.objects.filter(bus_id=DEMO_SIMULATED_BUS).count() >= 2, within=60,
+                 what="two fixes of the simulated bus in the history")
+        position = live.bus_live(DEMO_SIMULATED_BUS)
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        drained.join(timeout=60)
+        launcher.wait(timeout=60)
+
+    assert launcher.returncode == 0, started + "".join(logged)
+    assert "bus-simulator" in started_children(started)
+    tracker = TrackerDevice.objects.get(identifier=DEMO_TRACKER_IDENTIFIER)
+    recorded = list(PositionRecord.objects.filter(bus_id=DEMO_SIMULATED_BUS).values_list("trip_id", "source"))
+    assert set(recorded) == {(run_id, f"device:{tracker.pk}")}
+    assert position is not None and position.trip_id == run_id
+    assert any(f"Driving trip {run_id} (Nairobi - Thika) with tracker {DEMO_TRACKER_IDENTIFIER}" in line
+               for line in [*started.splitlines(), *logged])
     assert marked_processes(marker) == []
 
 
@@ -91,6 +133,7 @@ def test_a_child_that_dies_stops_the_others_and_fails(launch_env, marker):
         result = run_platform(["--check", "--port", str(taken_port)], env=launch_env, marker=marker)
 
     assert result.returncode == 1, result.stdout
+    # the demo's children start once the server is ready, which it never was
     assert sorted(started_children(result.stdout)) == ["beat", "payment-emulators", "web", "worker"]
     # uvicorn exits with 3 when it cannot start (here: the port is taken)
     assert "web exited with code 3 before the platform was ready; stopped the others." in result.stdout
@@ -102,8 +145,8 @@ def test_ctrl_c_stops_every_process_and_exits_zero(launch_env, marker):
     launcher = start_platform(["--port", str(free_port())], env=launch_env, marker=marker)
     started = read_until(launcher, "Press Ctrl-C to stop every process started here.")
     children = started_children(started)
-    assert sorted(children) == ["beat", "payment-emulators", "web", "worker"]
-    assert len(marked_processes(marker)) >= 5  # the launcher, its four children and the worker's pool
+    assert sorted(children) == ["beat", "bus-simulator", "payment-emulators", "web", "worker"]
+    assert len(marked_processes(marker)) >= 6  # the launcher, its five children and the worker's pool
 
     launcher.send_signal(signal.SIGINT)
     rest, _ = launcher.communicate()
