@@ -105,12 +105,17 @@ def test_a_bus_last_seen_far_away_a_moment_ago_is_not_replayed(fleet, live_serve
     (["--speedup", "1e300"], "--speedup above 0"),
     (["--dwell", "-1"], "--dwell from 0"),
     (["--tracker", "no-such-tracker"], "No active tracker 'no-such-tracker'"),
+    (["--tracker", "bus\x00one"], "--tracker: 1 to 64 letters"),
+    (["--tracker", "x" * 65], "--tracker: 1 to 64 letters"),
+    (["--base-url", "ftp://127.0.0.1:21"], "--base-url: the server's"),
+    (["--base-url", "http://"], "--base-url: the server's"),
+    (["--base-url", "http://[::1"], "--base-url: the server's"),
 ])
 def test_bad_options_are_refused_and_nothing_is_sent(fleet, live_server, args, says):
     defaults = ["--trip", str(fleet.trip_id)] if "--trip" not in args else []
 
     with pytest.raises(CommandError, match=says):
-        simulate(*defaults, *args, "--once", "--base-url", live_server.url)
+        simulate(*defaults, "--once", "--base-url", live_server.url, *args)  # a later --base-url wins
 
     assert history(fleet.bus_id) == []
     assert live_point(fleet.bus_id) is None

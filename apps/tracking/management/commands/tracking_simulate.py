@@ -16,6 +16,7 @@ import time
 from typing import Any
 from uuid import UUID
 
+import httpx
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
@@ -82,6 +83,15 @@ class Command(BaseCommand):
             raise CommandError(f"--speedup above 0, up to {MAX_SPEEDUP:g}.")
         if not 0 <= options["dwell"] <= MAX_DWELL_S:
             raise CommandError(f"--dwell from 0 to {MAX_DWELL_S} seconds.")
+        if options["tracker"] is not None and trackers.tracker_problems(company_id=None, bus_id=None,
+                                                                        identifier=options["tracker"]):
+            raise CommandError("--tracker: 1 to 64 letters, digits, '.', '_', ':' or '-'.")
+        try:
+            url = httpx.URL(options["base_url"])
+        except httpx.InvalidURL:
+            url = None
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise CommandError("--base-url: the server's http:// or https:// URL.")
 
     def _tracker(self, identifier: str | None, *, bus_id: UUID | None) -> TrackerDevice:
         if identifier is None:
