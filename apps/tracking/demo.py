@@ -15,8 +15,8 @@ from transport.principal import Principal
 
 # the `id` the simulated bus's tracker app sends: demo data only, printed (a tracker's id is its credential)
 DEMO_TRACKER_IDENTIFIER = "demo-alpha-bus"
-# the trip's websocket, once tracking serves one: "/ws/trips/{trip_id}/" puts it among the notes
-TRIP_WEBSOCKET_PATH: str | None = None
+# the trip's websocket (apps/tracking/websockets/routing.py), printed among the notes
+TRIP_WEBSOCKET_PATH = "/ws/trips/{trip_id}/"
 _ACTOR = Principal.system("tracking-demo", {MANAGE_TRACKERS})
 
 
@@ -43,5 +43,5 @@ def seed(out: DemoOutput) -> None:
         out.add_note(f"Simulated bus {trip.bus_plate} is boarding {trip.route_name}, trip {trip.id}: drive it with "
                      f"`manage.py tracking_simulate` (TRACKING_DEMO_SIMULATION is off); watch it at")
     out.add_note(f"  /api/v1/tracking/trips/{trip.id}/live and /api/v1/tracking/trips/{trip.id}/track")
-    if TRIP_WEBSOCKET_PATH is not None:
-        out.add_note(f"  the trip's websocket: {TRIP_WEBSOCKET_PATH.format(trip_id=trip.id)}")
+    out.add_note(f"  and the trip's websocket {TRIP_WEBSOCKET_PATH.format(trip_id=trip.id)} (subprotocols "
+                 "\"bearer\", <access token>)")

@@ -16,6 +16,8 @@ from pathlib import Path
 import psutil
 import pytest
 from django.conf import settings
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from apps.auth.demo import ADMIN_EMAIL
 from apps.auth.models import User
@@ -96,18 +98,23 @@ def test_with_the_demo_simulation_off_no_bus_simulator_starts(launch_env, marker
     assert marked_processes(marker) == []
 
 
-def test_the_simulated_bus_reports_its_run_through_the_server_once_it_is_ready(launch_env, marker):
+def test_the_simulated_bus_moves_over_the_trips_websocket_once_the_platform_is_ready(launch_env, marker):
     live.client().delete(live.bus_key(DEMO_SIMULATED_BUS))  # where an earlier run left it: a jump to wait out
-    launcher = start_platform(["--no-worker", "--port", str(free_port())], env=launch_env, marker=marker)
+    port = free_port()
+    launcher = start_platform(["--no-worker", "--port", str(port)], env=launch_env, marker=marker)
     started = read_until(launcher, "Press Ctrl-C to stop every process started here.")
     logged: list[str] = []
     drained = threading.Thread(target=lambda: logged.extend(launcher.stdout or []), daemon=True)
     drained.start()
     try:
         run_id = company_api.bus_current_trip_id(bus_id=DEMO_SIMULATED_BUS)
-        wait_for(lambda: PositionRecord.objects.filter(bus_id=DEMO_SIMULATED_BUS).count() >= 2, within=60,
-                 what="two fixes of the simulated bus in the history")
-        position = live.bus_live(DEMO_SIMULATED_BUS)
+        token = _call(f"http://127.0.0.1:{port}", "POST", "/api/v1/auth/token",
+                      {"identifier": "dispatcher@alpha.demo.transport.dev", "password": "transport-demo"})["access"]
+        with connect(f"ws://127.0.0.1:{port}/ws/trips/{run_id}/", subprotocols=[Subprotocol("bearer"),
+                                                                                 Subprotocol(token)],
+                     open_timeout=30) as socket:
+            snapshot = json.loads(socket.recv(timeout=30))
+            moves = [_next_position_frame(socket) for _ in range(2)]
     finally:
         launcher.send_signal(signal.SIGINT)
         drained.join(timeout=60)
@@ -115,13 +122,25 @@ def test_the_simulated_bus_reports_its_run_through_the_server_once_it_is_ready(l
 
     assert launcher.returncode == 0, started + "".join(logged)
     assert "bus-simulator" in started_children(started)
+    assert snapshot["type"] == "snapshot"
+    # two fixes, five seconds apart, each for the run, reached the watcher
+    (first,), (second,) = (frame["buses"] for frame in moves)
+    assert (first["bus_id"], first["trip_id"], second["trip_id"]) == (str(DEMO_SIMULATED_BUS), str(run_id), str(run_id))
+    assert second["fixed_at"] > first["fixed_at"]
     tracker = TrackerDevice.objects.get(identifier=DEMO_TRACKER_IDENTIFIER)
-    recorded = list(PositionRecord.objects.filter(bus_id=DEMO_SIMULATED_BUS).values_list("trip_id", "source"))
-    assert set(recorded) == {(run_id, f"device:{tracker.pk}")}
-    assert position is not None and position.trip_id == run_id
+    recorded = set(PositionRecord.objects.filter(bus_id=DEMO_SIMULATED_BUS).values_list("trip_id", "source"))
+    assert recorded == {(run_id, f"device:{tracker.pk}")}
     assert any(f"Driving trip {run_id} (Nairobi - Thika) with tracker {DEMO_TRACKER_IDENTIFIER}" in line
                for line in [*started.splitlines(), *logged])
     assert marked_processes(marker) == []
+
+
+def _next_position_frame(socket) -> dict:
+    """The next frame moving a bus (a bound on waiting: the simulator reports every 5 s)."""
+    while True:
+        frame = json.loads(socket.recv(timeout=60))
+        if frame["type"] == "positions":
+            return frame
 
 
 def test_a_child_that_dies_stops_the_others_and_fails(launch_env, marker):
