@@ -395,6 +395,13 @@ TRACKING_STOP_RADIUS_M = env_int("TRACKING_STOP_RADIUS_M", 150)
 TRACKING_HISTORY_RETENTION_DAYS = env_int("TRACKING_HISTORY_RETENTION_DAYS", 90)
 TRACKING_HISTORY_DAYS_AHEAD = env_int("TRACKING_HISTORY_DAYS_AHEAD", 7)
 
+# --- Tracking: the demo's simulated bus. run_platform (`make run`) starts `tracking_simulate` once the server is
+# ready, which drives the demo trip through the OsmAnd endpoint; 0 turns it off. The speedup plays the trip that
+# many times faster: up to about 1.7 every fix is stamped with the real time (the bus seems that much faster),
+# beyond it the fixes start behind the clock (apps/tracking/simulation/pace.py) ---
+TRACKING_DEMO_SIMULATION = env_bool("TRACKING_DEMO_SIMULATION", True)
+TRACKING_DEMO_SIMULATION_SPEEDUP = float(env_str("TRACKING_DEMO_SIMULATION_SPEEDUP", "1"))
+
 # --- QR ticket codes (qr): the HMAC keys are derived from this secret and each key's id ---
 # QR_SIGNING_SECRET is required in production (docker/compose.yml refuses to start without it); local runs
 # and tests derive one from SECRET_KEY. Changing it invalidates every code already issued.
@@ -469,3 +476,9 @@ TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [
 ]
 # management commands run_platform runs once everything answers (with the children's environment)
 TRANSPORT_DEMO_AFTER_READY: list[list[str]] = [["payment_register_urls"]]
+# management commands run_platform then keeps running beside the server, supervised as its other children;
+# "{base}" in an argument becomes the server's URL
+TRANSPORT_DEMO_CHILDREN: list[dict[str, Any]] = [
+    {"name": "bus-simulator", "command": ["tracking_simulate", "--base-url", "{base}",
+                                          "--speedup", str(TRACKING_DEMO_SIMULATION_SPEEDUP)]},
+] if TRACKING_DEMO_SIMULATION else []

@@ -28,6 +28,11 @@ DEMO_COMPANIES: dict[str, uuid.UUID] = {
     slug: uuid.uuid5(uuid.NAMESPACE_DNS, f"{slug}.demo.transport.dev") for slug in ("alpha", "bravo")
 }
 
+# The demo's simulated bus, of the company named here: company's demo seeds it with a trip departing as the
+# platform starts, tracking's registers a tracker app on it, which `tracking_simulate` then drives.
+DEMO_SIMULATED_COMPANY = "alpha"
+DEMO_SIMULATED_BUS = uuid.uuid5(uuid.NAMESPACE_DNS, f"simulated-bus.{DEMO_SIMULATED_COMPANY}.demo.transport.dev")
+
 
 def demo_device_credential(slug: str, kind: str) -> str:
     """The printed credential of a demo company's POS ("pos") or driver ("driver") device. Demo data only."""

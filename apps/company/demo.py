@@ -1,23 +1,25 @@
 """Demo data of company for `make run`: the two demo companies (under the ids identity's demo gave their
 staff), real places in Kenya and Uganda, routes, a 49-seat standard and a 36-seat VIP coach layout, buses,
-daily schedules, and the next 14 days of trips with drivers on them. Safe to run on every start."""
+daily schedules, and the next 14 days of trips with drivers on them; and the simulated bus's run, a commuter trip
+up Thika Road departing as the platform starts. Safe to run on every start."""
 
 from __future__ import annotations
 
+import math
 import uuid
-from datetime import time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
 
 from apps.auth import api as auth_api
-from apps.company import layouts
-from apps.company.models import Company, DriverAssignment, Trip
+from apps.company import layouts, timetable
+from apps.company.models import Bus, Company, DriverAssignment, Route, SeatLayout, Stop, Trip
 from apps.company.permissions import ROLE_GRANTS
-from apps.company.services import fleet, network, rosters, schedules
+from apps.company.services import fleet, network, rosters, schedules, trips
 from apps.company.services.materialise import trips_materialise
-from transport.demo import DEMO_COMPANIES, DemoOutput, demo_seeder
+from transport.demo import DEMO_COMPANIES, DEMO_SIMULATED_BUS, DEMO_SIMULATED_COMPANY, DemoOutput, demo_seeder
 from transport.errors import Conflict
 from transport.principal import Principal
 
@@ -37,6 +39,21 @@ ROUTES = [  # name, code, [(town, km, minutes)], departure, coach
     ("Nairobi - Kisumu", "NBI-KSM", [("Nairobi", 0, 0), ("Nakuru", 160, 150), ("Kisumu", 350, 360)],
      time(6, 30), "standard2"),
 ]
+# the simulated bus's commuter run up Thika Road (transport.demo): real places, the road's kilometres, a coach's
+# minutes; no schedule, one trip each time the demo starts
+SIMULATED_ROUTE = ("Nairobi - Thika", "NBI-THK")
+SIMULATED_STOPS = [  # stop, town, latitude, longitude, km, minutes from the origin
+    ("Nairobi Bus Park", "Nairobi", "-1.286389", "36.817223", 0, 0),
+    ("Pangani Stage", "Pangani", "-1.268000", "36.835000", 3, 5),
+    ("Roysambu Stage", "Roysambu", "-1.218000", "36.888000", 11, 13),
+    ("Ruiru Stage", "Ruiru", "-1.146000", "36.961000", 22, 24),
+    ("Juja Stage", "Juja", "-1.102000", "37.013000", 30, 32),
+    ("Thika Bus Park", "Thika", "-1.039000", "37.083000", 42, 43),
+]
+SIMULATED_PLATE = "KAS 500X"
+SIMULATED_TIMEZONE = "Africa/Nairobi"
+# the run departs at least this long after the seed: a new trip departs in the future
+SIMULATED_RUN_LEAD = timedelta(minutes=2)
 _ACTOR = Principal.system("company-demo", {
     *(p for perms in ROLE_GRANTS.values() for p in perms), "identity.view_members", "identity.manage_members"})
 COMPANY_PROFILE = {
@@ -105,3 +122,60 @@ def _assign_drivers(company_id: uuid.UUID) -> int:
             assigned += 1
             break
     return assigned
+
+
+@demo_seeder(order=21)
+def seed_simulated_run(out: DemoOutput) -> None:
+    """The demo's simulated bus and its run: a trip up Thika Road departing as the platform starts, already
+    boarding, so that its tracker's fixes count for it. A run still due to be under way is kept (the simulator
+    picks it up where the bus is); one that should have arrived is closed, and a new one made."""
+    company_id = DEMO_COMPANIES[DEMO_SIMULATED_COMPANY]
+    if not Company.objects.filter(pk=company_id).exists():
+        return
+    bus = _simulated_bus(company_id)
+    route = _simulated_route(company_id)
+    now = timezone.now()
+    under_way = list(Trip.objects.filter(bus=bus, status__in=[Trip.Status.BOARDING, Trip.Status.DEPARTED]))
+    if any(trip.arrival_at > now for trip in under_way):
+        return
+    for stale in under_way:
+        if stale.status == Trip.Status.DEPARTED:
+            trips.trip_move(principal=_ACTOR, trip_id=stale.id, move="arrive")
+        else:
+            trips.trip_cancel(principal=_ACTOR, trip_id=stale.id, reason="The demo run ended.")
+    # after the bus's last trip as scheduled (one that arrived early still holds the bus until then)
+    last = Trip.objects.filter(bus=bus).exclude(status=Trip.Status.CANCELLED).order_by("-arrival_at").first()
+    departure = _next_minute(max(now + SIMULATED_RUN_LEAD, last.arrival_at if last else now))
+    local = timezone.localtime(departure, timetable.zone(SIMULATED_TIMEZONE))
+    trip = trips.trip_create(principal=_ACTOR, company_id=company_id, route_id=route.id, bus_id=bus.id,
+                             service_date=local.date(), departure_time=local.time())
+    _assign_drivers(company_id)
+    trips.trip_move(principal=_ACTOR, trip_id=trip.id, move="board")
+
+
+def _next_minute(at: datetime) -> datetime:
+    return datetime.fromtimestamp(math.ceil(at.timestamp() / 60) * 60, tz=at.tzinfo)
+
+
+def _simulated_bus(company_id: uuid.UUID) -> Bus:
+    """Made with its fixed id (transport.demo), as the companies are, so that tracking's demo finds it."""
+    bus = Bus.objects.filter(pk=DEMO_SIMULATED_BUS).first()
+    if bus is None:
+        layout = SeatLayout.objects.filter(company_id=company_id).earliest("created_at")  # the standard coach
+        bus = Bus.objects.create(id=DEMO_SIMULATED_BUS, company_id=company_id, plate=SIMULATED_PLATE, layout=layout,
+                                 amenities=["usb"])
+    return bus
+
+
+def _simulated_route(company_id: uuid.UUID) -> Route:
+    name, code = SIMULATED_ROUTE
+    route = Route.objects.filter(company_id=company_id, code=code).first()
+    if route is not None:
+        return route
+    stops = []
+    for stop_name, town, lat, lng, km, minutes in SIMULATED_STOPS:
+        stop = Stop.objects.filter(company_id=company_id, name=stop_name).first() or network.stop_create(
+            principal=_ACTOR, company_id=company_id, name=stop_name, town=town, latitude=Decimal(lat),
+            longitude=Decimal(lng), timezone=SIMULATED_TIMEZONE)
+        stops.append({"stop_id": stop.id, "distance_km": km, "minutes_from_origin": minutes})
+    return network.route_create(principal=_ACTOR, company_id=company_id, name=name, code=code, stops=stops)

@@ -46,3 +46,8 @@ def tracker_register(*, principal: Principal, company_id: UUID, bus_id: UUID, id
 def active_tracker(*, identifier: str) -> TrackerDevice | None:
     """The active tracker sending `identifier`, None for an unknown or inactive one."""
     return TrackerDevice.objects.filter(identifier=identifier, active=True).first()
+
+
+def bus_tracker(*, bus_id: UUID) -> TrackerDevice | None:
+    """The bus's first registered active tracker, None if it has none."""
+    return TrackerDevice.objects.filter(bus_id=bus_id, active=True).order_by("created_at", "identifier").first()

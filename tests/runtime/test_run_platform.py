@@ -16,10 +16,16 @@ from pathlib import Path
 import psutil
 import pytest
 from django.conf import settings
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from apps.auth.demo import ADMIN_EMAIL
 from apps.auth.models import User
+from apps.company import api as company_api
 from apps.ticketing.demo import PASSENGER
+from apps.tracking import live
+from apps.tracking.demo import DEMO_TRACKER_IDENTIFIER
+from apps.tracking.models import PositionRecord, TrackerDevice
 from tests.runtime.launcher import (
     kill_marked,
     marked_processes,
@@ -29,6 +35,7 @@ from tests.runtime.launcher import (
     start_platform,
     started_children,
 )
+from transport.demo import DEMO_SIMULATED_BUS
 from transport.management.child_env import database_url
 from transport.testing.network import free_port
 from transport.testing.worker import wait_for
@@ -62,7 +69,7 @@ def test_check_starts_every_process_answers_ready_and_stops_them_all(launch_env,
 
     assert result.returncode == 0, result.stdout
     children = started_children(result.stdout)
-    assert sorted(children) == ["beat", "payment-emulators", "web", "worker"]
+    assert sorted(children) == ["beat", "bus-simulator", "payment-emulators", "web", "worker"]
     assert '"GET /health/ready HTTP/1.1" 200 OK' in result.stdout
     assert f"| API docs     http://127.0.0.1:{port}/api/docs/" in result.stdout
     assert re.search(rf"\|   platform admin +{re.escape(ADMIN_EMAIL)} / transport-demo +\|", result.stdout)
@@ -78,8 +85,62 @@ def test_check_with_no_worker_starts_only_the_web_server(launch_env, marker):
     result = run_platform(["--check", "--no-worker", "--port", str(port)], env=launch_env, marker=marker)
 
     assert result.returncode == 0, result.stdout
+    assert list(started_children(result.stdout)) == ["payment-emulators", "web", "bus-simulator"]
+    assert marked_processes(marker) == []
+
+
+def test_with_the_demo_simulation_off_no_bus_simulator_starts(launch_env, marker):
+    result = run_platform(["--check", "--no-worker", "--port", str(free_port())],
+                          env={**launch_env, "TRACKING_DEMO_SIMULATION": "0"}, marker=marker)
+
+    assert result.returncode == 0, result.stdout
     assert list(started_children(result.stdout)) == ["payment-emulators", "web"]
     assert marked_processes(marker) == []
+
+
+def test_the_simulated_bus_moves_over_the_trips_websocket_once_the_platform_is_ready(launch_env, marker):
+    live.client().delete(live.bus_key(DEMO_SIMULATED_BUS))  # where an earlier run left it: a jump to wait out
+    port = free_port()
+    launcher = start_platform(["--no-worker", "--port", str(port)], env=launch_env, marker=marker)
+    started = read_until(launcher, "Press Ctrl-C to stop every process started here.")
+    logged: list[str] = []
+    drained = threading.Thread(target=lambda: logged.extend(launcher.stdout or []), daemon=True)
+    drained.start()
+    try:
+        run_id = company_api.bus_current_trip_id(bus_id=DEMO_SIMULATED_BUS)
+        token = _call(f"http://127.0.0.1:{port}", "POST", "/api/v1/auth/token",
+                      {"identifier": "dispatcher@alpha.demo.transport.dev", "password": "transport-demo"})["access"]
+        with connect(f"ws://127.0.0.1:{port}/ws/trips/{run_id}/", subprotocols=[Subprotocol("bearer"),
+                                                                                 Subprotocol(token)],
+                     open_timeout=30) as socket:
+            snapshot = json.loads(socket.recv(timeout=30))
+            moves = [_next_position_frame(socket) for _ in range(2)]
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        drained.join(timeout=60)
+        launcher.wait(timeout=60)
+
+    assert launcher.returncode == 0, started + "".join(logged)
+    assert "bus-simulator" in started_children(started)
+    assert snapshot["type"] == "snapshot"
+    # two fixes, five seconds apart, each for the run, reached the watcher
+    (first,), (second,) = (frame["buses"] for frame in moves)
+    assert (first["bus_id"], first["trip_id"], second["trip_id"]) == (str(DEMO_SIMULATED_BUS), str(run_id), str(run_id))
+    assert second["fixed_at"] > first["fixed_at"]
+    tracker = TrackerDevice.objects.get(identifier=DEMO_TRACKER_IDENTIFIER)
+    recorded = set(PositionRecord.objects.filter(bus_id=DEMO_SIMULATED_BUS).values_list("trip_id", "source"))
+    assert recorded == {(run_id, f"device:{tracker.pk}")}
+    assert any(f"Driving trip {run_id} (Nairobi - Thika) with tracker {DEMO_TRACKER_IDENTIFIER}" in line
+               for line in [*started.splitlines(), *logged])
+    assert marked_processes(marker) == []
+
+
+def _next_position_frame(socket) -> dict:
+    """The next frame moving a bus (a bound on waiting: the simulator reports every 5 s)."""
+    while True:
+        frame = json.loads(socket.recv(timeout=60))
+        if frame["type"] == "positions":
+            return frame
 
 
 def test_a_child_that_dies_stops_the_others_and_fails(launch_env, marker):
@@ -91,6 +152,7 @@ def test_a_child_that_dies_stops_the_others_and_fails(launch_env, marker):
         result = run_platform(["--check", "--port", str(taken_port)], env=launch_env, marker=marker)
 
     assert result.returncode == 1, result.stdout
+    # the demo's children start once the server is ready, which it never was
     assert sorted(started_children(result.stdout)) == ["beat", "payment-emulators", "web", "worker"]
     # uvicorn exits with 3 when it cannot start (here: the port is taken)
     assert "web exited with code 3 before the platform was ready; stopped the others." in result.stdout
@@ -102,8 +164,8 @@ def test_ctrl_c_stops_every_process_and_exits_zero(launch_env, marker):
     launcher = start_platform(["--port", str(free_port())], env=launch_env, marker=marker)
     started = read_until(launcher, "Press Ctrl-C to stop every process started here.")
     children = started_children(started)
-    assert sorted(children) == ["beat", "payment-emulators", "web", "worker"]
-    assert len(marked_processes(marker)) >= 5  # the launcher, its four children and the worker's pool
+    assert sorted(children) == ["beat", "bus-simulator", "payment-emulators", "web", "worker"]
+    assert len(marked_processes(marker)) >= 6  # the launcher, its five children and the worker's pool
 
     launcher.send_signal(signal.SIGINT)
     rest, _ = launcher.communicate()

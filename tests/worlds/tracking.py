@@ -1,5 +1,5 @@
-"""What tracking's tests need of company beyond its api.py: moving a trip along, as its admin does, and a trip
-on the road with its stops at their real places."""
+"""What tracking's tests need of company beyond its api.py: moving a trip along, as its admin does, a trip on the
+road with its stops at their real places, and stops put where they really are."""
 
 from __future__ import annotations
 
@@ -41,3 +41,10 @@ def trip_on_the_road(world: SalesWorld, *, departs_at: datetime) -> None:
                                                           depart_at=F("depart_at") + shift)
     DriverAssignment.objects.filter(trip_id=world.trip_id).update(starts_at=F("starts_at") + shift,
                                                                   ends_at=F("ends_at") + shift)
+
+
+def stops_place(world: SalesWorld, places: dict[str, tuple[str, str]]) -> None:
+    """Move the world's stops (by town) to these coordinates (latitude, longitude), as its admin does."""
+    for town, (latitude, longitude) in places.items():
+        network.stop_update(principal=world.admin, stop_id=world.stops[town], latitude=Decimal(latitude),
+                            longitude=Decimal(longitude))

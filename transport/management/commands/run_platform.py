@@ -1,9 +1,10 @@
 """`manage.py run_platform` (what `make run` calls): the whole platform from one command.
 
 Migrates, seeds the demo data, collects static files, then runs as child processes one ASGI server
-(HTTP and websockets), a Celery worker and Celery beat; waits until /health/ready answers, prints the
-URLs and the demo logins. Ctrl-C (or SIGTERM) stops every child, then the embedded PostgreSQL/Redis if
-this command started them, and exits 0. If a child dies, the rest are stopped and the exit is non-zero.
+(HTTP and websockets), a Celery worker and Celery beat; waits until /health/ready answers, starts the demo's
+own children (TRANSPORT_DEMO_CHILDREN: the simulated bus), prints the URLs and the demo logins. Ctrl-C (or
+SIGTERM) stops every child, then the embedded PostgreSQL/Redis if this command started them, and exits 0. If a
+child dies, the rest are stopped and the exit is non-zero.
 """
 
 from __future__ import annotations
@@ -109,6 +110,10 @@ class Command(BaseCommand):
                 return
             for command in settings.TRANSPORT_DEMO_AFTER_READY:
                 subprocess.run([python, "manage.py", *command], env=env, cwd=settings.BASE_DIR, check=True)
+            for spec in settings.TRANSPORT_DEMO_CHILDREN:
+                argv = [argument.replace("{base}", base_url) for argument in spec["command"]]
+                child = supervisor.start(spec["name"], [python, "manage.py", *argv])
+                self._say(f"Started {spec['name']} (pid {child.pid}).")
             self._say(render_banner(base_url=base_url, logins=demo.logins, notes=demo.notes,
                                     walkthrough=demo.walkthrough))
             if options["check"]:
