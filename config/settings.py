@@ -380,6 +380,9 @@ TRACKING_MAX_BATCH = env_int("TRACKING_MAX_BATCH", 500)
 # its daily partitions are made this many days ahead (tracking.maintain_history, daily) ---
 TRACKING_HISTORY_RETENTION_DAYS = env_int("TRACKING_HISTORY_RETENTION_DAYS", 90)
 TRACKING_HISTORY_DAYS_AHEAD = env_int("TRACKING_HISTORY_DAYS_AHEAD", 7)
+# --- Tracking: a company's GTFS-Realtime feeds are built at most once per this many seconds, and served from
+# the cache meanwhile ---
+TRACKING_GTFS_RT_CACHE_SECONDS = env_int("TRACKING_GTFS_RT_CACHE_SECONDS", 10)
 
 # --- QR ticket codes (qr): the HMAC keys are derived from this secret and each key's id ---
 # QR_SIGNING_SECRET is required in production (docker/compose.yml refuses to start without it); local runs

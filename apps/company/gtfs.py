@@ -53,6 +53,13 @@ def _clock(instant: datetime, origin: datetime) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+def trip_start(*, departure_at: datetime, agency_timezone: str) -> tuple[str, str]:
+    """(start_date YYYYMMDD, start_time HH:MM:SS) of a trip as this feed counts them: its service day and its
+    departure from the first stop on that day's clock. A real-time feed's trip descriptor repeats both."""
+    day = timetable.in_zone(departure_at, agency_timezone).date()
+    return _gtfs_date(day), _clock(departure_at, _service_day_origin(day, agency_timezone))
+
+
 def feed_rows(*, company_id: UUID, fallback_url: str) -> dict[str, list[list[str]]]:
     company = Company.objects.get(pk=company_id)
     agency_tz = company.timezone

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from apps.tracking import views
+from apps.tracking.gtfs_realtime import views as gtfs_realtime_views
 from apps.tracking.history import views as history_views
 
 urlpatterns = [
@@ -12,4 +13,9 @@ urlpatterns = [
     path("nearby", views.FleetNearby.as_view(), name="tracking-nearby"),
     path("trips/<uuid:trip_id>/live", views.TripLive.as_view(), name="tracking-trip-live"),
     path("trips/<uuid:trip_id>/track", history_views.TripTrack.as_view(), name="tracking-trip-track"),
+    path("gtfs-rt/<slug:slug>/vehicle-positions", gtfs_realtime_views.VehiclePositionsFeed.as_view(),
+         name="tracking-gtfs-rt-vehicle-positions"),
+    path("gtfs-rt/<slug:slug>/trip-updates", gtfs_realtime_views.TripUpdatesFeed.as_view(),
+         name="tracking-gtfs-rt-trip-updates"),
+    path("gtfs-rt/<slug:slug>/alerts", gtfs_realtime_views.AlertsFeed.as_view(), name="tracking-gtfs-rt-alerts"),
 ]
