@@ -14,7 +14,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
 from django.utils import timezone as django_timezone
@@ -44,8 +44,9 @@ def _gtfs_date(day: date) -> str:
 
 
 def _service_day_origin(day: date, tz: str) -> datetime:
-    """GTFS times count from noon minus 12 h of the service day (not midnight: that differs on DST days)."""
-    return datetime.combine(day, time(12)).replace(tzinfo=timetable.zone(tz)) - timedelta(hours=12)
+    """GTFS times count from noon minus 12 h of the service day (not midnight: that differs on DST days). The 12 h
+    are elapsed time, so they are taken off in UTC: Python subtracts from an aware local time on the wall clock."""
+    return datetime.combine(day, time(12)).replace(tzinfo=timetable.zone(tz)).astimezone(UTC) - timedelta(hours=12)
 
 
 def _clock(instant: datetime, origin: datetime) -> str:

@@ -1,7 +1,12 @@
 """Alerts: one per cancelled trip (NO_SERVICE) and per delayed one (SIGNIFICANT_DELAYS) not yet over, in English,
-naming the agency, the route and the trip as the static feed does. Each is active from the start of the trip's
-service day in the company's timezone until the trip would have arrived (cancelled) or is expected to arrive
-(delayed)."""
+naming the agency, the route and the trip as the static feed does.
+
+Periods: communication_period from the start of the trip's service day in the company's timezone, impact_period
+from the trip's scheduled departure, both until it would have arrived (cancelled) or is expected to arrive
+(delayed). The specification deprecated active_period for these two, but most consumers in use still read only
+active_period, so it is there too, equal to communication_period, as the migration guide allows (a validator
+warns of it: S025).
+"""
 
 from __future__ import annotations
 
@@ -36,8 +41,11 @@ def _alert(company: company_api.CompanySettings, found: company_api.ServiceDayTr
            reason: str, header: str, description: str) -> rt.Alert:
     trip = found.trip
     day_starts = datetime.strptime(found.start_date, "%Y%m%d").replace(tzinfo=ZoneInfo(company.timezone))
+    ends = posix(expected_end(trip))
+    shown = rt.TimeRange(start=posix(day_starts), end=ends)
     return rt.Alert(
-        active_period=[rt.TimeRange(start=posix(day_starts), end=posix(expected_end(trip)))],
+        active_period=[shown], communication_period=[shown],
+        impact_period=[rt.TimeRange(start=posix(trip.departure_at), end=ends)],
         informed_entity=[rt.EntitySelector(agency_id=company.slug, route_id=str(trip.route_id),
                                            trip=trip_descriptor(found))],
         cause=rt.Alert.OTHER_CAUSE if reason else rt.Alert.UNKNOWN_CAUSE, effect=effect,

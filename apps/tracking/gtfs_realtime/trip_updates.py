@@ -38,7 +38,7 @@ def trip_update_entities(*, company: company_api.CompanySettings, trips: Sequenc
         if is_over(trip, now=now):
             continue
         if trip.status == CANCELLED:
-            update = rt.TripUpdate(trip=trip_descriptor(found), timestamp=posix(now))
+            update = rt.TripUpdate(trip=trip_descriptor(found), vehicle=vehicle_descriptor(trip), timestamp=posix(now))
         elif trip.status in company_api.UNDER_WAY or trip.delay_minutes > 0:
             update = rt.TripUpdate(trip=trip_descriptor(found), vehicle=vehicle_descriptor(trip),
                                    stop_time_update=stop_time_updates(expected_from_delay(trip, now=now)),

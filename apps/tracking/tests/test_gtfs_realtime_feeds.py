@@ -46,8 +46,8 @@ def test_a_reporting_bus_shows_its_trip_as_the_static_feed_names_it_with_speed_i
                                              schedule_relationship=rt.TripDescriptor.SCHEDULED)
     assert vehicle.vehicle == rt.VehicleDescriptor(id=str(fleet.bus_id), label=company_api.get_trip(
         trip_id=world.trip_id).bus_plate)
-    assert (vehicle.position.latitude, vehicle.position.longitude) == (pytest.approx(-0.7167, abs=1e-5),
-                                                                       pytest.approx(36.4333, abs=1e-5))
+    assert (vehicle.position.latitude, vehicle.position.longitude) == (pytest.approx(-0.9955, abs=1e-5),
+                                                                       pytest.approx(36.0049, abs=1e-5))
     assert (vehicle.position.speed, vehicle.position.bearing) == (20.0, 90.0)
     assert vehicle.timestamp == int(fix.fixed_at.timestamp())
     # out of Nairobi within the hour, on the way to Nakuru (150 minutes out): 4 of 39 sellable seats ride that
@@ -159,10 +159,18 @@ def test_alerts_tell_of_cancelled_and_delayed_trips_in_english_with_their_reason
     assert [(e.agency_id, e.route_id, e.trip.trip_id, e.trip.schedule_relationship) for e in gone.informed_entity] == [
         (world_slug, str(world.route_id), str(cancelled), rt.TripDescriptor.CANCELED)]
     midnight = int(late_local.replace(hour=0, minute=0, second=0).timestamp())
-    assert [(p.start, p.end) for p in delayed.active_period] == [
-        (midnight, int((departs + timedelta(minutes=360 + 40)).timestamp()))]
-    assert [(p.start, p.end) for p in gone.active_period] == [
-        (midnight, int((departs + timedelta(minutes=360 + 10)).timestamp()))]
+
+    def periods(alert):
+        return [[(p.start, p.end) for p in ranges]
+                for ranges in (alert.communication_period, alert.impact_period, alert.active_period)]
+
+    late_ends = int((departs + timedelta(minutes=360 + 40)).timestamp())
+    assert periods(delayed) == [[(midnight, late_ends)], [(int(departs.timestamp()), late_ends)],
+                                [(midnight, late_ends)]]
+    gone_departs = departs + timedelta(minutes=10)
+    gone_ends = int((gone_departs + timedelta(minutes=360)).timestamp())
+    assert periods(gone) == [[(midnight, gone_ends)], [(int(gone_departs.timestamp()), gone_ends)],
+                             [(midnight, gone_ends)]]
 
 
 def test_a_trip_that_arrived_and_one_cancelled_yesterday_are_in_no_feed(world):
