@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.utils import timezone as django_timezone
@@ -22,6 +22,9 @@ from django.utils import timezone as django_timezone
 from apps.company import gtfs, search, selectors, timetable
 from transport.errors import NotAuthenticated, PermissionDenied
 from transport.principal import Principal
+
+if TYPE_CHECKING:
+    from apps.company.models import Company
 
 # the statuses of a trip under way: its bus is its bus's current trip
 UNDER_WAY = frozenset({"boarding", "departed"})
@@ -160,15 +163,18 @@ class TripOffer:
 
 
 def company_settings(*, company_id: UUID) -> CompanySettings:
-    company = selectors.company_by_id(company_id=company_id)
-    return CompanySettings(company_id=company.id, **{
-        field.name: getattr(company, field.name) for field in dataclasses.fields(CompanySettings)
-        if field.name != "company_id"})
+    return _settings(selectors.company_by_id(company_id=company_id))
 
 
 def company_by_slug(*, slug: str) -> CompanySettings:
     """A company's settings by its slug (the agency_id of its GTFS feeds); NotFound for no such company."""
-    return company_settings(company_id=selectors.company_by_slug(slug=slug).id)
+    return _settings(selectors.company_by_slug(slug=slug))
+
+
+def _settings(company: Company) -> CompanySettings:
+    return CompanySettings(company_id=company.id, **{
+        field.name: getattr(company, field.name) for field in dataclasses.fields(CompanySettings)
+        if field.name != "company_id"})
 
 
 def _details(rows: list[tuple[Any, ...]]) -> TripDetails:

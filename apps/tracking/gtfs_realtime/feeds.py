@@ -8,9 +8,11 @@ its header's timestamp says, well inside what GTFS-Realtime consumers poll at (e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,7 +35,11 @@ class Feed(StrEnum):
     ALERTS = "alerts"
 
 
-Entities = Callable[..., list[rt.FeedEntity]]
+class Entities(Protocol):
+    def __call__(self, *, company: company_api.CompanySettings, trips: Sequence[company_api.ServiceDayTrip],
+                 now: datetime) -> list[rt.FeedEntity]: ...
+
+
 _ENTITIES: dict[Feed, Entities] = {
     Feed.VEHICLE_POSITIONS: vehicle_entities,
     Feed.TRIP_UPDATES: trip_update_entities,
@@ -41,17 +47,15 @@ _ENTITIES: dict[Feed, Entities] = {
 }
 
 
-def feed_message(*, company: company_api.CompanySettings, feed: Feed, now: datetime,
-                 trips: Sequence[company_api.ServiceDayTrip] | None = None) -> rt.FeedMessage:
-    """The feed as of `now`, over the company's trips of the service day (read unless given)."""
-    if trips is None:
-        trips = company_api.service_day_trips(company_id=company.company_id, now=now)
+def feed_message(*, company: company_api.CompanySettings, feed: Feed, now: datetime) -> rt.FeedMessage:
+    """The feed as of `now`, over the company's trips of the service day."""
+    trips = company_api.service_day_trips(company_id=company.company_id, now=now)
     header = rt.FeedHeader(gtfs_realtime_version=VERSION, incrementality=rt.FeedHeader.FULL_DATASET,
                            timestamp=posix(now))
     return rt.FeedMessage(header=header, entity=_ENTITIES[feed](company=company, trips=trips, now=now))
 
 
-def _cache_key(company_id: object, feed: Feed) -> str:
+def _cache_key(company_id: UUID, feed: Feed) -> str:
     return f"tracking:gtfs-rt:{company_id}:{feed.value}"
 
 

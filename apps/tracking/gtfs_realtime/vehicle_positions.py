@@ -26,9 +26,12 @@ def vehicle_entities(*, company: company_api.CompanySettings, trips: Sequence[co
     seats when a bus reported."""
     under_way = [found for found in trips if found.trip.status in company_api.UNDER_WAY]
     positions = live.buses_live(found.trip.bus_id for found in under_way)
-    reporting = [(found, positions[found.trip.bus_id]) for found in under_way
-                 if found.trip.bus_id in positions and positions[found.trip.bus_id].trip_id == found.trip.id
-                 and positions[found.trip.bus_id].company_id == company.company_id]
+    reporting = []
+    for found in under_way:
+        position = positions.get(found.trip.bus_id)
+        # a position reported before this trip (on the bus's previous one, or on none) says nothing of it
+        if position is not None and position.trip_id == found.trip.id and position.company_id == company.company_id:
+            reporting.append((found, position))
     seats = ticketing_api.trips_occupancy(trip_ids=[found.trip.id for found, _ in reporting]) if reporting else {}
     return [rt.FeedEntity(id=str(found.trip.bus_id), vehicle=_vehicle(found, position, seats.get(found.trip.id), now))
             for found, position in reporting]
@@ -52,8 +55,8 @@ def _vehicle(found: company_api.ServiceDayTrip, position: LiveBus, seats: ticket
         # a device's clock may run a little ahead of ours; the feed never claims a fix from its future
         timestamp=posix(min(position.fixed_at, now)),
     )
-    leg = seats.leg_from(leaving.sequence) if seats is not None and seats.sellable_seats else None
-    if seats is not None and leg is not None:
+    leg = seats.leg_from(leaving.sequence) if seats is not None else None
+    if seats is not None and leg is not None and seats.sellable_seats:  # a layout that sells no seat says nothing
         vehicle.occupancy_status = occupancy_status(taken=leg.taken, seats=seats.sellable_seats)
         vehicle.occupancy_percentage = occupancy_percentage(taken=leg.taken, seats=seats.sellable_seats)
     return vehicle
