@@ -1,7 +1,8 @@
 """ASGI entry point: websockets under /ws/ (and, in the local demo, HTTP too).
 
-Websockets authenticate with a bearer token or device credential (header or subprotocol), never a
-cookie, so no Origin check is needed against cross-site use; mobile clients send no Origin at all.
+Websockets authenticate with a single-use ticket, a bearer token or a device credential (header or
+subprotocol), never a cookie; a browser's foreign Origin is refused at the handshake all the same
+(transport/websocket_origin.py), while mobile clients, which send no Origin, pass.
 """
 
 import os
@@ -14,14 +15,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DB_POOL_MAX_SIZE", "8")
 django_http = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
+from channels.routing import ProtocolTypeRouter  # noqa: E402  (needs Django set up)
 
-from apps.auth.jwt.websocket import PrincipalMiddleware  # noqa: E402
-from config.websockets import websocket_urlpatterns  # noqa: E402
+from config.websockets import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_http,
-        "websocket": PrincipalMiddleware(URLRouter(websocket_urlpatterns)),
+        "websocket": websocket_application,
     }
 )

@@ -125,12 +125,19 @@ CACHES = {
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "transport"),
     }
 }
-CHANNEL_LAYERS = {
+# Redis pub/sub, not channels_redis's list-based RedisChannelLayer: one PUBLISH reaches every process
+# subscribed to a group, which hands it to its local consumers; the list-based layer writes one capped,
+# expiring list per consumer and silently drops what overflows (measured in bench/tracking.py).
+CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNELS_PREFIX", "transport")},
     }
 }
+# Websockets: a browser's Origin must be the site itself or one of these (e.g. https://app.example.com);
+# clients that send no Origin (mobile apps, tracker devices) are not browsers and pass.
+WEBSOCKET_ALLOWED_ORIGINS = env_list("WEBSOCKET_ALLOWED_ORIGINS", [])
+WS_TICKET_SECONDS = max(1, min(env_int("WS_TICKET_SECONDS", 30), 300))
 TRANSPORT_LOCKS_ENABLED = env_bool("TRANSPORT_LOCKS_ENABLED", True)
 TRANSPORT_LOCK_EXPIRE_SECONDS = env_int("TRANSPORT_LOCK_EXPIRE_SECONDS", 10)
 
@@ -375,6 +382,13 @@ TRACKING_FILTER_FUTURE_SECONDS = env_int("TRACKING_FILTER_FUTURE_SECONDS", 300)
 TRACKING_FILTER_TOO_OLD_SECONDS = env_int("TRACKING_FILTER_TOO_OLD_SECONDS", 7 * 24 * 3600)
 # points in one batch a driver's device uploads
 TRACKING_MAX_BATCH = env_int("TRACKING_MAX_BATCH", 500)
+# Websocket watchers get at most one frame per this many milliseconds, holding each bus's newest position
+# (a dispatcher watching 300 buses gets a few frames a second, not 300)
+TRACKING_WS_TICK_MS = max(0, env_int("TRACKING_WS_TICK_MS", 100))
+
+# --- Tracking: trip progress. A bus within this many metres of its next stop has arrived there; it has left
+# once more than half as far again away (GPS jitter at the edge records nothing twice) ---
+TRACKING_STOP_RADIUS_M = env_int("TRACKING_STOP_RADIUS_M", 150)
 
 # --- Tracking: the position history keeps this many days (whole daily partitions are dropped past it), and
 # its daily partitions are made this many days ahead (tracking.maintain_history, daily) ---

@@ -35,6 +35,11 @@ class TokenPairOut(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+class WebsocketTicketOut(serializers.Serializer):
+    ticket = serializers.CharField(help_text='Offer it as the websocket subprotocol pair ("ticket", <ticket>)')
+    expires_in = serializers.IntegerField(help_text="Seconds left to open the websocket; spent by the first one")
+
+
 class MembershipOut(serializers.Serializer):
     company_id = serializers.UUIDField()
     roles = serializers.ListField(child=serializers.CharField())

@@ -14,6 +14,7 @@ urlpatterns = [
     path("invitations", views.InvitationsView.as_view(), name="auth-invitations"),
     path("invitations/accept", views.InvitationAcceptView.as_view(), name="auth-invitation-accept"),
     path("me", views.MeView.as_view(), name="auth-me"),
+    path("ws-tickets", views.WebsocketTicketView.as_view(), name="auth-ws-tickets"),
     path("companies/<uuid:company_id>/members", views.MembersView.as_view(), name="auth-members"),
     path("companies/<uuid:company_id>/members/<uuid:user_id>", views.MemberView.as_view(), name="auth-member"),
     path("devices", views.DevicesView.as_view(), name="auth-devices"),

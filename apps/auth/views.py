@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from apps.auth import ratelimit, selectors
 from apps.auth import serializers as s
+from apps.auth.jwt import websocket_tickets
 from apps.auth.models import User
 from apps.auth.services import account_tokens, accounts, devices, members, sessions
 from transport.errors import NotAuthenticated, PermissionDenied
@@ -92,6 +93,15 @@ class MeView(APIView):
                             for company, roles in selectors.user_memberships(user_id=user.pk)],
         }
         return Response(s.MeOut(body).data)
+
+
+class WebsocketTicketView(APIView):
+    """A single-use ticket for opening a websocket without putting a token in its URL."""
+
+    @extend_schema(request=None, responses={201: s.WebsocketTicketOut}, summary="Get a websocket ticket")
+    def post(self, request: Request) -> Response:
+        issued = websocket_tickets.ws_ticket_issue(principal=principal_of(request))
+        return Response(s.WebsocketTicketOut(issued).data, status=status.HTTP_201_CREATED)
 
 
 def _signed_in(request: Request) -> User:

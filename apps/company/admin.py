@@ -34,7 +34,7 @@ from transport.scoped_admin import ReadOnlyAdmin, admin_principal
 class CompanyAdmin(ReadOnlyAdmin):
     company_field = "id"
     list_display = ["name", "slug", "country", "currency", "timezone", "seat_hold_minutes", "payment_hold_minutes",
-                    "sales_cutoff_minutes"]
+                    "sales_cutoff_minutes", "delay_alert_minutes"]
     list_filter = ["country", "currency"]
     search_fields = ["name", "slug", "contact_email", "contact_phone"]
 
@@ -103,7 +103,8 @@ class ScheduleAdmin(ReadOnlyAdmin):
 
 class TripStopInline(admin.TabularInline):
     model = TripStop
-    fields = readonly_fields = ("sequence", "stop", "arrive_at", "depart_at", "distance_km")
+    fields = readonly_fields = ("sequence", "stop", "arrive_at", "depart_at", "distance_km", "arrived_at",
+                                "departed_at")
     extra = 0
     can_delete = False
 

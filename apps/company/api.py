@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -19,13 +19,22 @@ from uuid import UUID
 
 from django.utils import timezone as django_timezone
 
-from apps.company import gtfs, search, selectors, timetable
+from apps.company import gtfs, permissions, search, selectors, timetable
+from apps.company.services import progress
 from transport.errors import NotAuthenticated, PermissionDenied
 from transport.principal import Principal
 
 if TYPE_CHECKING:
     from apps.company.models import Company
 
+# what a driver holds in the companies they drive for (the driver role grants it)
+DRIVES_TRIPS = permissions.VIEW_OWN_TRIPS
+# the permission of whoever records what a trip's bus is seen doing (tracking's system principal)
+RECORD_PROGRESS = permissions.RECORD_PROGRESS
+# what trip_stops_record is told: the bus arrived at / departed from a stop at a time
+StopObservation = progress.StopObservation
+ARRIVED = progress.ARRIVED
+DEPARTED = progress.DEPARTED
 # the statuses of a trip under way: its bus is its bus's current trip
 UNDER_WAY = frozenset({"boarding", "departed"})
 
@@ -53,6 +62,10 @@ class CompanySettings:
     # how long a hold lasts at least once its payment is started (added later: a default keeps callers that
     # build settings themselves working)
     payment_hold_minutes: int = 15
+    # anyone may follow the company's trips live (else their ticket holders and the company's staff)
+    live_trips_public: bool = False
+    # a trip's delay is announced once its bus runs this late (added later, with a default like the one above)
+    delay_alert_minutes: int = 10
 
 
 @dataclass(frozen=True)
@@ -65,8 +78,11 @@ class TripStopTime:
     longitude: Decimal
     timezone: str
     distance_km: Decimal
-    arrive_at: datetime  # in `timezone`
+    arrive_at: datetime  # in `timezone`: the timetable's
     depart_at: datetime
+    # what the bus was seen to do (added later): None until then, and for a stop it passed unseen
+    arrived_at: datetime | None = None
+    departed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -177,13 +193,18 @@ def _settings(company: Company) -> CompanySettings:
         if field.name != "company_id"})
 
 
+def _in_zone(instant: datetime | None, tz: str) -> datetime | None:
+    return None if instant is None else timetable.in_zone(instant, tz)
+
+
 def _details(rows: list[tuple[Any, ...]]) -> TripDetails:
     stops = tuple(
         TripStopTime(sequence=sequence, stop_id=stop_id, name=name, town=town, latitude=latitude,
                      longitude=longitude, timezone=tz, distance_km=distance_km,
-                     arrive_at=timetable.in_zone(arrive_at, tz), depart_at=timetable.in_zone(depart_at, tz))
-        for (*_trip, sequence, stop_id, name, town, latitude, longitude, tz, distance_km, arrive_at, depart_at)
-        in rows
+                     arrive_at=timetable.in_zone(arrive_at, tz), depart_at=timetable.in_zone(depart_at, tz),
+                     arrived_at=_in_zone(arrived_at, tz), departed_at=_in_zone(departed_at, tz))
+        for (*_trip, sequence, stop_id, name, town, latitude, longitude, tz, distance_km, arrive_at, depart_at,
+             arrived_at, departed_at) in rows
     )
     (trip_id, company_id, route_id, route_name, route_code, schedule_id, bus_id, bus_plate, layout_version_id,
      service_date, status, delay_minutes, delay_reason) = rows[0][:13]
@@ -327,3 +348,35 @@ def bus_company_id(*, bus_id: UUID) -> UUID | None:
 def bus_current_trip_id(*, bus_id: UUID) -> UUID | None:
     """The trip a bus is on now (boarding or departed; the latest to leave if several), else None. One query."""
     return selectors.bus_current_trip_id(bus_id=bus_id)
+
+
+@dataclass(frozen=True)
+class TripProgress:
+    trip_id: UUID
+    status: str
+    delay_minutes: int  # as announced now
+
+
+def _progress(trip: Any) -> TripProgress:
+    return TripProgress(trip_id=trip.id, status=trip.status, delay_minutes=trip.delay_minutes)
+
+
+def trip_stops_record(*, principal: Principal, trip_id: UUID,
+                      observations: Sequence[StopObservation]) -> TripProgress:
+    """Record arrivals at and departures from the trip's stops, in order (needs RECORD_PROGRESS). Idempotent:
+    a stop's arrival or departure is kept once, with its first time, and published once; reaching a stop past
+    the origin, or leaving one, departs a scheduled or boarding trip; reaching the last stop arrives it. A
+    finished trip changes nothing. NotFound for no such trip or stop."""
+    return _progress(progress.trip_stops_record(principal=principal, trip_id=trip_id, observations=observations))
+
+
+def trip_delay_observe(*, principal: Principal, trip_id: UUID, minutes: int) -> TripProgress:
+    """The trip's bus is expected `minutes` late (needs RECORD_PROGRESS): announced (trip_delayed) or cleared by
+    the company's delay_alert_minutes, as `delay_to_announce` says."""
+    return _progress(progress.trip_delay_observe(principal=principal, trip_id=trip_id, minutes=minutes))
+
+
+def delay_to_announce(*, announced: int, observed: int, threshold: int) -> int | None:
+    """The delay trip_delay_observe would announce now, None for no change: for callers that ask only when it
+    would act (see the rule in apps.company.services.progress)."""
+    return progress.delay_to_announce(announced=announced, observed=observed, threshold=threshold)

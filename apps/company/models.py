@@ -41,8 +41,16 @@ class Company(models.Model):
     payment_hold_minutes = models.PositiveSmallIntegerField(
         default=15, validators=[MinValueValidator(1)],
         help_text="A hold lasts at least this long once its payment is started")
+    # a trip's expected lateness is announced (trip_delayed) once it reaches this, and again only when it moves
+    # by this much more (services/progress.py states the rule)
+    delay_alert_minutes = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text="Announce a trip's delay once the bus runs this many minutes late")
     sales_cutoff_minutes = models.PositiveSmallIntegerField(
         default=15, help_text="Sales close this many minutes before departure")
+    live_trips_public = models.BooleanField(
+        default=False, help_text="Anyone may follow the company's buses live on a trip's websocket, not only the "
+                                 "trip's ticket holders and the company's staff")
     cancellation_cutoff_hours = models.PositiveSmallIntegerField(default=24)
     refund_percent = models.PositiveSmallIntegerField(default=90, validators=[MaxValueValidator(100)])
     late_refund_percent = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
@@ -66,12 +74,15 @@ class Company(models.Model):
             ("manage_rosters", "Assign drivers to trips"),
             ("view_trips", "See every trip of the company"),
             ("view_own_trips", "See the trips one is assigned to drive"),
+            ("record_progress", "Record the stop times and delays a trip's bus is observed at (the tracking system)"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(refund_percent__lte=100) & Q(late_refund_percent__lte=100),
                                    name="company_refund_percent_range"),
             models.CheckConstraint(condition=Q(seat_hold_minutes__gte=1), name="company_seat_hold_positive"),
             models.CheckConstraint(condition=Q(payment_hold_minutes__gte=1), name="company_payment_hold_positive"),
+            models.CheckConstraint(condition=Q(delay_alert_minutes__gte=1, delay_alert_minutes__lte=240),
+                                   name="company_delay_alert_range"),
             models.CheckConstraint(condition=Q(no_refund_hours__lte=models.F("cancellation_cutoff_hours")),
                                    name="company_no_refund_within_cutoff"),
         ]
@@ -297,7 +308,9 @@ class Trip(models.Model):
 
 
 class TripStop(models.Model):
-    """A trip's time at one stop (UTC instants); the stop's timezone renders them."""
+    """A trip's time at one stop (UTC instants); the stop's timezone renders them. `arrive_at`/`depart_at` are
+    the timetable's; `arrived_at`/`departed_at` what the bus was observed to do (empty until then, and for a
+    stop it passed unseen)."""
 
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="trip_stops")
     sequence = models.PositiveSmallIntegerField()
@@ -305,11 +318,18 @@ class TripStop(models.Model):
     arrive_at = models.DateTimeField()
     depart_at = models.DateTimeField()
     distance_km = models.DecimalField(max_digits=7, decimal_places=1)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    departed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["trip", "sequence"]
         indexes = [models.Index(fields=["stop", "depart_at"], name="company_tripstop_search_idx")]
-        constraints = [models.UniqueConstraint(fields=["trip", "sequence"], name="company_tripstop_sequence_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["trip", "sequence"], name="company_tripstop_sequence_unique"),
+            models.CheckConstraint(condition=Q(departed_at__isnull=True) | Q(arrived_at__isnull=True)
+                                   | Q(departed_at__gte=models.F("arrived_at")),
+                                   name="company_tripstop_departs_after_arrival"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.trip_id} #{self.sequence}"

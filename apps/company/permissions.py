@@ -11,6 +11,8 @@ MANAGE_TRIPS = "company.manage_trips"
 MANAGE_ROSTERS = "company.manage_rosters"
 VIEW_TRIPS = "company.view_trips"
 VIEW_OWN_TRIPS = "company.view_own_trips"
+# held by no role: tracking's system principal records what a trip's bus is observed to do
+RECORD_PROGRESS = "company.record_progress"
 
 _ALL = [MANAGE_COMPANY, MANAGE_FLEET, MANAGE_NETWORK, MANAGE_TRIPS, MANAGE_ROSTERS, VIEW_TRIPS, VIEW_OWN_TRIPS]
 # the Django admin's model permissions: admin.py narrows the rows to the member's companies

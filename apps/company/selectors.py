@@ -125,7 +125,7 @@ _TRIP_SQL = """
 SELECT t.id, t.company_id, t.route_id, r.name, r.code, t.schedule_id, t.bus_id, b.plate, t.layout_version_id,
        t.service_date, t.status, t.delay_minutes, t.delay_reason,
        ts.sequence, ts.stop_id, s.name, s.town, s.latitude, s.longitude, s.timezone, ts.distance_km, ts.arrive_at,
-       ts.depart_at
+       ts.depart_at, ts.arrived_at, ts.departed_at
   FROM company_trip t
   JOIN company_route r ON r.id = t.route_id
   JOIN company_bus b ON b.id = t.bus_id

@@ -29,7 +29,8 @@ from transport.http.serializers import CalendarDateField, LocalTimeField, Strict
 COMPANY_FIELDS = ["name", "slug", "country", "currency", "timezone", "contact_email", "contact_phone", "website",
                   "address", "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours",
                   "refund_percent", "late_refund_percent", "no_refund_hours", "max_seats_per_booking",
-                  "max_active_holds_per_user", "max_active_holds_per_device", "payment_hold_minutes"]
+                  "max_active_holds_per_user", "max_active_holds_per_device", "payment_hold_minutes",
+                  "live_trips_public", "delay_alert_minutes"]
 
 
 class CompanyOut(serializers.ModelSerializer):
@@ -115,7 +116,7 @@ class TripStopOut(serializers.ModelSerializer):
 
     class Meta:
         model = TripStop
-        fields = ["sequence", "stop_id", "arrive_at", "depart_at", "distance_km"]
+        fields = ["sequence", "stop_id", "arrive_at", "depart_at", "distance_km", "arrived_at", "departed_at"]
 
 
 class TripOut(serializers.ModelSerializer):

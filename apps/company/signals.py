@@ -44,9 +44,20 @@ class TripMoved(TripEvent):
     at: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class TripAtStop(TripEvent):
+    """The trip's bus was seen arriving at or departing from its stop number `sequence`, at `at`."""
+
+    sequence: int
+    stop_id: str
+    at: str
+
+
 trip_cancelled = EventSignal(TripCancelled)
 trip_delayed = EventSignal(TripDelayed)
 trip_bus_changed = EventSignal(TripBusChanged)
 trip_boarding = EventSignal(TripMoved)
 trip_departed = EventSignal(TripMoved)
 trip_arrived = EventSignal(TripMoved)
+trip_stop_arrived = EventSignal(TripAtStop)
+trip_stop_departed = EventSignal(TripAtStop)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.company import api as company_api
 from apps.ticketing.inventory import selectors as inventory
-from apps.ticketing.models import Booking
+from apps.ticketing.models import Booking, Ticket
 from apps.ticketing.sales import selectors
 from apps.ticketing.sales.services import confirmation
 from transport.errors import NotFound
@@ -105,3 +105,11 @@ def trip_occupancy(*, trip_id: UUID) -> TripOccupancy:
     if found is None:
         raise NotFound("No such trip.")
     return found
+def trip_ticket_held(*, principal: Principal, trip_id: UUID) -> bool:
+    """Whether the principal holds a valid ticket on the trip: a confirmed booking of theirs (bought under their
+    account) with at least one ticket not cancelled. What lets a passenger follow their bus live."""
+    if principal.user_id is None:
+        return False
+    return Ticket.objects.filter(trip_id=trip_id, state=Ticket.State.VALID,
+                                 booking__created_by_user_id=principal.user_id,
+                                 booking__state=Booking.State.CONFIRMED).exists()

@@ -1,4 +1,5 @@
-"""Django admin for tracking: holders of tracking.manage_trackers register their companies' tracker devices."""
+"""Django admin for tracking: holders of tracking.manage_trackers register their companies' tracker devices; staff
+read the dispatch messages sent to their drivers (sent through the API, never edited here)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from apps.tracking import trackers
-from apps.tracking.models import TrackerDevice
+from apps.tracking.models import DispatchMessage, TrackerDevice
 from apps.tracking.permissions import MANAGE_TRACKERS
-from transport.scoped_admin import CompanyScopedAdmin, admin_principal
+from transport.scoped_admin import CompanyScopedAdmin, NoWrites, admin_principal
 
 
 class TrackerDeviceForm(forms.ModelForm):
@@ -57,3 +58,10 @@ class TrackerDeviceAdmin(CompanyScopedAdmin):
         if not admin_principal(request).has(MANAGE_TRACKERS, company_id=obj.company_id):
             raise PermissionDenied("You may not register trackers for this company.")
         super().save_model(request, obj, form, change)
+
+
+@admin.register(DispatchMessage)
+class DispatchMessageAdmin(NoWrites, CompanyScopedAdmin):
+    list_display = ["created_at", "kind", "text", "driver_id", "trip_id", "delivery_count", "acknowledged_at"]
+    list_filter = ["kind", ("acknowledged_at", admin.EmptyFieldListFilter)]
+    search_fields = ["text", "driver_id", "trip_id"]

@@ -1,20 +1,32 @@
 """Ingestion: the position reports of one bus, from a driver's device or a tracker app, filtered against its
-live position and each other; what passes (and what is only late) goes to history in one batch, and the
-newest accepted fix becomes the live position."""
+live position and each other; what passes (and what is only late) goes to history in one batch, then the
+newest accepted fix becomes the live position and is announced to the websockets watching the bus.
+
+History first: an answer that says "accepted" means the fix is in PostgreSQL. Redis holds only the live
+position, a cache of history's newest live fix: when Redis does not answer, or has restarted empty, the
+filters compare with history's newest live fix instead, the report is still recorded, and the live position
+catches up with the next fix Redis takes. So a Redis restart loses no accepted point and never lets a late
+one move the bus back."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+import redis
 from django.utils import timezone
 
-from apps.tracking import filters, live
+from apps.tracking import fanout, filters, live
 from apps.tracking.filters import Anchor, Outcome
 from apps.tracking.fixes import Fix
+from apps.tracking.history.selectors import newest_live_fix
 from apps.tracking.history.writer import fixes_record
+from apps.tracking.progress.evaluate import trip_progress_update
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,14 +80,33 @@ def fixes_sort(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source: 
     return IngestResult(outcomes=outcomes, recorded=recorded, newest=newest)
 
 
+def _anchor(bus_id: UUID) -> Anchor | None:
+    """What the bus's reports are compared with: its live position, else history's newest live fix."""
+    try:
+        found = live.bus_live(bus_id)
+    except redis.RedisError:
+        logger.warning("tracking.live_unavailable", extra={"bus_id": str(bus_id), "step": "read"})
+        found = None
+    return found if found is not None else newest_live_fix(bus_id=bus_id)
+
+
+def _live_move(fix: Fix) -> bool:
+    try:
+        return live.position_move(fix)
+    except redis.RedisError:
+        logger.warning("tracking.live_unavailable", extra={"bus_id": str(fix.bus_id), "step": "move"})
+        return False
+
+
 def fixes_ingest(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source: str,
                  reports: Sequence[PositionReport]) -> list[PointOutcome]:
     """Filter, record and publish one bus's reports; the answer says per report what became of it."""
     result = fixes_sort(company_id=company_id, bus_id=bus_id, trip_id=trip_id, source=source, reports=reports,
-                        anchor=live.bus_live(bus_id), now=timezone.now())
-    # the live store first: a Redis that does not answer fails the report before anything is recorded, so the
-    # device sends it again; history then keeps whether the newest fix really moved the bus (a concurrent
-    # writer with a newer one wins the compare-and-set)
-    moved = result.newest is not None and live.position_move(result.newest)
-    fixes_record(result.recorded, live_flags=[moved and fix is result.newest for fix in result.recorded])
+                        anchor=_anchor(bus_id), now=timezone.now())
+    fixes_record(result.recorded, live_flags=[fix is result.newest for fix in result.recorded])
+    # a concurrent writer with a newer fix wins the live store's compare-and-set; then this one is not announced
+    if result.newest is not None and _live_move(result.newest):
+        fanout.position_announce(result.newest)
+        # last, once the report is kept and announced: progress failing is logged, never fails the report
+        trip_progress_update(result)
     return result.outcomes

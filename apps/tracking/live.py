@@ -133,3 +133,18 @@ def nearby(company_id: UUID, latitude: float, longitude: float, radius_m: float)
         if bus is not None and bus.company_id == company_id:
             buses.append(bus)
     return buses
+
+
+def company_buses(company_id: UUID) -> list[LiveBus]:
+    """Every bus of the company that has a live position (in its geo index), in no particular order."""
+    members = [UUID(bytes(member).decode()) for member in cast(list[bytes], client().zrange(company_key(company_id),
+                                                                                          0, -1))]
+    pipe = client().pipeline(transaction=False)
+    for bus_id in members:
+        pipe.hgetall(bus_key(bus_id))
+    buses = []
+    for bus_id, values in zip(members, pipe.execute(), strict=True):
+        bus = _live(bus_id, values)
+        if bus is not None and bus.company_id == company_id:
+            buses.append(bus)
+    return buses

@@ -32,7 +32,9 @@ class PositionRecord(models.Model):
     altitude_m = models.FloatField(null=True)
     accuracy_m = models.FloatField(null=True)
     battery_percent = models.FloatField(null=True)
-    live = models.BooleanField()  # did the fix become the bus's live position (late or filtered ones do not)
+    # offered as the live position: the newest accepted fix of its report (late or refused ones are not); a
+    # concurrent report with a newer fix may still win the live store
+    live = models.BooleanField()
 
     class Meta:
         managed = False
@@ -66,3 +68,39 @@ class TrackerDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.identifier} ({self.identifier})"
+
+
+class DispatchMessage(models.Model):
+    """A dispatcher's message to a driver (a re-route, a delay, an instruction). It reaches the driver's websocket
+    at once when connected, and again on every connection until the driver acknowledges it."""
+
+    class Kind(models.TextChoices):
+        REROUTE = "reroute", "Re-route"
+        DELAY = "delay", "Delay"
+        INSTRUCTION = "instruction", "Instruction"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company_id = models.UUIDField()
+    driver_id = models.UUIDField(help_text="The driver's user id")
+    trip_id = models.UUIDField(null=True, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    text = models.CharField(max_length=500)
+    sent_by_id = models.UUIDField(help_text="The dispatcher's user id")
+    created_at = models.DateTimeField(auto_now_add=True)
+    first_delivered_at = models.DateTimeField(null=True, blank=True,
+                                              help_text="When a websocket of the driver first carried it")
+    delivery_count = models.PositiveIntegerField(default=0, help_text="Websocket deliveries so far")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        default_permissions = ("view",)
+        permissions = [("send_dispatch", "Send the company's drivers dispatch messages")]
+        indexes = [
+            models.Index(fields=["company_id", "created_at"], name="tracking_dispatch_company"),
+            models.Index(fields=["driver_id", "created_at"], name="tracking_dispatch_unacked",
+                         condition=models.Q(acknowledged_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.driver_id}: {self.text[:40]}"

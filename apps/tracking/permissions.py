@@ -6,14 +6,16 @@ from apps.auth import api as auth_api
 
 VIEW_FLEET = "tracking.view_fleet"
 MANAGE_TRACKERS = "tracking.manage_trackers"
+SEND_DISPATCH = "tracking.send_dispatch"
 
 # the Django admin's model permissions: admin.py narrows the rows to the member's companies
 _ADMIN_TRACKERS = [f"tracking.{action}_trackerdevice" for action in ("view", "add", "change", "delete")]
+_ADMIN_DISPATCH = ["tracking.view_dispatchmessage"]
 
 ROLE_GRANTS: dict[str, list[str]] = {
-    "platform_admin": [VIEW_FLEET, MANAGE_TRACKERS, "tracking.view_trackerdevice"],
-    "company_admin": [VIEW_FLEET, MANAGE_TRACKERS, *_ADMIN_TRACKERS],
-    "dispatcher": [VIEW_FLEET, MANAGE_TRACKERS, *_ADMIN_TRACKERS],
+    "platform_admin": [VIEW_FLEET, MANAGE_TRACKERS, "tracking.view_trackerdevice", *_ADMIN_DISPATCH],
+    "company_admin": [VIEW_FLEET, MANAGE_TRACKERS, SEND_DISPATCH, *_ADMIN_TRACKERS, *_ADMIN_DISPATCH],
+    "dispatcher": [VIEW_FLEET, MANAGE_TRACKERS, SEND_DISPATCH, *_ADMIN_TRACKERS, *_ADMIN_DISPATCH],
 }
 
 

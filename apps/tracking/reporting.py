@@ -12,6 +12,7 @@ from apps.tracking import live, trackers
 from apps.tracking.ingest import PointOutcome, PositionReport, fixes_ingest
 from apps.tracking.live import LiveBus
 from apps.tracking.permissions import MANAGE_TRACKERS, VIEW_FLEET
+from apps.tracking.progress.estimates import StopEstimate, trip_estimates
 from transport.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from transport.principal import Principal, PrincipalKind
 
@@ -95,3 +96,18 @@ def trip_position(*, principal: Principal, trip_id: UUID) -> TripPosition:
     trip = company_api.get_trip(trip_id=trip_id)
     _require_fleet_view(principal, trip.company_id)
     return TripPosition(trip_id=trip.id, bus_id=trip.bus_id, position=live.bus_live(trip.bus_id))
+
+
+@dataclass(frozen=True)
+class TripEta:
+    trip_id: UUID
+    stops: tuple[StopEstimate, ...]
+
+
+def trip_eta(*, principal: Principal, trip_id: UUID) -> TripEta:
+    """A trip's expected times at its stops, for the trip's company staff."""
+    if not principal.is_authenticated:
+        raise NotAuthenticated()
+    trip = company_api.get_trip(trip_id=trip_id)
+    _require_fleet_view(principal, trip.company_id)
+    return TripEta(trip_id=trip.id, stops=trip_estimates(trip_id=trip.id))

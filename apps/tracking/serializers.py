@@ -9,7 +9,9 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from apps.tracking.ingest import PositionReport
 from apps.tracking.live import GEO_MAX_LATITUDE
+from apps.tracking.models import DispatchMessage
 from apps.tracking.trackers import IDENTIFIER_PATTERN
 from transport.http.serializers import StrictSerializer
 
@@ -88,6 +90,14 @@ class PositionsIn(StrictSerializer):
         return points
 
 
+def position_reports(points: list[dict[str, Any]]) -> list[PositionReport]:
+    """The validated points of a PositionsIn as ingestion takes them."""
+    return [PositionReport(latitude=p["lat"], longitude=p["lon"], fixed_at=p["fixed_at"],
+                           speed_kmh=p.get("speed_kmh"), heading=p.get("heading"), altitude_m=p.get("altitude_m"),
+                           accuracy_m=p.get("accuracy_m"), battery_percent=p.get("battery_percent"))
+            for p in points]
+
+
 class PointOutcomeOut(serializers.Serializer[Any]):
     index = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=["accepted", "late", "refused"])
@@ -126,3 +136,50 @@ class TripLiveOut(serializers.Serializer[Any]):
     trip_id = serializers.UUIDField()
     bus_id = serializers.UUIDField()
     position = LiveBusOut(allow_null=True)
+
+
+class AckIn(StrictSerializer):
+    message_id = serializers.UUIDField()
+
+
+class DispatchIn(StrictSerializer):
+    driver_id = serializers.UUIDField(help_text="The driver's user id")
+    kind = serializers.ChoiceField(choices=DispatchMessage.Kind.choices)
+    text = serializers.CharField(max_length=500, trim_whitespace=True)
+    trip_id = serializers.UUIDField(required=False, allow_null=True,
+                                    help_text="A trip the driver is assigned to, if the message is about one")
+    company_id = serializers.UUIDField(required=False, help_text="Needed only by staff of several companies")
+
+
+class DispatchListIn(StrictSerializer):
+    driver_id = serializers.UUIDField(required=False)
+    trip_id = serializers.UUIDField(required=False)
+    unacknowledged = serializers.BooleanField(required=False, default=False)
+    company_id = serializers.UUIDField(required=False, help_text="Needed only by staff of several companies")
+    page = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
+class DispatchOut(serializers.ModelSerializer[DispatchMessage]):
+    class Meta:
+        model = DispatchMessage
+        fields = ["id", "company_id", "driver_id", "trip_id", "kind", "text", "sent_by_id", "created_at",
+                  "first_delivered_at", "delivery_count", "acknowledged_at"]
+
+
+class StopEstimateOut(serializers.Serializer[Any]):
+    sequence = serializers.IntegerField()
+    stop_id = serializers.UUIDField()
+    scheduled_arrival = serializers.DateTimeField()
+    scheduled_departure = serializers.DateTimeField()
+    arrived_at = serializers.DateTimeField(allow_null=True, help_text="As observed; null until then")
+    departed_at = serializers.DateTimeField(allow_null=True, help_text="As observed; null until then")
+    expected_arrival = serializers.DateTimeField(
+        allow_null=True, help_text="Null for a stop passed unseen and on a cancelled trip")
+    expected_departure = serializers.DateTimeField(
+        allow_null=True, help_text="Null at the last stop, for a stop passed unseen and on a cancelled trip")
+
+
+class TripEtaOut(serializers.Serializer[Any]):
+    trip_id = serializers.UUIDField()
+    stops = StopEstimateOut(many=True)

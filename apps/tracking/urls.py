@@ -3,6 +3,7 @@
 from django.urls import path
 
 from apps.tracking import views
+from apps.tracking.dispatch import views as dispatch_views
 from apps.tracking.gtfs_realtime import views as gtfs_realtime_views
 from apps.tracking.history import views as history_views
 
@@ -12,7 +13,11 @@ urlpatterns = [
     path("trackers", views.TrackerList.as_view(), name="tracking-trackers"),
     path("nearby", views.FleetNearby.as_view(), name="tracking-nearby"),
     path("trips/<uuid:trip_id>/live", views.TripLive.as_view(), name="tracking-trip-live"),
+    path("trips/<uuid:trip_id>/eta", views.TripEta.as_view(), name="tracking-trip-eta"),
     path("trips/<uuid:trip_id>/track", history_views.TripTrack.as_view(), name="tracking-trip-track"),
+    path("dispatch-messages", dispatch_views.DispatchMessageList.as_view(), name="tracking-dispatch-messages"),
+    path("dispatch-messages/<uuid:message_id>/ack", dispatch_views.DispatchMessageAck.as_view(),
+         name="tracking-dispatch-message-ack"),
     path("gtfs-rt/<slug:slug>/vehicle-positions", gtfs_realtime_views.VehiclePositionsFeed.as_view(),
          name="tracking-gtfs-rt-vehicle-positions"),
     path("gtfs-rt/<slug:slug>/trip-updates", gtfs_realtime_views.TripUpdatesFeed.as_view(),

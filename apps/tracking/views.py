@@ -15,9 +15,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.tracking import reporting, trackers
-from apps.tracking.ingest import PositionReport
 from apps.tracking.osmand import OsmAndIn, report_of
-from apps.tracking.serializers import NearbyIn, NearbyOut, PositionsIn, PositionsOut, TrackerIn, TrackerOut, TripLiveOut
+from apps.tracking.serializers import (
+    NearbyIn,
+    NearbyOut,
+    PositionsIn,
+    PositionsOut,
+    TrackerIn,
+    TrackerOut,
+    TripEtaOut,
+    TripLiveOut,
+    position_reports,
+)
 from transport.http.principal import principal_of
 from transport.http.serializers import validated
 
@@ -57,12 +66,8 @@ class DriverPositions(APIView):
     @extend_schema(request=PositionsIn, responses=PositionsOut, summary="Report a trip's positions")
     def post(self, request: Request) -> Response:
         values = validated(PositionsIn, request.data)
-        reports = [PositionReport(latitude=p["lat"], longitude=p["lon"], fixed_at=p["fixed_at"],
-                                  speed_kmh=p.get("speed_kmh"), heading=p.get("heading"),
-                                  altitude_m=p.get("altitude_m"), accuracy_m=p.get("accuracy_m"),
-                                  battery_percent=p.get("battery_percent")) for p in values["points"]]
         outcomes = reporting.driver_positions_report(principal=principal_of(request), trip_id=values["trip_id"],
-                                                     reports=reports)
+                                                     reports=position_reports(values["points"]))
         return Response(PositionsOut({"trip_id": values["trip_id"], "points": outcomes}).data)
 
 
@@ -97,3 +102,14 @@ class TripLive(APIView):
     def get(self, request: Request, trip_id: UUID) -> Response:
         found = reporting.trip_position(principal=principal_of(request), trip_id=trip_id)
         return Response(TripLiveOut(found).data)
+
+
+class TripEta(APIView):
+    """When a trip's bus is expected at each of its stops, beside the timetable and what was observed, for the
+    trip's company staff. Expected from the bus's progress and recent speed; the timetable shifted by the
+    announced delay until the bus is seen."""
+
+    @extend_schema(responses=TripEtaOut, summary="A trip's expected times at its stops")
+    def get(self, request: Request, trip_id: UUID) -> Response:
+        found = reporting.trip_eta(principal=principal_of(request), trip_id=trip_id)
+        return Response(TripEtaOut(found).data)

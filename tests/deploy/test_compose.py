@@ -7,6 +7,7 @@ import re
 
 from tests.deploy.compose_config import REQUIRED_SECRETS, env_example_with, run_compose_config
 from tests.deploy.tooling import COMPOSE_FILE, DOCKER_DIR, ENV_EXAMPLE, REPO_ROOT
+from transport.management.commands.run_platform import WS_MAX_BYTES
 
 APP_SERVICES = ("web", "ws", "worker", "beat")
 ONE_SHOT_SERVICES = ("migrate", "collectstatic")
@@ -124,3 +125,7 @@ def test_env_example_names_every_variable_the_deployment_reads():
     assert sorted(read_by_settings - listed) == []
     assert sorted(read_by_gunicorn - listed) == []
     assert sorted(interpolated_by_compose - listed) == []
+
+
+def test_the_websocket_server_takes_frames_as_large_as_the_local_one_and_no_larger(compose):
+    assert f"--ws-max-size={WS_MAX_BYTES}" in compose["services"]["ws"]["command"]

@@ -1,10 +1,12 @@
-"""What tracking's tests need of company beyond its api.py: moving a trip along, as its admin does, and putting
-trips on today's clock (company's services make trips in the future only; tests need them under way)."""
+"""What tracking's tests need of company beyond its api.py: moving a trip along, as its admin does, a trip on
+the road with its stops at their real places, and trips on today's clock (company's services make trips in the
+future only; tests need them under way)."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import F
@@ -12,11 +14,15 @@ from django.utils import timezone
 
 from apps.company import timetable
 from apps.company.models import Bus, DriverAssignment, Trip, TripStop
-from apps.company.services import fleet, trips
+from apps.company.services import fleet, network, trips
 from apps.ticketing.sales.services.bookings import PassengerIn, booking_hold
 from tests.worlds.ticketing import SalesWorld, sale_day
 
 _plates = itertools.count(1)
+
+# the sales world's stops where the towns are: Nairobi - Nakuru 160 km by road (150 minutes), Nakuru - Kisumu
+# 190 km (210 minutes)
+PLACES = {"Nairobi": (-1.283, 36.823), "Nakuru": (-0.283, 36.067), "Kisumu": (-0.0917, 34.768)}
 
 
 def trip_board(world: SalesWorld) -> None:
@@ -24,6 +30,19 @@ def trip_board(world: SalesWorld) -> None:
     trips.trip_move(principal=world.admin, trip_id=world.trip_id, move="board")
 
 
+def trip_depart(world: SalesWorld) -> None:
+    """The world's trip departs, as its driver or a dispatcher says."""
+    trips.trip_move(principal=world.admin, trip_id=world.trip_id, move="depart")
+
+
+def trip_on_the_road(world: SalesWorld, *, departs_at: datetime) -> None:
+    """The world's stops at their towns' places, and its trip (with its stops and roster) moved to depart at
+    `departs_at` with the same run times, as if it had been made for then: a trip may be made only for the
+    future, and a bus's reports may be up to a week old."""
+    for town, (latitude, longitude) in PLACES.items():
+        network.stop_update(principal=world.admin, stop_id=world.stops[town], latitude=Decimal(str(latitude)),
+                            longitude=Decimal(str(longitude)))
+    trip_departs_at(world.trip_id, departs_at)
 def trip_move(world: SalesWorld, move: str, trip_id: UUID | None = None) -> None:
     """board, depart or arrive, as the company's admin does."""
     trips.trip_move(principal=world.admin, trip_id=trip_id or world.trip_id, move=move)

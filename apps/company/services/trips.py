@@ -4,7 +4,7 @@ bus swaps. Every change other apps care about is published in the same transacti
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from typing import TypedDict
 from uuid import UUID
 
@@ -125,10 +125,15 @@ def trip_delay(*, principal: Principal, trip_id: UUID, minutes: int, reason: str
         raise Conflict(f"A {trip.status} trip cannot be delayed.", code="trip_finished")
     if not 0 <= minutes <= MAX_DELAY_MINUTES:
         raise checks.invalid("minutes", f"A delay from 0 to {MAX_DELAY_MINUTES} minutes.")
+    announce_delay(trip, minutes=minutes, reason=reason)
+    return trip
+
+
+def announce_delay(trip: Trip, *, minutes: int, reason: str) -> None:
+    """Set a locked, unfinished trip's expected delay and tell the other apps."""
     trip.delay_minutes, trip.delay_reason = minutes, reason
     trip.save(update_fields=["delay_minutes", "delay_reason", "updated_at"])
     publish(signals.trip_delayed, signals.TripDelayed(**trip_fields(trip), delay_minutes=minutes, reason=reason))
-    return trip
 
 
 @transaction.atomic
@@ -142,13 +147,21 @@ def trip_move(*, principal: Principal, trip_id: UUID, move: str) -> Trip:
         if principal.user_id is None or not DriverAssignment.objects.filter(
                 trip=trip, driver_id=principal.user_id, is_active=True).exists():
             raise NotFound("No such trip.")
-    status, allowed_from = MOVES[move]
-    if trip.status not in allowed_from:
+    if not can_move(trip, move):
         raise Conflict(f"A {trip.status} trip cannot {move}.", code="invalid_trip_status")
-    trip.status = status
-    trip.save(update_fields=["status", "updated_at"])
-    publish(_MOVE_SIGNALS[move], signals.TripMoved(**trip_fields(trip), at=django_timezone.now().isoformat()))
+    move_to(trip, move, at=django_timezone.now())
     return trip
+
+
+def can_move(trip: Trip, move: str) -> bool:
+    return trip.status in MOVES[move][1]
+
+
+def move_to(trip: Trip, move: str, *, at: datetime) -> None:
+    """Make the move on a locked trip that can make it (can_move), and tell the other apps it happened at `at`."""
+    trip.status = MOVES[move][0]
+    trip.save(update_fields=["status", "updated_at"])
+    publish(_MOVE_SIGNALS[move], signals.TripMoved(**trip_fields(trip), at=at.astimezone(UTC).isoformat()))
 
 
 def trip_change_bus(*, principal: Principal, trip_id: UUID, bus_id: UUID) -> Trip:

@@ -99,3 +99,18 @@ def trip_track_visible(*, principal: Principal, trip_id: UUID, since: datetime |
     trip = company_api.get_trip(trip_id=trip_id)
     principal.require(VIEW_FLEET, company_id=trip.company_id)
     return trip_track(trip_id=trip_id, company_id=trip.company_id, since=since, limit=limit)
+
+
+@dataclass(frozen=True)
+class RecordedFix:
+    latitude: float
+    longitude: float
+    fixed_at: datetime
+
+
+def newest_live_fix(*, bus_id: UUID) -> RecordedFix | None:
+    """The newest fix history holds as offered to the live store: what the live position was, for when Redis has
+    lost it (restarted empty) or does not answer."""
+    found = (PositionRecord.objects.filter(bus_id=bus_id, live=True).order_by("-fixed_at")
+             .values_list("latitude", "longitude", "fixed_at").first())
+    return None if found is None else RecordedFix(latitude=found[0], longitude=found[1], fixed_at=found[2])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from apps.tracking.models import TrackerDevice
+from apps.tracking.models import DispatchMessage, TrackerDevice
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +47,19 @@ def test_an_agent_may_not_open_the_trackers(client, fleet):
 
     assert client.get("/admin/tracking/trackerdevice/").status_code == 403
     assert client.get(ADD).status_code == 403
+
+
+def test_staff_read_only_their_companys_dispatch_messages_and_change_none(client, fleet, other_fleet):
+    for world in (fleet.world, other_fleet.world):
+        world.client("dispatcher").post("/api/v1/tracking/dispatch-messages", {
+            "driver_id": str(world.users["driver"].pk), "kind": "delay", "text": "Hold at the depot"}, format="json")
+    mine = DispatchMessage.objects.get(company_id=fleet.company_id)
+    client.force_login(_staff(fleet.world.users["dispatcher"]))
+
+    page = client.get("/admin/tracking/dispatchmessage/")
+
+    assert page.status_code == 200
+    assert list(page.context["cl"].queryset) == [mine]
+    assert client.get("/admin/tracking/dispatchmessage/add/").status_code == 403
+    assert client.post(f"/admin/tracking/dispatchmessage/{mine.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert DispatchMessage.objects.count() == 2

@@ -31,7 +31,7 @@ def example(payload_type: type[EventPayload]) -> EventPayload:
 def test_every_published_event_is_registered_with_a_payload_type():
     assert sorted(registry.published_events()) == [
         "company.trip_arrived", "company.trip_boarding", "company.trip_bus_changed", "company.trip_cancelled",
-        "company.trip_delayed", "company.trip_departed",
+        "company.trip_delayed", "company.trip_departed", "company.trip_stop_arrived", "company.trip_stop_departed",
         "identity.password_reset_requested", "identity.staff_invited",
         "payment.payment_failed", "payment.payment_succeeded", "payment.refund_completed", "payment.refund_failed",
         "probe.probe_flaky", "probe.probe_happened", "probe.probe_renamed", "probe.probe_unheard",

@@ -34,6 +34,10 @@ CELERY_APP = "config"  # the package whose celery.py defines the app (`celery -A
 POLL_SECONDS = 0.5
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and `kill` or a service manager
 
+# the largest websocket message the server takes (compose.yml says the same): a driver's batch of 500 points is
+# about 100 KiB
+WS_MAX_BYTES = 1024 * 1024
+
 
 class Command(BaseCommand):
     help = "Run the whole platform locally: web + websockets, Celery worker and beat, with demo data."
@@ -82,7 +86,8 @@ class Command(BaseCommand):
         # "config.asgi.application" -> "config.asgi:application"
         asgi_app = ":".join(settings.ASGI_APPLICATION.rsplit(".", 1))
         commands = {
-            "web": [python, "-m", "uvicorn", asgi_app, "--host", host, "--port", str(port), "--lifespan", "off"],
+            "web": [python, "-m", "uvicorn", asgi_app, "--host", host, "--port", str(port), "--lifespan", "off",
+                    "--ws-max-size", str(WS_MAX_BYTES)],
         }
         if not options["no_worker"]:
             commands["worker"] = [python, "-m", "celery", "-A", CELERY_APP, "worker", "--loglevel=INFO",

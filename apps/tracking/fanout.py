@@ -1,0 +1,91 @@
+"""Announcing what moved to the websockets watching it, from wherever it happened (a WSGI request, a worker, the
+ASGI process itself), through the channel layer's groups:
+
+- `tracking.fleet.<company>`: every bus of a company (dispatchers' fleet view);
+- `tracking.trip.<trip>`: one trip's bus (its passengers and staff);
+- `tracking.driver.<user>`: a driver's dispatch messages.
+
+The layer is channels_redis's pub/sub one: a group message is one Redis PUBLISH, which every ASGI process with
+a member in the group receives once and hands to its members. Publishing from synchronous code goes straight
+to Redis with the layer's own serializer and channel names (async_to_sync would start an event loop, and the
+layer a Redis connection, per call); tests receive through the real layer what this writes, so a change in
+channels_redis's naming fails them. Any other layer is published to through its own API."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any, cast
+from uuid import UUID
+
+import redis
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from django.conf import settings
+
+from apps.tracking.fixes import Fix
+from transport.redis_client import quick_client
+
+logger = logging.getLogger(__name__)
+
+
+def fleet_group(company_id: UUID) -> str:
+    return f"tracking.fleet.{company_id}"
+
+
+def trip_group(trip_id: UUID) -> str:
+    return f"tracking.trip.{trip_id}"
+
+
+def driver_group(user_id: UUID) -> str:
+    return f"tracking.driver.{user_id}"
+
+
+def iso(at: datetime) -> str:
+    """UTC with microseconds, always the same width: such strings sort as their times do."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def bus_update(fix: Fix) -> dict[str, Any]:
+    """A bus's new live position as watchers get it."""
+    return {"bus_id": str(fix.bus_id), "trip_id": str(fix.trip_id) if fix.trip_id else None,
+            "lat": fix.latitude, "lon": fix.longitude, "speed_kmh": fix.speed_kmh, "heading": fix.heading,
+            "fixed_at": iso(fix.fixed_at), "received_at": iso(fix.received_at)}
+
+
+def _group_channel(group: str) -> str:
+    """The Redis channel channels_redis's pub/sub layer publishes a group's messages on."""
+    config = cast(dict[str, Any], settings.CHANNEL_LAYERS["default"].get("CONFIG", {}))
+    prefix = config.get("prefix", "asgi")
+    return f"{prefix}__group__{group}"
+
+
+def group_messages_send(messages: list[tuple[str, dict[str, Any]]]) -> bool:
+    """Send each (group, message); False (and a warning) if the layer's Redis did not take them. Watchers
+    that miss an update get the bus's position with the next one, or in the snapshot of a new connection."""
+    layer = get_channel_layer()
+    assert layer is not None, "CHANNEL_LAYERS names no layer"
+    try:
+        if isinstance(layer, RedisPubSubChannelLayer):
+            pipe = quick_client().pipeline(transaction=False)
+            for group, message in messages:
+                pipe.publish(_group_channel(group), layer.serialize(message))
+            pipe.execute()
+        else:
+            for group, message in messages:
+                async_to_sync(layer.group_send)(group, message)
+    except redis.RedisError:
+        logger.warning("tracking.fanout_unavailable", extra={"groups": [group for group, _ in messages]})
+        return False
+    return True
+
+
+def position_announce(fix: Fix) -> bool:
+    """Tell the bus's company's fleet watchers, and its trip's watchers, where it is now."""
+    message = {"type": "bus.position", "bus": bus_update(fix)}
+    targets = [(fleet_group(fix.company_id), message)]
+    if fix.trip_id is not None:
+        targets.append((trip_group(fix.trip_id), message))
+    return group_messages_send(targets)
+
