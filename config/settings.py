@@ -394,6 +394,9 @@ TRACKING_STOP_RADIUS_M = env_int("TRACKING_STOP_RADIUS_M", 150)
 # its daily partitions are made this many days ahead (tracking.maintain_history, daily) ---
 TRACKING_HISTORY_RETENTION_DAYS = env_int("TRACKING_HISTORY_RETENTION_DAYS", 90)
 TRACKING_HISTORY_DAYS_AHEAD = env_int("TRACKING_HISTORY_DAYS_AHEAD", 7)
+# --- Tracking: a company's GTFS-Realtime feeds are built at most once per this many seconds, and served from
+# the cache meanwhile ---
+TRACKING_GTFS_RT_CACHE_SECONDS = env_int("TRACKING_GTFS_RT_CACHE_SECONDS", 10)
 
 # --- Tracking: the demo's simulated bus. run_platform (`make run`) starts `tracking_simulate` once the server is
 # ready, which drives the demo trip through the OsmAnd endpoint; 0 turns it off. The speedup plays the trip that

@@ -8,20 +8,24 @@ Times are aware datetimes in the timezone of the stop they belong to (its name i
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import itertools
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.utils import timezone as django_timezone
 
-from apps.company import permissions, search, selectors, timetable
+from apps.company import gtfs, permissions, search, selectors, timetable
 from apps.company.services import progress
 from transport.errors import NotAuthenticated, PermissionDenied
 from transport.principal import Principal
+
+if TYPE_CHECKING:
+    from apps.company.models import Company
 
 # what a driver holds in the companies they drive for (the driver role grants it)
 DRIVES_TRIPS = permissions.VIEW_OWN_TRIPS
@@ -31,6 +35,8 @@ RECORD_PROGRESS = permissions.RECORD_PROGRESS
 StopObservation = progress.StopObservation
 ARRIVED = progress.ARRIVED
 DEPARTED = progress.DEPARTED
+# the statuses of a trip under way: its bus is its bus's current trip
+UNDER_WAY = frozenset({"boarding", "departed"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,16 @@ class TripDetails:
 
 
 @dataclass(frozen=True)
+class ServiceDayTrip:
+    """A trip as the company's GTFS feeds name it: its id is the GTFS trip_id, its route id the route_id."""
+
+    trip: TripDetails
+    cancel_reason: str
+    start_date: str  # YYYYMMDD: its GTFS service day, the date of its departure in the company's timezone
+    start_time: str  # HH:MM:SS: its departure on that day's GTFS clock (past 24:00 after midnight)
+
+
+@dataclass(frozen=True)
 class RouteStops:
     route_id: UUID
     company_id: UUID
@@ -163,7 +179,15 @@ class TripOffer:
 
 
 def company_settings(*, company_id: UUID) -> CompanySettings:
-    company = selectors.company_by_id(company_id=company_id)
+    return _settings(selectors.company_by_id(company_id=company_id))
+
+
+def company_by_slug(*, slug: str) -> CompanySettings:
+    """A company's settings by its slug (the agency_id of its GTFS feeds); NotFound for no such company."""
+    return _settings(selectors.company_by_slug(slug=slug))
+
+
+def _settings(company: Company) -> CompanySettings:
     return CompanySettings(company_id=company.id, **{
         field.name: getattr(company, field.name) for field in dataclasses.fields(CompanySettings)
         if field.name != "company_id"})
@@ -197,6 +221,12 @@ def get_trip(*, trip_id: UUID) -> TripDetails:
     return _details(selectors.trip_rows(trip_id=trip_id))
 
 
+def get_trips(*, trip_ids: Collection[UUID]) -> list[TripDetails]:
+    """Trips with their ordered stops and times, by departure; ids of no trip are left out (one query)."""
+    rows = selectors.trips_rows(trip_ids=list(trip_ids))
+    return [_details(list(group)) for _trip_id, group in itertools.groupby(rows, key=lambda row: row[0])]
+
+
 def seat_layout(*, layout_version_id: UUID) -> SeatLayout:
     version = selectors.layout_version(layout_version_id=layout_version_id)
     return SeatLayout(
@@ -210,6 +240,29 @@ def seat_layout(*, layout_version_id: UUID) -> SeatLayout:
 def layout_seats(*, layout_version_id: UUID) -> tuple[Seat, ...]:
     """The seats of a layout version. Versions never change once made, so each process keeps them."""
     return tuple(Seat(**seat) for seat in selectors.layout_version_seats(layout_version_id=layout_version_id))
+
+
+def _local_midnight(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time()).replace(tzinfo=timetable.zone(tz))
+
+
+def service_day_trips(*, company_id: UUID, now: datetime | None = None) -> list[ServiceDayTrip]:
+    """The company's trips of today's GTFS service day in its timezone, cancelled ones included, and yesterday's
+    still under way (boarding or departed), by departure: public timetable data, named as the static GTFS feed
+    names them. Three queries."""
+    tz = company_settings(company_id=company_id).timezone
+    today = timetable.in_zone(now or django_timezone.now(), tz).date()
+    yesterday = today - timedelta(days=1)
+    reasons = dict(selectors.departing_trips(company_id=company_id, since=_local_midnight(yesterday, tz),
+                                             until=_local_midnight(today + timedelta(days=1), tz)))
+    found = []
+    for trip in get_trips(trip_ids=reasons):
+        day = timetable.in_zone(trip.departure_at, tz).date()
+        if day == today or (day == yesterday and trip.status in UNDER_WAY):
+            start_date, start_time = gtfs.trip_start(departure_at=trip.departure_at, agency_timezone=tz)
+            found.append(ServiceDayTrip(trip=trip, cancel_reason=reasons[trip.id], start_date=start_date,
+                                        start_time=start_time))
+    return found
 
 
 def trip_seat_layout(*, trip_id: UUID) -> SeatLayout:

@@ -14,7 +14,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
 from django.utils import timezone as django_timezone
@@ -44,13 +44,21 @@ def _gtfs_date(day: date) -> str:
 
 
 def _service_day_origin(day: date, tz: str) -> datetime:
-    """GTFS times count from noon minus 12 h of the service day (not midnight: that differs on DST days)."""
-    return datetime.combine(day, time(12)).replace(tzinfo=timetable.zone(tz)) - timedelta(hours=12)
+    """GTFS times count from noon minus 12 h of the service day (not midnight: that differs on DST days). The 12 h
+    are elapsed time, so they are taken off in UTC: Python subtracts from an aware local time on the wall clock."""
+    return datetime.combine(day, time(12)).replace(tzinfo=timetable.zone(tz)).astimezone(UTC) - timedelta(hours=12)
 
 
 def _clock(instant: datetime, origin: datetime) -> str:
     seconds = int((instant - origin).total_seconds())
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def trip_start(*, departure_at: datetime, agency_timezone: str) -> tuple[str, str]:
+    """(start_date YYYYMMDD, start_time HH:MM:SS) of a trip as this feed counts them: its service day and its
+    departure from the first stop on that day's clock. A real-time feed's trip descriptor repeats both."""
+    day = timetable.in_zone(departure_at, agency_timezone).date()
+    return _gtfs_date(day), _clock(departure_at, _service_day_origin(day, agency_timezone))
 
 
 def feed_rows(*, company_id: UUID, fallback_url: str) -> dict[str, list[list[str]]]:

@@ -3,7 +3,7 @@ the reads behind api.py (a trip, a layout, a route's stops, a roster) take ids a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.db import connection
@@ -119,7 +119,8 @@ def company_by_id(*, company_id: UUID) -> Company:
     return found
 
 
-# one statement for the trip and its stops: get_trip sits on every hold and seat map
+# one statement for trips and their stops (the reads add WHERE and ORDER BY): get_trip sits on every hold and
+# seat map
 _TRIP_SQL = """
 SELECT t.id, t.company_id, t.route_id, r.name, r.code, t.schedule_id, t.bus_id, b.plate, t.layout_version_id,
        t.service_date, t.status, t.delay_minutes, t.delay_reason,
@@ -130,19 +131,38 @@ SELECT t.id, t.company_id, t.route_id, r.name, r.code, t.schedule_id, t.bus_id, 
   JOIN company_bus b ON b.id = t.bus_id
   JOIN company_tripstop ts ON ts.trip_id = t.id
   JOIN company_stop s ON s.id = ts.stop_id
- WHERE t.id = %s
- ORDER BY ts.sequence
 """
 
 
 def trip_rows(*, trip_id: UUID) -> list[tuple]:
     """The trip joined with each of its stops, in stop order (one query)."""
     with connection.cursor() as cursor:
-        cursor.execute(_TRIP_SQL, [trip_id])
+        cursor.execute(_TRIP_SQL + " WHERE t.id = %s ORDER BY ts.sequence", [trip_id])
         rows = cursor.fetchall()
     if not rows:
         raise NotFound("No such trip.")
     return rows
+
+
+def trips_rows(*, trip_ids: list[UUID]) -> list[tuple]:
+    """Trips joined with their stops as trip_rows has them, by departure, then trip, then stop (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TRIP_SQL + " WHERE t.id = ANY(%s) ORDER BY t.departure_at, t.id, ts.sequence",
+                       [list(trip_ids)])
+        return cursor.fetchall()
+
+
+def departing_trips(*, company_id: UUID, since: datetime, until: datetime) -> list[tuple[UUID, str]]:
+    """(id, cancel reason) of the company's trips departing in [since, until), cancelled ones too."""
+    return list(Trip.objects.filter(company_id=company_id, departure_at__gte=since, departure_at__lt=until)
+                .values_list("id", "cancel_reason"))
+
+
+def company_by_slug(*, slug: str) -> Company:
+    found = Company.objects.filter(slug=slug).first()
+    if found is None:
+        raise NotFound("No such company.")
+    return found
 
 
 def layout_version(*, layout_version_id: UUID) -> SeatLayoutVersion:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from django.utils import timezone
+
+from apps.company import api as company_api
+from apps.ticketing.inventory import selectors as inventory
 from apps.ticketing.models import Booking, Ticket
 from apps.ticketing.sales import selectors
 from apps.ticketing.sales.services import confirmation
+from transport.errors import NotFound
 from transport.principal import Principal
 
 
@@ -54,6 +60,51 @@ def booking_confirm(*, booking_id: UUID, principal: Principal, payment_ref: str 
     return _view(Booking.objects.prefetch_related("passengers", "tickets").get(pk=booking.id))
 
 
+@dataclass(frozen=True)
+class LegOccupancy:
+    """The seats riding one leg of a trip, from a stop to the next one it calls at."""
+
+    from_sequence: int  # the stop sequence the leg leaves
+    to_sequence: int
+    sold: int  # confirmed bookings' seats
+    held: int  # seats held for a booking not yet paid (lapsed holds are free again)
+
+    @property
+    def taken(self) -> int:
+        return self.sold + self.held
+
+
+@dataclass(frozen=True)
+class TripOccupancy:
+    trip_id: UUID
+    sellable_seats: int  # seats of the trip's layout that are sold at all (crew seats are not)
+    legs: tuple[LegOccupancy, ...]  # in stop order, one per pair of consecutive stops
+
+    def leg_from(self, sequence: int) -> LegOccupancy | None:
+        """The leg leaving the stop of this sequence (None for the last stop or no such stop)."""
+        return next((leg for leg in self.legs if leg.from_sequence == sequence), None)
+
+
+def trips_occupancy(*, trip_ids: Collection[UUID]) -> dict[UUID, TripOccupancy]:
+    """Seats taken on each leg of the trips, by trip id (ids of no trip are left out): public, as the seats left
+    in a search are. Two queries, and one per seat layout version this process has not read yet."""
+    trips = company_api.get_trips(trip_ids=trip_ids)
+    counts = inventory.taken_by_leg(trips=trips, now=timezone.now())
+    return {trip.id: TripOccupancy(
+        trip_id=trip.id,
+        sellable_seats=sum(seat.sellable for seat in company_api.layout_seats(
+            layout_version_id=trip.layout_version_id)),
+        legs=tuple(LegOccupancy(from_sequence=board, to_sequence=alight, sold=sold, held=held)
+                   for board, alight, sold, held in counts[trip.id]),
+    ) for trip in trips}
+
+
+def trip_occupancy(*, trip_id: UUID) -> TripOccupancy:
+    """Seats taken on each leg of one trip (NotFound for no such trip)."""
+    found = trips_occupancy(trip_ids=[trip_id]).get(trip_id)
+    if found is None:
+        raise NotFound("No such trip.")
+    return found
 def trip_ticket_held(*, principal: Principal, trip_id: UUID) -> bool:
     """Whether the principal holds a valid ticket on the trip: a confirmed booking of theirs (bought under their
     account) with at least one ticket not cancelled. What lets a passenger follow their bus live."""

@@ -4,6 +4,7 @@ forward in time: two writers racing never put a bus back where it was."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -100,6 +101,16 @@ def _live(bus_id: UUID, values: dict[bytes, bytes], distance_m: float | None = N
 def bus_live(bus_id: UUID) -> LiveBus | None:
     """The bus's last accepted position, None if it never reported."""
     return _live(bus_id, cast(dict[bytes, bytes], client().hgetall(bus_key(bus_id))))
+
+
+def buses_live(bus_ids: Iterable[UUID]) -> dict[UUID, LiveBus]:
+    """The last accepted position of each of the buses that ever reported (one round trip to Redis)."""
+    wanted = list(dict.fromkeys(bus_ids))
+    pipe = client().pipeline(transaction=False)
+    for bus_id in wanted:
+        pipe.hgetall(bus_key(bus_id))
+    found = (_live(bus_id, values) for bus_id, values in zip(wanted, pipe.execute(), strict=True))
+    return {bus.bus_id: bus for bus in found if bus is not None}
 
 
 def trip_live(trip_id: UUID) -> LiveBus | None:

@@ -4,6 +4,7 @@ from django.urls import path
 
 from apps.tracking import views
 from apps.tracking.dispatch import views as dispatch_views
+from apps.tracking.gtfs_realtime import views as gtfs_realtime_views
 from apps.tracking.history import views as history_views
 
 urlpatterns = [
@@ -17,4 +18,9 @@ urlpatterns = [
     path("dispatch-messages", dispatch_views.DispatchMessageList.as_view(), name="tracking-dispatch-messages"),
     path("dispatch-messages/<uuid:message_id>/ack", dispatch_views.DispatchMessageAck.as_view(),
          name="tracking-dispatch-message-ack"),
+    path("gtfs-rt/<slug:slug>/vehicle-positions", gtfs_realtime_views.VehiclePositionsFeed.as_view(),
+         name="tracking-gtfs-rt-vehicle-positions"),
+    path("gtfs-rt/<slug:slug>/trip-updates", gtfs_realtime_views.TripUpdatesFeed.as_view(),
+         name="tracking-gtfs-rt-trip-updates"),
+    path("gtfs-rt/<slug:slug>/alerts", gtfs_realtime_views.AlertsFeed.as_view(), name="tracking-gtfs-rt-alerts"),
 ]

@@ -4,9 +4,10 @@ and this app's live inventory rows and fares."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from uuid import UUID
 
 from django.db.backends.postgresql.psycopg_any import NumericRange
@@ -155,3 +156,31 @@ def allotted_stretches(*, allotment_ids: Collection[UUID]) -> dict[UUID, list[tu
     for allotment_id, label, span in rows:
         found[allotment_id].append((label, span.lower, span.upper))
     return found
+
+
+# (from sequence, to sequence, seats sold, seats held) of a leg between two consecutive stops of a trip
+LegCount = tuple[int, int, int, int]
+
+
+def taken_by_leg(*, trips: Sequence[company_api.TripDetails], now: datetime) -> dict[UUID, list[LegCount]]:
+    """Per trip, in stop order, the seats riding each leg between consecutive stops: a confirmed row is sold, a
+    hold not yet lapsed is held. An allotment sets seats aside for a POS device and carries nobody until it
+    sells them, so it counts in neither. One query."""
+    rows = (SeatHold.objects.filter(trip_id__in=[trip.id for trip in trips], state__in=SeatHold.LIVE_STATES)
+            .exclude(state=SeatHold.State.HELD, expires_at__lte=now)
+            .values_list("trip_id", "seat_label", "state", "stretch"))
+    by_trip: dict[UUID, list[tuple[str, str, NumericRange]]] = {}
+    for trip_id, label, state, span in rows:
+        by_trip.setdefault(trip_id, []).append((label, state, span))
+    counts: dict[UUID, list[LegCount]] = {}
+    for trip in trips:
+        legs = []
+        for board, alight in pairwise(trip.stops):
+            leg = stretches.stretch(board.sequence, alight.sequence)
+            riding = [(label, state) for label, state, span in by_trip.get(trip.id, [])
+                      if stretches.stretches_overlap(span, leg)]
+            sold = {label for label, state in riding if state == SeatHold.State.CONFIRMED}
+            held = {label for label, state in riding if state == SeatHold.State.HELD} - sold
+            legs.append((board.sequence, alight.sequence, len(sold), len(held)))
+        counts[trip.id] = legs
+    return counts
