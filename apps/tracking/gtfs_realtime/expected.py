@@ -1,15 +1,17 @@
 """When a trip is expected at its stops, beside its timetable: what TripUpdates tell and where VehiclePositions
-place a bus. Today the only source is the delay the company announced (Trip.delay_minutes), applied to every
-stop still ahead; observed stop times and estimates can produce the same `ExpectedStop`s later, and the feeds
-built from them do not change."""
+place a bus. A trip under way whose bus tracking has seen has its estimates (apps/tracking/progress: the bus's
+progress and speed, the timetable after its current leg); every other trip, and any stop without an estimate,
+has the delay the company announced (Trip.delay_minutes) applied to its timetable."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from apps.company import api as company_api
+from apps.tracking.progress.estimates import StopEstimate
 
 # company's trip statuses
 BOARDING = "boarding"
@@ -61,3 +63,25 @@ def is_over(trip: company_api.TripDetails, *, now: datetime) -> bool:
     if trip.status == ARRIVED:
         return True
     return trip.status not in company_api.UNDER_WAY and expected_end(trip) < now
+
+
+def expected_from_progress(trip: company_api.TripDetails, estimates: Sequence[StopEstimate], *,
+                           now: datetime) -> list[ExpectedStop]:
+    """The stops the bus has yet to leave with tracking's expected times (what it observed at a stop it is at);
+    a stop passed unseen is left out, and a stop with no estimate takes the announced delay."""
+    delay = _delay(trip)
+    by_sequence = {estimate.sequence: estimate for estimate in estimates}
+    expected = []
+    for stop in stops_ahead(trip, now=now):
+        estimate = by_sequence.get(stop.sequence)
+        if estimate is not None and estimate.departed_at is not None and stop is not trip.stops[-1]:
+            continue  # left already
+        if estimate is not None and estimate.arrived_at is None and estimate.expected_arrival is None and \
+                estimate.sequence < max(by_sequence):
+            continue  # passed unseen
+        arrival = (estimate and (estimate.arrived_at or estimate.expected_arrival)) or stop.arrive_at + delay
+        departure = (estimate and estimate.expected_departure) or max(arrival, stop.depart_at + delay)
+        expected.append(ExpectedStop(sequence=stop.sequence, stop_id=stop.stop_id, scheduled_arrival=stop.arrive_at,
+                                     scheduled_departure=stop.depart_at, arrival=arrival,
+                                     departure=max(arrival, departure)))
+    return expected

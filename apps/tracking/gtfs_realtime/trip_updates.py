@@ -10,7 +10,14 @@ from google.transit import gtfs_realtime_pb2 as rt
 
 from apps.company import api as company_api
 from apps.tracking.gtfs_realtime.descriptors import posix, trip_descriptor, vehicle_descriptor
-from apps.tracking.gtfs_realtime.expected import CANCELLED, ExpectedStop, expected_from_delay, is_over
+from apps.tracking.gtfs_realtime.expected import (
+    CANCELLED,
+    ExpectedStop,
+    expected_from_delay,
+    expected_from_progress,
+    is_over,
+)
+from apps.tracking.progress.estimates import trip_estimates, trip_seen
 
 
 def stop_time_updates(expected: Sequence[ExpectedStop]) -> list[rt.TripUpdate.StopTimeUpdate]:
@@ -39,6 +46,10 @@ def trip_update_entities(*, company: company_api.CompanySettings, trips: Sequenc
             continue
         if trip.status == CANCELLED:
             update = rt.TripUpdate(trip=trip_descriptor(found), vehicle=vehicle_descriptor(trip), timestamp=posix(now))
+        elif trip.status in company_api.UNDER_WAY and trip_seen(trip_id=trip.id):
+            expected = expected_from_progress(trip, trip_estimates(trip_id=trip.id), now=now)
+            update = rt.TripUpdate(trip=trip_descriptor(found), vehicle=vehicle_descriptor(trip),
+                                   stop_time_update=stop_time_updates(expected), timestamp=posix(now))
         elif trip.status in company_api.UNDER_WAY or trip.delay_minutes > 0:
             update = rt.TripUpdate(trip=trip_descriptor(found), vehicle=vehicle_descriptor(trip),
                                    stop_time_update=stop_time_updates(expected_from_delay(trip, now=now)),

@@ -42,6 +42,12 @@ def trip_estimates(*, trip_id: UUID) -> tuple[StopEstimate, ...]:
     return estimates_of(trip_plan(trip_id), progress_read(trip_id), now=timezone.now())
 
 
+def trip_seen(*, trip_id: UUID) -> bool:
+    """Whether progress has evaluated a position of the trip's bus: until then its estimates are the timetable's
+    run times from now, which for a trip under way says more about not knowing than about the bus."""
+    return progress_read(trip_id).position is not None
+
+
 def estimates_of(plan: TripPlan, progress: Progress, *, now: datetime) -> tuple[StopEstimate, ...]:
     expected = eta.expected_times(plan, progress, now=now, radius_m=float(settings.TRACKING_STOP_RADIUS_M))
     return tuple(

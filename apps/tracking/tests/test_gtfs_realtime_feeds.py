@@ -12,9 +12,18 @@ from django.utils import timezone
 from google.transit import gtfs_realtime_pb2 as rt
 
 from apps.company import api as company_api
+from apps.tracking import api
 from apps.tracking.tests.gtfs_rt import read_feed, report_position, slug_of, under_way
+from apps.tracking.tests.road import between, drive
 from tests.worlds.boarding import delay, ticket
-from tests.worlds.tracking import earlier_today, seat_held, trip_departs_at, trip_move, trip_today
+from tests.worlds.tracking import (
+    earlier_today,
+    seat_held,
+    trip_departs_at,
+    trip_move,
+    trip_on_the_road,
+    trip_today,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +191,17 @@ def test_a_trip_that_arrived_and_one_cancelled_yesterday_are_in_no_feed(world):
 
     for feed in ("vehicle-positions", "trip-updates", "alerts"):
         assert list(read_feed(slug_of(world), feed).entity) == [], feed
+
+
+def test_a_followed_trip_s_updates_carry_tracking_s_expected_times_at_the_stops_ahead(fleet):
+    departs = earlier_today()
+    trip_on_the_road(fleet.world, departs_at=departs)
+    trip_move(fleet.world, "depart")
+    drive(fleet, (timezone.now().replace(microsecond=0) - timedelta(seconds=30), between("Nairobi", "Nakuru", 0.1)))
+    expected = {e.sequence: e.expected_arrival for e in api.trip_estimates(trip_id=fleet.trip_id)}
+
+    message = read_feed(slug_of(fleet.world), "trip-updates")
+
+    [entity] = message.entity
+    assert [(u.stop_sequence, u.arrival.time) for u in entity.trip_update.stop_time_update] == [
+        (2, int(expected[2].timestamp())), (3, int(expected[3].timestamp()))]
