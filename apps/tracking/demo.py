@@ -42,6 +42,8 @@ def seed(out: DemoOutput) -> None:
     else:
         out.add_note(f"Simulated bus {trip.bus_plate} is boarding {trip.route_name}, trip {trip.id}: drive it with "
                      f"`manage.py tracking_simulate` (TRACKING_DEMO_SIMULATION is off); watch it at")
-    out.add_note(f"  /api/v1/tracking/trips/{trip.id}/live and /api/v1/tracking/trips/{trip.id}/track")
+    out.add_note(f"  /api/v1/tracking/trips/{trip.id}/live, /api/v1/tracking/trips/{trip.id}/eta and .../track")
     out.add_note(f"  and the trip's websocket {TRIP_WEBSOCKET_PATH.format(trip_id=trip.id)} (subprotocols "
                  "\"bearer\", <access token>)")
+    feed = f"/api/v1/tracking/gtfs-rt/{DEMO_SIMULATED_COMPANY}/vehicle-positions"
+    out.add_note(f"  and the public GTFS-Realtime feed {feed} (also trip-updates, alerts; ?format=json to read it)")

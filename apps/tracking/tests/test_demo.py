@@ -30,7 +30,7 @@ def test_the_simulated_bus_gets_one_tracker_however_often_the_demo_is_seeded():
     assert watch == [
         f"Simulated bus KAS 500X (tracker id {DEMO_TRACKER_IDENTIFIER}) drives Nairobi - Thika, trip {trip_id}; "
         "as alpha's dispatcher watch it at",
-        f"  /api/v1/tracking/trips/{trip_id}/live and /api/v1/tracking/trips/{trip_id}/track",
+        f"  /api/v1/tracking/trips/{trip_id}/live, /api/v1/tracking/trips/{trip_id}/eta and .../track",
         f'  and the trip\'s websocket /ws/trips/{trip_id}/ (subprotocols "bearer", <access token>)',
     ]
 
