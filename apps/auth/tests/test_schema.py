@@ -9,7 +9,7 @@ def test_every_identity_endpoint_is_in_the_openapi_schema(client):
     assert paths == {
         "/api/v1/auth/register", "/api/v1/auth/token", "/api/v1/auth/token/refresh", "/api/v1/auth/logout",
         "/api/v1/auth/me", "/api/v1/auth/password/reset", "/api/v1/auth/password/reset/confirm",
-        "/api/v1/auth/invitations", "/api/v1/auth/invitations/accept",
+        "/api/v1/auth/invitations", "/api/v1/auth/invitations/accept", "/api/v1/auth/ws-tickets",
         "/api/v1/auth/companies/{company_id}/members", "/api/v1/auth/companies/{company_id}/members/{user_id}",
         "/api/v1/auth/devices", "/api/v1/auth/devices/{device_id}/revoke",
     }
