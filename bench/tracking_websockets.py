@@ -71,7 +71,7 @@ SATURATION_RAMP_SECONDS = 1
 SATURATION_SECONDS = 5
 SATURATION_BUSES = 1_000  # cycled: a bus comes back after this many updates, far apart for a 100 ms tick
 BACKLOG = 200  # updates per watcher the saturating publisher lets be undelivered
-DRAIN_QUIET_SECONDS = 2  # after publishing: done when every expected position arrived or none came for this long
+DRAIN_QUIET_SECONDS = 5  # after publishing: done when every expected position arrived or none came for this long
 DRAIN_MAX_SECONDS = 300  # late is not lost: a server that fell behind is given this long to catch up
 RAW_TICK_MS = 100
 PLATFORM_NAMES = {"pubsub": "platform, pub/sub layer (shipped)", "core": "platform, stock RedisChannelLayer"}
@@ -192,33 +192,37 @@ def saturate(send: ws_servers.Sender, watchers: Watchers, pids: dict[str, list[i
 Feeds = Callable[[Watchers, list[str]], Any]  # a context manager: (paced sender, {mode: saturation sender})
 
 
-def measure(kind: str, name: str, server: Any, url: str, subprotocols: list[str], feeds: Feeds,
+def measure(kind: str, name: str, server: ws_servers.Server, url: str, subprotocols: list[str], feeds: Feeds,
             args: argparse.Namespace) -> Run:
     """One server, started: its memory, then the watchers connected, paced and saturated."""
+    notes: list[str] = []
     try:
-        ws_servers.warm(url, subprotocols)
+        ws_servers.warm(url, subprotocols, compression=args.compression)
         time.sleep(1)
-        before = ws_servers.rss(server)
-        watchers = Watchers(url=url, count=args.watchers, subprotocols=subprotocols, processes=args.client_processes)
+        before = server.rss()
+        watchers = Watchers(url=url, count=args.watchers, subprotocols=subprotocols, processes=args.client_processes,
+                            compression=args.compression)
         try:
             opened = watchers.connected()
             time.sleep(IDLE_SECONDS)
-            after = ws_servers.rss(server)
+            after = server.rss()
             pids = {"server": [server.pid], "watchers": watchers.pids, "redis": redis_pid(), "bench": [os.getpid()]}
-            notes: list[str] = []
             _log(f"{name}: {opened[0]:,} watchers connected")
             with feeds(watchers, notes) as (paced_sender, saturation_senders):
                 run_paced = paced(paced_sender, watchers, pids, buses=args.buses, seconds=args.seconds,
                                   connected=opened[0])
-                _log(f"{name}: paced, {run_paced.rate:,.0f} deliveries/s")
+                _log(f"{name}: paced, {run_paced.rate:,.0f} deliveries/s, {run_paced.lost:,} lost, drained in "
+                     f"{run_paced.drain_seconds:.1f} s")
                 saturated = {}
                 for mode, sender in saturation_senders.items():
                     saturated[mode] = saturate(sender, watchers, pids, connected=opened[0])
-                    _log(f"{name}: saturated, one frame per {mode}, {saturated[mode].rate:,.0f} deliveries/s")
+                    _log(f"{name}: saturated, one frame per {mode}, {saturated[mode].rate:,.0f} deliveries/s, "
+                         f"{saturated[mode].lost:,} lost, drained in {saturated[mode].drain_seconds:.1f} s")
         finally:
             watchers.close()
     finally:
-        ws_servers.stop(server)
+        server.stop()
+    notes += server.exception_notes()
     return Run(kind=kind, name=name, connected=opened, rss=(before, after), paced=run_paced, saturated=saturated,
                notes=notes)
 
@@ -266,7 +270,7 @@ def platform_run(kind: str, name: str, database: str, company_id: uuid.UUID, dis
             loop.close()
 
     token = access_token_for(dispatcher)  # a fresh one per server: tokens live minutes
-    server = ws_servers.start_platform(port=port, database=database, layer=kind)
+    server = ws_servers.start_platform(port=port, database=database, layer=kind, implementation=args.uvicorn_ws)
     return measure(kind, name, server, f"ws://127.0.0.1:{port}/ws/fleet/{company_id}/", ["bearer", token], feeds,
                    args)
 
@@ -296,6 +300,10 @@ def main() -> None:
     parser.add_argument("--watchers", type=int, default=1_000)
     parser.add_argument("--client-processes", type=int, default=1)
     parser.add_argument("--servers", default="pubsub,core,raw", help="which of pubsub, core, raw to measure")
+    parser.add_argument("--no-compression", dest="compression", action="store_false",
+                        help="watchers do not offer permessage-deflate (browsers do)")
+    parser.add_argument("--uvicorn-ws", default="websockets", choices=["websockets", "websockets-sansio", "wsproto"],
+                        help="uvicorn's websocket implementation (production's: websockets)")
     args = parser.parse_args()
     runs = []
     with bench_database("tracking_ws") as name:
@@ -307,8 +315,7 @@ def main() -> None:
                 runs.append(raw_run(args))
             else:
                 runs.append(platform_run(kind, PLATFORM_NAMES[kind], name, world.company_id, dispatcher, args))
-    print_runs(runs, watchers=args.watchers, processes=args.client_processes, buses=args.buses, seconds=args.seconds,
-               warmup=WARMUP_SECONDS, saturation=SATURATION_SECONDS)
+    print_runs(runs, args=args, warmup=WARMUP_SECONDS, saturation=SATURATION_SECONDS)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ primitive's of the same run."""
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,12 +66,13 @@ def _phase(phase: Phase) -> str:
             f"{figures['expected']:,}, duplicates {figures['duplicates']:,}{latency}")
 
 
-def print_runs(runs: list[Run], *, watchers: int, processes: int, buses: int, seconds: float, warmup: float,
-               saturation: float) -> None:
+def print_runs(runs: list[Run], *, args: argparse.Namespace, warmup: float, saturation: float) -> None:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"tracking websockets bench: {watchers:,} fleet watchers in {processes} client process(es), one server "
-          f"process each; {buses} buses at one update per bus per second, {seconds:.0f} s after {warmup:.0f} s "
-          f"warm-up; saturation {saturation:.0f} s; {os.cpu_count()} cores, load average before {load}")
+    print(f"tracking websockets bench: {args.watchers:,} fleet watchers in {args.client_processes} client "
+          f"process(es), permessage-deflate {'offered' if args.compression else 'off'}, one server process each "
+          f"(uvicorn --ws {args.uvicorn_ws}); {args.buses} buses at one update per bus per second, "
+          f"{args.seconds:.0f} s after {warmup:.0f} s warm-up; saturation {saturation:.0f} s; {os.cpu_count()} "
+          f"cores, load average at the end {load}")
     for run in runs:
         connected, failed, took = run.connected
         print(f"  {run.name}: {connected:,} watchers connected in {took:.1f} s ({failed} failed, "

@@ -16,9 +16,11 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -34,50 +36,89 @@ START_SECONDS = 60
 Sender = Callable[[dict[str, Any]], None]
 
 
-def _start(command: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(command, cwd=ROOT, start_new_session=True, env={**os.environ, **env})
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"{command[2]} exited with {server.returncode}")
-            try:
-                if serves(port):
-                    return server
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"{command[2]} did not answer in time")
-    except BaseException:
-        stop(server)
-        raise
+class Server:
+    """A server process started whole; what it writes on stderr goes to a file of its own, whose exceptions are
+    counted: the ones logged while it served, and the ones logged while it stopped."""
+
+    def __init__(self, command: list[str], port: int, env: dict[str, str]) -> None:
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-ws-server-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, env={**os.environ, **env},
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self.served_exceptions: dict[str, int] = {}
+        self.stopping_exceptions: dict[str, int] = {}
+        try:
+            deadline = time.monotonic() + START_SECONDS
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{command[2]} exited with {self.process.returncode}; see {self.log.name}")
+                try:
+                    if serves(port):
+                        return
+                except OSError:
+                    time.sleep(0.2)
+            raise RuntimeError(f"{command[2]} did not answer in time; see {self.log.name}")
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def rss(self) -> int:
+        """Resident memory, in bytes."""
+        return int(psutil.Process(self.pid).memory_info().rss)
+
+    def _exceptions(self) -> dict[str, int]:
+        """Each logged traceback's exception (its last line, up to the colon), counted."""
+        counts: dict[str, int] = {}
+        lines = Path(self.log.name).read_text(errors="replace").splitlines()
+        for index, line in enumerate(lines):
+            if line.startswith("Traceback (most recent call last)"):
+                last = next((later for later in lines[index + 1:] if later and not later.startswith(" ")), "?")
+                kind = last.split(":", 1)[0]
+                counts[kind] = counts.get(kind, 0) + 1
+        return counts
+
+    def stop(self) -> None:
+        self.served_exceptions = self._exceptions()
+        stop_process_group(self.process, wait=30)
+        self.log.close()
+        after = self._exceptions()
+        self.stopping_exceptions = {kind: count - self.served_exceptions.get(kind, 0) for kind, count in after.items()
+                                    if count > self.served_exceptions.get(kind, 0)}
+        os.unlink(self.log.name)
+
+    def exception_notes(self) -> list[str]:
+        notes = []
+        for when, exceptions in (("while serving", self.served_exceptions),
+                                 ("while stopping", self.stopping_exceptions)):
+            if exceptions:
+                kinds = ", ".join(f"{count:,} {kind}" for kind, count in sorted(exceptions.items(),
+                                                                               key=lambda item: -item[1]))
+                notes.append(f"the server logged exceptions {when}: {kinds}")
+        return notes
 
 
-def start_platform(*, port: int, database: str, layer: str) -> subprocess.Popen[bytes]:
-    """uvicorn, one process, serving the project on `database` with the channel layer `layer` ("pubsub", "core")."""
-    return _start([sys.executable, "-m", "uvicorn", "--factory", "bench.coach_line:asgi_app", "--host", "127.0.0.1",
-                   "--port", str(port), "--ws", "websockets", "--lifespan", "off", "--log-level", "warning",
+def start_platform(*, port: int, database: str, layer: str, implementation: str) -> Server:
+    """uvicorn, one process, serving the project on `database` with the channel layer `layer` ("pubsub", "core")
+    and uvicorn's websocket `implementation` (production's: "websockets")."""
+    return Server([sys.executable, "-m", "uvicorn", "--factory", "bench.coach_line:asgi_app", "--host", "127.0.0.1",
+                   "--port", str(port), "--ws", implementation, "--lifespan", "off", "--log-level", "warning",
                    "--no-access-log"], port,
                   {"BENCH_DATABASE_NAME": database, "BENCH_CHANNEL_LAYER": layer,
                    "DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "8")})  # config/asgi.py's default
 
 
-def start_raw(*, port: int, tick_ms: int) -> subprocess.Popen[bytes]:
-    return _start([sys.executable, "-c", "from bench.ws_raw import run; run()", str(port), str(tick_ms)], port, {})
+def start_raw(*, port: int, tick_ms: int) -> Server:
+    return Server([sys.executable, "-c", "from bench.ws_raw import run; run()", str(port), str(tick_ms)], port, {})
 
 
-def stop(server: subprocess.Popen[bytes]) -> None:
-    stop_process_group(server, wait=30)
-
-
-def rss(server: subprocess.Popen[bytes]) -> int:
-    """The server process's resident memory, in bytes."""
-    return int(psutil.Process(server.pid).memory_info().rss)
-
-
-def warm(url: str, subprotocols: list[str]) -> None:
+def warm(url: str, subprotocols: list[str], *, compression: bool) -> None:
     """One watcher opened (to its snapshot) and closed: what the first connection sets up once (the channel layer's
     Redis connection, the database pool, lazy imports) is not memory per connection."""
-    with connect(url, subprotocols=subprotocols or None, open_timeout=60) as websocket:  # type: ignore[arg-type]
+    with connect(url, subprotocols=subprotocols or None, open_timeout=60,  # type: ignore[arg-type]
+                 compression="deflate" if compression else None) as websocket:
         websocket.recv(timeout=60)
 
 
