@@ -3,6 +3,7 @@ served by one uvicorn process, fed as ingestion feeds them, beside a bare `webso
 watchers and updates, in the same run.
 
     python bench/tracking_websockets.py [seconds] [--buses N] [--watchers N] [--client-processes N]
+                                        [--servers pubsub,core,raw] [--no-compression] [--uvicorn-ws IMPL]
 
 Seeds its own database (created next to the configured one and dropped afterwards): one company, whose dispatcher
 watches its fleet. Three servers in turn, one process each (bench/ws_servers.py), each with the same WATCHERS
@@ -17,8 +18,11 @@ time, each until its snapshot):
 Paced: BUSES synthetic buses, one update per bus per second spread evenly over the second, with received_at the
 publish time (the platform's through apps.tracking.fanout.group_messages_send, what ingestion does after a live
 move), for WARMUP_SECONDS and then `seconds` measured. At that rate a 100 ms tick coalesces nothing away, so every
-watcher should get every update: lost = expected - delivered over every watcher and measured update. Deliveries are
-bus positions received, frames the websocket messages carrying them; latency = arrival - received_at.
+watcher should get every update: lost = expected - delivered over every watcher and measured update, once every
+position arrived or none came for DRAIN_QUIET_SECONDS (late is not lost). Deliveries are bus positions received,
+frames the websocket messages carrying them; latency = arrival - received_at, where arrival is when the watcher's
+process read the frame (one process reads a burst of 1,000 frames in tens of ms: the raw server's latency shows
+that floor).
 Saturation: distinct buses as fast as the server takes them: the publisher keeps at most BACKLOG updates per
 watcher undelivered (as the watchers report), SATURATION_SECONDS measured after a ramp. The raw server is saturated
 twice: one frame per update, and one frame per 100 ms tick for all watchers (the platform coalesces per watcher).
