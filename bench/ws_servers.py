@@ -104,8 +104,8 @@ def start_platform(*, port: int, database: str, layer: str, implementation: str)
     """uvicorn, one process, serving the project on `database` with the channel layer `layer` ("pubsub", "core")
     and uvicorn's websocket `implementation` (production's: "websockets")."""
     return Server([sys.executable, "-m", "uvicorn", "--factory", "bench.coach_line:asgi_app", "--host", "127.0.0.1",
-                   "--port", str(port), "--ws", implementation, "--lifespan", "off", "--log-level", "warning",
-                   "--no-access-log"], port,
+                   "--port", str(port), "--ws", implementation, "--ws-max-size", "1048576", "--lifespan", "off",
+                   "--log-level", "warning", "--no-access-log"], port,
                   {"BENCH_DATABASE_NAME": database, "BENCH_CHANNEL_LAYER": layer,
                    "DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "8")})  # config/asgi.py's default
 
