@@ -127,7 +127,7 @@ CACHES = {
 }
 # Redis pub/sub, not channels_redis's list-based RedisChannelLayer: one PUBLISH reaches every process
 # subscribed to a group, which hands it to its local consumers; the list-based layer writes one capped,
-# expiring list per consumer and silently drops what overflows (measured in bench/tracking.py).
+# expiring list per consumer and silently drops what overflows (measured in bench/tracking_websockets.py).
 CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
