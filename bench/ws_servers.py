@@ -102,9 +102,11 @@ class Server:
 
 def start_platform(*, port: int, database: str, layer: str, implementation: str) -> Server:
     """uvicorn, one process, serving the project on `database` with the channel layer `layer` ("pubsub", "core")
-    and uvicorn's websocket `implementation` (production's: "websockets")."""
+    and uvicorn's websocket `implementation` (production's: "websockets"), with the flags compose's ws service and
+    `make run` use (frames up to 1 MiB, no per-message compression)."""
     return Server([sys.executable, "-m", "uvicorn", "--factory", "bench.coach_line:asgi_app", "--host", "127.0.0.1",
-                   "--port", str(port), "--ws", implementation, "--ws-max-size", "1048576", "--lifespan", "off",
+                   "--port", str(port), "--ws", implementation, "--ws-max-size", "1048576",
+                   "--ws-per-message-deflate", "false", "--lifespan", "off",
                    "--log-level", "warning", "--no-access-log"], port,
                   {"BENCH_DATABASE_NAME": database, "BENCH_CHANNEL_LAYER": layer,
                    "DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "8")})  # config/asgi.py's default

@@ -127,5 +127,6 @@ def test_env_example_names_every_variable_the_deployment_reads():
     assert sorted(interpolated_by_compose - listed) == []
 
 
-def test_the_websocket_server_takes_frames_as_large_as_the_local_one_and_no_larger(compose):
+def test_the_websocket_server_is_configured_as_the_local_one(compose):
     assert f"--ws-max-size={WS_MAX_BYTES}" in compose["services"]["ws"]["command"]
+    assert "--ws-per-message-deflate=false" in compose["services"]["ws"]["command"]

@@ -88,7 +88,7 @@ class Command(BaseCommand):
         asgi_app = ":".join(settings.ASGI_APPLICATION.rsplit(".", 1))
         commands = {
             "web": [python, "-m", "uvicorn", asgi_app, "--host", host, "--port", str(port), "--lifespan", "off",
-                    "--ws-max-size", str(WS_MAX_BYTES)],
+                    "--ws-max-size", str(WS_MAX_BYTES), "--ws-per-message-deflate", "false"],
         }
         if not options["no_worker"]:
             commands["worker"] = [python, "-m", "celery", "-A", CELERY_APP, "worker", "--loglevel=INFO",
