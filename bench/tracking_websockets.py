@@ -3,7 +3,7 @@ served by one uvicorn process, fed as ingestion feeds them, beside a bare `webso
 watchers and updates, in the same run.
 
     python bench/tracking_websockets.py [seconds] [--buses N] [--watchers N] [--client-processes N]
-                                        [--servers pubsub,core,raw] [--no-compression] [--uvicorn-ws IMPL]
+                                        [--servers pubsub,core,raw] [--compression] [--uvicorn-ws IMPL]
 
 Seeds its own database (created next to the configured one and dropped afterwards): one company, whose dispatcher
 watches its fleet. Three servers in turn, one process each (bench/ws_servers.py), each with the same WATCHERS
@@ -14,6 +14,8 @@ time, each until its snapshot):
 - the same on channels_redis's stock list-based RedisChannelLayer (same Redis, another prefix): the choice the
   project did not make, measured beside it so that the choice is proven on this machine;
 - the raw primitive, bench/ws_raw.py: a bare `websockets` broadcast server, no Django, no Channels, no Redis.
+The watchers offer permessage-deflate, as browsers do; both servers decline it, as production's flags do
+(--compression makes both accept it, to measure what it costs).
 
 Paced: BUSES synthetic buses, one update per bus per second spread evenly over the second, with received_at the
 publish time (the platform's through apps.tracking.fanout.group_messages_send, what ingestion does after a live
@@ -201,11 +203,10 @@ def measure(kind: str, name: str, server: ws_servers.Server, url: str, subprotoc
     """One server, started: its memory, then the watchers connected, paced and saturated."""
     notes: list[str] = []
     try:
-        ws_servers.warm(url, subprotocols, compression=args.compression)
+        ws_servers.warm(url, subprotocols)
         time.sleep(1)
         before = server.rss()
-        watchers = Watchers(url=url, count=args.watchers, subprotocols=subprotocols, processes=args.client_processes,
-                            compression=args.compression)
+        watchers = Watchers(url=url, count=args.watchers, subprotocols=subprotocols, processes=args.client_processes)
         try:
             opened = watchers.connected()
             time.sleep(IDLE_SECONDS)
@@ -274,7 +275,8 @@ def platform_run(kind: str, name: str, database: str, company_id: uuid.UUID, dis
             loop.close()
 
     token = access_token_for(dispatcher)  # a fresh one per server: tokens live minutes
-    server = ws_servers.start_platform(port=port, database=database, layer=kind, implementation=args.uvicorn_ws)
+    server = ws_servers.start_platform(port=port, database=database, layer=kind, implementation=args.uvicorn_ws,
+                                       compression=args.compression)
     return measure(kind, name, server, f"ws://127.0.0.1:{port}/ws/fleet/{company_id}/", ["bearer", token], feeds,
                    args)
 
@@ -291,7 +293,7 @@ def raw_run(args: argparse.Namespace) -> Run:
             per_update.close()
             per_tick.close()
 
-    server = ws_servers.start_raw(port=port, tick_ms=RAW_TICK_MS)
+    server = ws_servers.start_raw(port=port, tick_ms=RAW_TICK_MS, compression=args.compression)
     return measure("raw", "raw websockets broadcast", server, f"ws://127.0.0.1:{port}/ws/fleet/raw/", ["bearer", "raw"],
                    feeds, args)
 
@@ -304,8 +306,8 @@ def main() -> None:
     parser.add_argument("--watchers", type=int, default=1_000)
     parser.add_argument("--client-processes", type=int, default=1)
     parser.add_argument("--servers", default="pubsub,core,raw", help="which of pubsub, core, raw to measure")
-    parser.add_argument("--no-compression", dest="compression", action="store_false",
-                        help="watchers do not offer permessage-deflate (browsers do)")
+    parser.add_argument("--compression", action="store_true",
+                        help="both servers accept the permessage-deflate the watchers offer (production declines it)")
     parser.add_argument("--uvicorn-ws", default="websockets", choices=["websockets", "websockets-sansio", "wsproto"],
                         help="uvicorn's websocket implementation (production's: websockets)")
     args = parser.parse_args()

@@ -3,8 +3,8 @@ the `websockets` library, no Django), each counting the bus positions it is sent
 
     python -c "from bench.ws_clients import run; run()" <url> <connections>
 
-with BENCH_WS_SUBPROTOCOLS (a JSON list) offered, and permessage-deflate if BENCH_WS_COMPRESSION is "deflate" (as
-browsers offer it).
+with BENCH_WS_SUBPROTOCOLS (a JSON list) offered, and permessage-deflate offered as browsers offer it (the server
+decides).
 
 A process opens its connections BATCH at a time, each waiting for its first frame (the snapshot), then writes
 {"connected": n, "failed": m, "seconds": s} on stdout and, every PROGRESS_SECONDS, {"progress": positions} (all
@@ -97,14 +97,13 @@ def _say(message: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-async def _watch(url: str, subprotocols: list[str], compression: str | None, records: Records,
-                 opened: asyncio.Future[bool]) -> None:
+async def _watch(url: str, subprotocols: list[str], records: Records, opened: asyncio.Future[bool]) -> None:
     from websockets.asyncio.client import connect
 
     last: dict[str, str] = {}
     try:
         async with connect(url, subprotocols=subprotocols or None, open_timeout=OPEN_SECONDS,  # type: ignore[arg-type]
-                           ping_interval=None, max_size=None, compression=compression) as websocket:
+                           ping_interval=None, max_size=None, compression="deflate") as websocket:
             await asyncio.wait_for(websocket.recv(), OPEN_SECONDS)  # the snapshot
             opened.set_result(True)
             async for message in websocket:
@@ -122,14 +121,14 @@ async def _progress(records: Records) -> None:
         await asyncio.sleep(PROGRESS_SECONDS)
 
 
-async def _main(url: str, count: int, subprotocols: list[str], compression: str | None) -> None:
+async def _main(url: str, count: int, subprotocols: list[str]) -> None:
     loop = asyncio.get_running_loop()
     records = Records()
     began = time.perf_counter()
     tasks, connected = [], 0
     for start in range(0, count, BATCH):
         opened = [loop.create_future() for _ in range(min(BATCH, count - start))]
-        tasks += [asyncio.ensure_future(_watch(url, subprotocols, compression, records, each)) for each in opened]
+        tasks += [asyncio.ensure_future(_watch(url, subprotocols, records, each)) for each in opened]
         connected += sum(await asyncio.gather(*opened))
     _say({"connected": connected, "failed": count - connected, "seconds": time.perf_counter() - began})
     tasks.append(asyncio.ensure_future(_progress(records)))
@@ -151,17 +150,15 @@ def run() -> None:
 
     url, count = sys.argv[1], int(sys.argv[2])
     subprotocols = json.loads(os.environ.get("BENCH_WS_SUBPROTOCOLS", "[]"))
-    compression = os.environ.get("BENCH_WS_COMPRESSION") or None
-    uvloop.run(_main(url, count, subprotocols, compression))
+    uvloop.run(_main(url, count, subprotocols))
 
 
 class Watchers:
     """`count` watchers of `url` in `processes` client processes: started at once, closed by `close()`."""
 
-    def __init__(self, *, url: str, count: int, subprotocols: list[str], processes: int, compression: bool) -> None:
+    def __init__(self, *, url: str, count: int, subprotocols: list[str], processes: int) -> None:
         shares = [count // processes + (1 if n < count % processes else 0) for n in range(processes)]
-        env = {**os.environ, "BENCH_WS_SUBPROTOCOLS": json.dumps(subprotocols),
-               "BENCH_WS_COMPRESSION": "deflate" if compression else ""}
+        env = {**os.environ, "BENCH_WS_SUBPROTOCOLS": json.dumps(subprotocols)}
         self.processes = [subprocess.Popen(
             [sys.executable, "-c", "from bench.ws_clients import run; run()", url, str(share)],
             cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True,

@@ -2,13 +2,14 @@
 no Channels, no Redis), which bench/tracking_websockets.py measures with the same watchers and the same updates as
 the platform, in the same run.
 
-    python -c "from bench.ws_raw import run; run()" <port> <tick ms>
+    python -c "from bench.ws_raw import run; run()" <port> <tick ms> <deflate|none>
 
 GET /health/live answers 200. A websocket to /publish is a publisher: each text message it sends is a whole frame,
 broadcast as it is to every watcher (one frame per update). One to /publish/ticked sends bus positions instead,
 which go out once per tick, every position of the tick in one frame: the platform's coalescing, done once for all
 watchers where the platform does it per watcher. Any other path is a watcher: it gets an empty snapshot, then
-every frame. The server accepts the "bearer" subprotocol the watchers offer and checks no credential.
+every frame. The server accepts the "bearer" subprotocol the watchers offer and checks no credential, and accepts
+permessage-deflate only when told to (as the platform's servers decline it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 SNAPSHOT = '{"type": "snapshot", "buses": []}'
 
 
-async def _serve(port: int, tick: float) -> None:
+async def _serve(port: int, tick: float, compression: str | None) -> None:
     from websockets.asyncio.server import ServerConnection, broadcast, serve
 
     watchers: set[ServerConnection] = set()
@@ -60,7 +61,7 @@ async def _serve(port: int, tick: float) -> None:
         return "bearer" if "bearer" in offered else None  # the publisher offers none
 
     async with serve(handle, "127.0.0.1", port, process_request=health, select_subprotocol=bearer, max_size=None,
-                     backlog=2048):
+                     backlog=2048, compression=compression):
         ticker = asyncio.ensure_future(ticks())
         try:
             await asyncio.Future()
@@ -72,4 +73,4 @@ def run() -> None:
     """The raw server process's entry (see the module's docstring)."""
     import uvloop
 
-    uvloop.run(_serve(int(sys.argv[1]), int(sys.argv[2]) / 1000))
+    uvloop.run(_serve(int(sys.argv[1]), int(sys.argv[2]) / 1000, None if sys.argv[3] == "none" else sys.argv[3]))

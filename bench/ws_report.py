@@ -69,7 +69,7 @@ def _phase(phase: Phase) -> str:
 def print_runs(runs: list[Run], *, args: argparse.Namespace, warmup: float, saturation: float) -> None:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"tracking websockets bench: {args.watchers:,} fleet watchers in {args.client_processes} client "
-          f"process(es), permessage-deflate {'offered' if args.compression else 'off'}, one server process each "
+          f"process(es), permessage-deflate {'on' if args.compression else 'off'}, one server process each "
           f"(uvicorn --ws {args.uvicorn_ws}); {args.buses} buses at one update per bus per second, "
           f"{args.seconds:.0f} s after {warmup:.0f} s warm-up; saturation {saturation:.0f} s; {os.cpu_count()} "
           f"cores, load average at the end {load}")

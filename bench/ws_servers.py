@@ -100,27 +100,27 @@ class Server:
         return notes
 
 
-def start_platform(*, port: int, database: str, layer: str, implementation: str) -> Server:
+def start_platform(*, port: int, database: str, layer: str, implementation: str, compression: bool) -> Server:
     """uvicorn, one process, serving the project on `database` with the channel layer `layer` ("pubsub", "core")
     and uvicorn's websocket `implementation` (production's: "websockets"), with the flags compose's ws service and
-    `make run` use (frames up to 1 MiB, no per-message compression)."""
+    `make run` use (frames up to 1 MiB, no per-message compression unless `compression`)."""
     return Server([sys.executable, "-m", "uvicorn", "--factory", "bench.coach_line:asgi_app", "--host", "127.0.0.1",
                    "--port", str(port), "--ws", implementation, "--ws-max-size", "1048576",
-                   "--ws-per-message-deflate", "false", "--lifespan", "off",
+                   "--ws-per-message-deflate", "true" if compression else "false", "--lifespan", "off",
                    "--log-level", "warning", "--no-access-log"], port,
                   {"BENCH_DATABASE_NAME": database, "BENCH_CHANNEL_LAYER": layer,
                    "DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "8")})  # config/asgi.py's default
 
 
-def start_raw(*, port: int, tick_ms: int) -> Server:
-    return Server([sys.executable, "-c", "from bench.ws_raw import run; run()", str(port), str(tick_ms)], port, {})
+def start_raw(*, port: int, tick_ms: int, compression: bool) -> Server:
+    return Server([sys.executable, "-c", "from bench.ws_raw import run; run()", str(port), str(tick_ms),
+                   "deflate" if compression else "none"], port, {})
 
 
-def warm(url: str, subprotocols: list[str], *, compression: bool) -> None:
+def warm(url: str, subprotocols: list[str]) -> None:
     """One watcher opened (to its snapshot) and closed: what the first connection sets up once (the channel layer's
     Redis connection, the database pool, lazy imports) is not memory per connection."""
-    with connect(url, subprotocols=subprotocols or None, open_timeout=60,  # type: ignore[arg-type]
-                 compression="deflate" if compression else None) as websocket:
+    with connect(url, subprotocols=subprotocols or None, open_timeout=60) as websocket:  # type: ignore[arg-type]
         websocket.recv(timeout=60)
 
 
