@@ -18,7 +18,7 @@ from google.transit import gtfs_realtime_pb2 as rt
 
 from apps.company import api as company_api
 from apps.tracking.gtfs_realtime.descriptors import posix, trip_descriptor
-from apps.tracking.gtfs_realtime.expected import CANCELLED, expected_end, is_over
+from apps.tracking.gtfs_realtime.expected import CANCELLED, expected_end, trips_not_over
 
 LANGUAGE = "en"
 
@@ -57,10 +57,8 @@ def alert_entities(*, company: company_api.CompanySettings, trips: Sequence[comp
                    now: datetime) -> list[rt.FeedEntity]:
     """One entity per cancelled or delayed trip not yet over, by departure."""
     entities = []
-    for found in trips:
+    for found in trips_not_over(trips, now=now):
         trip = found.trip
-        if is_over(trip, now=now):
-            continue
         departs = f"{trip.stops[0].depart_at:%H:%M} {trip.route_name}"
         if trip.status == CANCELLED:
             alert = _alert(company, found, effect=rt.Alert.NO_SERVICE, reason=found.cancel_reason,

@@ -85,3 +85,8 @@ def expected_from_progress(trip: company_api.TripDetails, estimates: Sequence[St
                                      scheduled_departure=stop.depart_at, arrival=arrival,
                                      departure=max(arrival, departure)))
     return expected
+
+
+def trips_not_over(trips: Sequence[company_api.ServiceDayTrip], *, now: datetime) -> list[company_api.ServiceDayTrip]:
+    """The trips a feed still speaks of, in their order."""
+    return [found for found in trips if not is_over(found.trip, now=now)]

@@ -15,7 +15,7 @@ from apps.tracking.gtfs_realtime.expected import (
     ExpectedStop,
     expected_from_delay,
     expected_from_progress,
-    is_over,
+    trips_not_over,
 )
 from apps.tracking.progress.estimates import trip_estimates, trip_seen
 
@@ -40,10 +40,8 @@ def trip_update_entities(*, company: company_api.CompanySettings, trips: Sequenc
                          now: datetime) -> list[rt.FeedEntity]:
     """One entity per trip not yet over that is cancelled, under way, or delayed, by departure."""
     entities = []
-    for found in trips:
+    for found in trips_not_over(trips, now=now):
         trip = found.trip
-        if is_over(trip, now=now):
-            continue
         if trip.status == CANCELLED:
             update = rt.TripUpdate(trip=trip_descriptor(found), vehicle=vehicle_descriptor(trip), timestamp=posix(now))
         elif trip.status in company_api.UNDER_WAY and trip_seen(trip_id=trip.id):
