@@ -63,9 +63,10 @@ def trip_watch_admit(*, principal: Principal, trip_id: UUID) -> Admission:
 
 def trip_snapshot(*, trip_id: UUID) -> dict[str, Any]:
     """The trip's bus where it was last seen, and the trip's expected times at its stops as of now."""
-    bus = live.trip_live(trip_id)
+    plan = trip_plan(trip_id)
+    bus = live.bus_live(plan.bus_id)
     progress = progress_read(trip_id)
-    estimates = estimates_of(trip_plan(trip_id), progress, now=timezone.now())
+    estimates = estimates_of(plan, progress, now=timezone.now())
     # as of the last position progress evaluated: a later estimate is one computed from a later position
     as_of = fanout.iso(progress.position.at) if progress.position else None
     return {"type": "snapshot", "trip_id": str(trip_id), "buses": [live_bus_out(bus)] if bus else [],
