@@ -12,8 +12,12 @@ from django.utils import timezone
 from apps.company import api as company_api
 from apps.ticketing.inventory import selectors as inventory
 from apps.ticketing.models import Booking, Ticket
+from apps.ticketing.permissions import VIEW_BOOKINGS as VIEW_BOOKINGS  # published: what ticket_notices needs
 from apps.ticketing.sales import selectors
 from apps.ticketing.sales.services import confirmation
+from apps.ticketing.tickets.notices import TicketNotice as TicketNotice  # published
+from apps.ticketing.tickets.notices import ticket_notice as ticket_notice  # published
+from apps.ticketing.tickets.notices import ticket_notices as ticket_notices  # published
 from transport.errors import NotFound
 from transport.principal import Principal
 
