@@ -321,6 +321,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 LANGUAGE_CODE = "en-us"
+# the languages messages to passengers and staff are written in (a company picks its default among them)
+LANGUAGES = [("en", "English"), ("sw", "Kiswahili"), ("fr", "Français")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -66,6 +66,8 @@ class CompanySettings:
     live_trips_public: bool = False
     # a trip's delay is announced once its bus runs this late (added later, with a default like the one above)
     delay_alert_minutes: int = 10
+    # the language of its messages when a passenger asked for none (added later, with a default)
+    language: str = "en"
 
 
 @dataclass(frozen=True)

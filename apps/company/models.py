@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -51,6 +52,8 @@ class Company(models.Model):
     live_trips_public = models.BooleanField(
         default=False, help_text="Anyone may follow the company's buses live on a trip's websocket, not only the "
                                  "trip's ticket holders and the company's staff")
+    language = models.CharField(max_length=5, default="en", choices=settings.LANGUAGES,
+                                help_text="What its messages are written in, unless a passenger asked otherwise")
     cancellation_cutoff_hours = models.PositiveSmallIntegerField(default=24)
     refund_percent = models.PositiveSmallIntegerField(default=90, validators=[MaxValueValidator(100)])
     late_refund_percent = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])

@@ -30,7 +30,7 @@ COMPANY_FIELDS = ["name", "slug", "country", "currency", "timezone", "contact_em
                   "address", "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours",
                   "refund_percent", "late_refund_percent", "no_refund_hours", "max_seats_per_booking",
                   "max_active_holds_per_user", "max_active_holds_per_device", "payment_hold_minutes",
-                  "live_trips_public", "delay_alert_minutes"]
+                  "live_trips_public", "delay_alert_minutes", "language"]
 
 
 class CompanyOut(serializers.ModelSerializer):

@@ -19,7 +19,8 @@ from transport.tenancy import get_for
 EDITABLE = {"name", "country", "currency", "timezone", "contact_email", "contact_phone", "website", "address",
             "seat_hold_minutes", "sales_cutoff_minutes", "cancellation_cutoff_hours", "refund_percent",
             "late_refund_percent", "no_refund_hours", "max_seats_per_booking", "max_active_holds_per_user",
-            "max_active_holds_per_device", "payment_hold_minutes", "live_trips_public", "delay_alert_minutes"}
+            "max_active_holds_per_device", "payment_hold_minutes", "live_trips_public", "delay_alert_minutes",
+            "language"}
 DELAY_ALERT_MAX_MINUTES = 240  # the model's check constraint says the same
 
 
@@ -40,6 +41,8 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
         raise checks.invalid("payment_hold_minutes", f"From 1 to {most} minutes (the platform's limit).")
     if "delay_alert_minutes" in values and not 1 <= values["delay_alert_minutes"] <= DELAY_ALERT_MAX_MINUTES:
         raise checks.invalid("delay_alert_minutes", f"From 1 to {DELAY_ALERT_MAX_MINUTES} minutes.")
+    if "language" in values and values["language"] not in dict(settings.LANGUAGES):
+        raise checks.invalid("language", "One of " + ", ".join(dict(settings.LANGUAGES)) + ".")
     for field in ("max_seats_per_booking", "max_active_holds_per_user", "max_active_holds_per_device"):
         if values.get(field) is not None and values[field] < 1:
             raise checks.invalid(field, "At least 1, or empty for the platform's default.")

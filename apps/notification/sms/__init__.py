@@ -1,0 +1,1 @@
+"""SMS: what a message costs in segments, the gateways' clients behind one registry, their delivery reports."""
