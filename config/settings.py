@@ -473,6 +473,32 @@ CELERY_BEAT_SCHEDULE.update({
     "payment-reconcile-yesterday": {"task": "payment.reconcile_yesterday",
                                     "schedule": crontab(minute=0, hour=env_int("PAYMENT_RECONCILE_HOUR_UTC", 3))},
 })
+# ---- notification ----
+# The public origin of this deployment, for links in messages (tickets, account links, the dashboard)
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", PAYMENT_CALLBACK_BASE_URL).rstrip("/")
+# Email: SMTP in production (EMAIL_HOST, ...); by default a file per message under var/mail, for the demo to show
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Transport <no-reply@localhost>")
+# a message a gateway could not take is tried again after RETRY * 2^(attempts-1) seconds, at most MAX_ATTEMPTS times
+NOTIFICATION_RETRY_SECONDS = env_int("NOTIFICATION_RETRY_SECONDS", 30)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+# the sweep sends queued messages whose task was lost once they are this old, and runs this often
+NOTIFICATION_SWEEP_GRACE_SECONDS = env_int("NOTIFICATION_SWEEP_GRACE_SECONDS", 60)
+NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 30)
+# company admins get yesterday's sales at this hour of their company's clock
+NOTIFICATION_SUMMARY_HOUR = env_int("NOTIFICATION_SUMMARY_HOUR", 7)
+CELERY_BEAT_SCHEDULE.update({
+    "notification-send-due": {"task": "notification.send_due", "schedule": NOTIFICATION_SWEEP_SECONDS},
+    "notification-daily-sales-summaries": {"task": "notification.daily_sales_summaries",
+                                           "schedule": crontab(minute=5)},  # hourly: each company at its hour
+})
 # run_platform (`make run`) starts these local emulators when the variables they stand in for are unset
 TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [
     {"name": "payment-emulators", "module": "apps.payment.emulators",

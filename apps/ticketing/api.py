@@ -10,9 +10,13 @@ from uuid import UUID
 from django.utils import timezone
 
 from apps.company import api as company_api
+from apps.ticketing import payables
 from apps.ticketing.inventory import selectors as inventory
 from apps.ticketing.models import Booking, Ticket
 from apps.ticketing.permissions import VIEW_BOOKINGS as VIEW_BOOKINGS  # published: what ticket_notices needs
+from apps.ticketing.permissions import VIEW_SALES as VIEW_SALES  # published: what sales_report needs
+from apps.ticketing.reports.selectors import SalesRow as SalesRow  # published
+from apps.ticketing.reports.selectors import sales_report as sales_report  # published
 from apps.ticketing.sales import selectors
 from apps.ticketing.sales.services import confirmation
 from apps.ticketing.tickets.notices import TicketNotice as TicketNotice  # published
@@ -36,6 +40,7 @@ class BookingView:
     expires_at: datetime
     seats: tuple[str, ...]
     ticket_numbers: tuple[str, ...]
+    holder_user_id: UUID | None = None  # the account it was made under (added later, with a default)
 
 
 def _view(booking: Booking) -> BookingView:
@@ -45,6 +50,7 @@ def _view(booking: Booking) -> BookingView:
         to_stop_id=booking.to_stop_id, state=booking.state, channel=booking.channel, total_minor=booking.total_minor,
         currency=booking.currency, expires_at=booking.expires_at, seats=tuple(p.seat_label for p in passengers),
         ticket_numbers=tuple(sorted(t.number for t in booking.tickets.all())),
+        holder_user_id=booking.created_by_user_id,
     )
 
 
@@ -117,3 +123,9 @@ def trip_ticket_held(*, principal: Principal, trip_id: UUID) -> bool:
     return Ticket.objects.filter(trip_id=trip_id, state=Ticket.State.VALID,
                                  booking__created_by_user_id=principal.user_id,
                                  booking__state=Booking.State.CONFIRMED).exists()
+
+
+def booking_of_subject(*, subject: str) -> UUID | None:
+    """The booking a payment subject pays for ("booking:<id>"), None for anything else: what the apps above read
+    a payment's events with."""
+    return payables.booking_of(subject)
