@@ -29,8 +29,8 @@ def tell_ticket_confirmed(event: Event[ticketing_signals.TicketConfirmed]) -> No
 @subscriber(ticketing_signals.ticket_cancelled)
 def tell_ticket_cancelled(event: Event[ticketing_signals.TicketCancelled]) -> None:
     cancelled = event.payload
-    _plan(event, plans.ticket_cancelled(ticket_id=UUID(cancelled.ticket_id), refundable_minor=cancelled.refundable_minor,
-                                        currency=cancelled.currency, reason=cancelled.reason))
+    _plan(event, plans.ticket_cancelled(ticket_id=UUID(cancelled.ticket_id), currency=cancelled.currency,
+                                        refundable_minor=cancelled.refundable_minor, reason=cancelled.reason))
 
 
 @subscriber(ticketing_signals.ticket_seat_changed)

@@ -28,7 +28,7 @@ def delivery_replay(*, principal: Principal, delivery_id: UUID) -> Delivery:
                        code="delivery_not_replayable")
     delivery.status, delivery.next_attempt_at, delivery.status_reason = Delivery.Status.QUEUED, None, ""
     delivery.save(update_fields=["status", "next_attempt_at", "status_reason", "updated_at"])
-    DeliveryLogEntry.objects.create(delivery=delivery, kind=DeliveryLogEntry.Kind.REPLAY,
-                                    status=Delivery.Status.QUEUED, detail=f"replayed by {principal.name or principal.id}")
+    DeliveryLogEntry.objects.create(delivery=delivery, kind=DeliveryLogEntry.Kind.REPLAY, status=Delivery.Status.QUEUED,
+                                    detail=f"replayed by {principal.name or principal.id}")
     send_after_commit([delivery.pk])
     return delivery
