@@ -18,7 +18,8 @@ CODE_DRAWS = 3
 
 
 def ticket_link(*, ticket_id: UUID) -> str:
-    """The absolute short URL of the ticket's PDF, made on the first call. One query once made, three to make it."""
+    """The absolute short URL of the ticket's PDF, made on the first call. One query once made, three to make it.
+    The id is taken as the sender read it from ticketing: a link to no ticket would answer 404."""
     code = TicketLink.objects.filter(ticket_id=ticket_id).values_list("code", flat=True).first()
     if code is None:
         code = _link_create(ticket_id)
