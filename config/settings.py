@@ -513,3 +513,7 @@ TRANSPORT_DEMO_CHILDREN: list[dict[str, Any]] = [
     {"name": "bus-simulator", "command": ["tracking_simulate", "--base-url", "{base}",
                                           "--speedup", str(TRACKING_DEMO_SIMULATION_SPEEDUP)]},
 ] if TRACKING_DEMO_SIMULATION else []
+
+# --- Notifications (notification): e-tickets. An SMS carries a short link to the ticket's PDF,
+# {NOTIFICATION_TICKET_LINK_BASE_URL}/t/{code}: the deployment's public origin unless a shorter domain serves it ---
+NOTIFICATION_TICKET_LINK_BASE_URL = env_str("NOTIFICATION_TICKET_LINK_BASE_URL", PUBLIC_BASE_URL).rstrip("/")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.notification.eticket.urls import link_urlpatterns as ticket_link_urlpatterns
 from transport.http import error_views, health
 
 api_v1: list = [
@@ -9,8 +10,8 @@ api_v1: list = [
     path("company/", include("apps.company.urls")),
     path("payments/", include("apps.payment.urls")),
     path("tracking/", include("apps.tracking.urls")),
-    path("notifications/", include("apps.notification.urls")),
     path("", include("apps.ticketing.urls")),
+    path("", include("apps.notification.urls")),
 ]
 
 # errors outside DRF views: problem+json under /api/, Django's pages elsewhere
@@ -26,5 +27,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("t/", include(ticket_link_urlpatterns)),  # short links to e-tickets, sent by SMS
     re_path(r"^api/(?P<unmatched>.*)$", error_views.api_path_not_found),  # last: only what nothing else matched
 ]

@@ -111,3 +111,30 @@ class ContactPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user_id or self.address)
+
+
+# --- e-tickets (apps/notification/eticket) ---------------------------------------------------------------------
+
+# a link's code: 31 symbols without look-alikes (no 0/o, 1/l/i), lower case as phones show links
+TICKET_LINK_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+TICKET_LINK_LENGTH = 12
+
+
+class TicketLink(models.Model):
+    """A short link to a ticket's e-ticket, for SMS: /t/<code> serves the ticket's PDF to whoever holds the link.
+
+    The code is the only credential (a capability URL): random, and long enough that guessing one is hopeless
+    (eticket/codes.py). One link per ticket, so a message sent again carries the same link."""
+
+    code = models.CharField(max_length=TICKET_LINK_LENGTH, unique=True)
+    ticket_id = models.UUIDField(unique=True, help_text="The ticket (ticketing) whose PDF the link serves")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=rf"^[{TICKET_LINK_ALPHABET}]{{{TICKET_LINK_LENGTH}}}$"),
+                                   name="ticket_link_code_shape"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,7 +1,11 @@
+"""Routes of notification, mounted at /api/v1/."""
+
 from django.urls import path
 
 from apps.notification import views
+from apps.notification.eticket.urls import api_urlpatterns as eticket_urlpatterns
 
 urlpatterns = [
-    path("preferences", views.MyPreferences.as_view(), name="notification-preferences"),
+    *eticket_urlpatterns,
+    path("notifications/preferences", views.MyPreferences.as_view(), name="notification-preferences"),
 ]
