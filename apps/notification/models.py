@@ -111,3 +111,7 @@ class ContactPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user_id or self.address)
+
+
+# ---- message templates: companies' overrides (apps/notification/templating) ----
+from apps.notification.templating.models import TemplateOverride  # noqa: E402, F401  (registers the model)
