@@ -75,9 +75,7 @@ class TemplateOverrideForm(forms.ModelForm):
                                      html_body=values.get("html_body", ""))
         for field, messages in problems.items():
             self.add_error(field if field in self.fields else None, messages)
-        if self.instance._state.adding and TemplateOverride.objects.filter(**key).exists():
-            self.add_error(None, services.TAKEN.format(kind=key["kind"], channel=key["channel"]))
-        return values
+        return values  # a second override of the same message: the model's unique constraint says so
 
 
 class TemplateOverrideAdmin(CompanyScopedAdmin):

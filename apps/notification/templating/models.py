@@ -13,6 +13,7 @@ from django.db import models
 from apps.notification.templating.kinds import CHANNELS, KINDS
 
 BODY_MAX_CHARS = 5000
+TAKEN = "The company already has its own wording of this message in this language: change that one."
 HTML_MAX_CHARS = 50000
 
 
@@ -33,7 +34,7 @@ class TemplateOverride(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["company_id", "kind", "channel", "language"],
-                                    name="template_override_once"),
+                                    name="template_override_once", violation_error_message=TAKEN),
         ]
         permissions = [("manage_templates", "Write the company's own wording of messages")]
 

@@ -6,11 +6,9 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 
-from apps.notification.templating.models import TemplateOverride
+from apps.notification.templating.models import TAKEN, TemplateOverride
 from apps.notification.templating.validation import override_problems
 from transport.errors import NotFound, ValidationFailed
-
-TAKEN = "The company already has its own {kind} {channel} message in this language: change that one."
 
 
 @transaction.atomic
@@ -36,8 +34,7 @@ def template_override_save(*, company_id: UUID, kind: str, channel: str, languag
         with transaction.atomic():  # a savepoint: a concurrent twin's insert wins, this one is refused
             row.save()
     except IntegrityError:
-        raise ValidationFailed(TAKEN.format(kind=kind, channel=channel),
-                               fields={"__all__": [TAKEN.format(kind=kind, channel=channel)]}) from None
+        raise ValidationFailed(TAKEN, fields={"__all__": [TAKEN]}) from None
     return row
 
 

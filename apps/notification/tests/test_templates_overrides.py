@@ -116,7 +116,7 @@ def test_a_message_the_platform_does_not_send_is_refused(values, field, message)
 def test_a_second_override_of_the_same_message_is_refused():
     first = _save(body="First {{ seat }}")
 
-    with pytest.raises(ValidationFailed, match="already has its own ticket_confirmed sms message in this language"):
+    with pytest.raises(ValidationFailed, match="already has its own wording of this message in this language"):
         _save(body="Second {{ seat }}")
 
     assert list(TemplateOverride.objects.values_list("pk", "body")) == [(first.pk, "First {{ seat }}")]
