@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 
 from apps.company import api as company_api
 from apps.notification.templating import services
+from apps.notification.templating.compiling import ALLOWED_FILTERS, ALLOWED_TAGS
 from apps.notification.templating.defaults import MessageTemplate, default_template
 from apps.notification.templating.kinds import KINDS
 from apps.notification.templating.models import TemplateOverride
@@ -35,6 +36,19 @@ KEY_FIELDS = ("kind", "channel", "language")
 def _holds(request: HttpRequest, company_id: UUID | None = None) -> bool:
     """Whether the signed-in user may write templates (in `company_id`, when given): a superuser may."""
     return bool(request.user.is_superuser) or admin_principal(request).has(MANAGE_TEMPLATES, company_id=company_id)
+
+
+LANGUAGE_HELP = format_html(
+    "The SMS, or the email's plain-text part. Django's template language, cut down: {} for a value of the "
+    "message; the tags {}; the filters {}.", "{{ name }}", ", ".join(f"{{% {tag} %}}" for tag in ALLOWED_TAGS),
+    ", ".join(ALLOWED_FILTERS))
+
+
+def kinds_help() -> str:
+    """Each kind of message: what it is for, its channels and the values its templates may use."""
+    return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{} ({}{}). Values: {}</dd>", (
+        (kind.name, kind.description, ", ".join(kind.channels), "" if kind.essential else "; not essential",
+         ", ".join(kind.variables)) for kind in KINDS.values())))
 
 
 def _company_name(company_id: UUID) -> str:
@@ -54,6 +68,10 @@ class TemplateOverrideForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "body" in self.fields:
+            self.fields["body"].help_text = LANGUAGE_HELP
+        if "kind" in self.fields:
+            self.fields["kind"].help_text = kinds_help()
         if self.instance._state.adding:
             self.fields["company_id"] = forms.TypedChoiceField(label="Company", choices=self.company_choices,
                                                                coerce=UUID)
@@ -110,12 +128,12 @@ class TemplateOverrideAdmin(CompanyScopedAdmin):
     def get_fields(self, request: HttpRequest, obj: TemplateOverride | None = None) -> list[Any]:
         if obj is None:
             return ["company_id", *KEY_FIELDS, "subject", "body", "html_body"]
-        return ["company", *KEY_FIELDS, "subject", "body", "html_body", "updated_at", "preview"]
+        return ["company", *KEY_FIELDS, "values", "subject", "body", "html_body", "updated_at", "preview"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: TemplateOverride | None = None) -> list[str]:
         if obj is None:
             return []
-        return ["company", *KEY_FIELDS, "updated_at", "preview"]
+        return ["company", *KEY_FIELDS, "values", "updated_at", "preview"]
 
     def get_form(self, request: HttpRequest, obj: TemplateOverride | None = None, change: bool = False,
                  **kwargs: Any) -> type[TemplateOverrideForm]:
@@ -132,6 +150,13 @@ class TemplateOverrideAdmin(CompanyScopedAdmin):
             if found is not None:
                 initial.update(subject=found.subject, body=found.body, html_body=found.html_body)
         return initial
+
+    @admin.display(description="Values it may use")
+    def values(self, obj: TemplateOverride) -> str:
+        """The kind's values with the sample of each, as the preview fills them in."""
+        sample = KINDS[obj.kind].sample_in(obj.language)
+        return format_html("<dl>{}</dl>", format_html_join("", "<dt>{{{{ {} }}}}</dt><dd>{}</dd>",
+                                                           ((name, str(sample[name])) for name in sample)))
 
     @admin.display(description="Preview with sample values")
     def preview(self, obj: TemplateOverride) -> str:

@@ -224,3 +224,17 @@ def test_deleting_an_override_brings_back_the_platforms_wording(client, company)
 
     assert deleted.status_code == 302
     assert TemplateOverride.objects.count() == 0
+
+
+def test_the_form_says_what_a_template_may_use(client, company):
+    row = _saved(company.company_id)
+    client.force_login(company.users["company_admin"])
+
+    add_page = client.get(ADD).content.decode()
+    change_page = client.get(_change_url(row)).content.decode()
+
+    assert ("<dt>trip_delayed</dt><dd>The trip leaves later than planned: the new departure at the passenger&#x27;s "
+            "stop. (sms, email; not essential). Values: passenger_name, ticket_number, from_stop, to_stop, "
+            "departure, new_departure, delay_minutes, company_name</dd>") in add_page
+    assert "the tags {% if %}, {% for %}, {% with %}, {% firstof %}, {% comment %}; the filters capfirst," in add_page
+    assert "<dt>{{ departure }}</dt><dd>Jtatu 30 Machi 08:30</dd>" in change_page
