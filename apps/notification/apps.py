@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class NotificationConfig(AppConfig):
     name = "apps.notification"
     label = "notification"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from apps.notification.templating.permissions import grant_role_permissions as grant_template_permissions
+
+        # after identity seeded its roles (it migrates first) and Django created this app's permissions
+        post_migrate.connect(grant_template_permissions, sender=self,
+                             dispatch_uid="notification.templating.grant_role_permissions")

@@ -1,0 +1,3 @@
+"""Django admin for notification."""
+
+from apps.notification.templating import admin as templating_admin  # noqa: F401  (registers template overrides)
