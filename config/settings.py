@@ -323,6 +323,12 @@ SPECTACULAR_SETTINGS = {
 LANGUAGE_CODE = "en-us"
 # the languages messages to passengers and staff are written in (a company picks its default among them)
 LANGUAGES = [("en", "English"), ("sw", "Kiswahili"), ("fr", "Français")]
+# the price of one SMS segment on each backend ("backend=CURRENCY amount", comma-separated), for the admin's
+# estimate of what a message template costs
+SMS_COST_PER_SEGMENT: dict[str, str] = {
+    backend.strip(): price.strip() for backend, _, price in (
+        item.partition("=") for item in env_list("SMS_COST_PER_SEGMENT",
+                                                 ["africastalking=KES 0.80", "twilio=USD 0.0079"]))}
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

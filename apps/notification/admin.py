@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from apps.notification.models import ContactPreference, Delivery, DeliveryLogEntry
 from apps.notification.permissions import REPLAY_DELIVERY
 from apps.notification.services.replays import REPLAYABLE, delivery_replay
+from apps.notification.templating import admin as templating_admin  # noqa: F401  (registers template overrides)
 from transport.errors import DomainError
 from transport.scoped_admin import NoWrites, ReadOnlyAdmin, ReadOnlyInline, admin_principal
 

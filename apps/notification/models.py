@@ -138,3 +138,7 @@ class TicketLink(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+# ---- message templates: companies' overrides (apps/notification/templating) ----
+from apps.notification.templating.models import TemplateOverride  # noqa: E402, F401  (registers the model)
