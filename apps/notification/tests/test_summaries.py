@@ -31,7 +31,7 @@ def test_company_admins_get_the_days_sales_by_channel_once(world, other_world):
     summary = Delivery.objects.get(pk=first[0])
     assert (summary.event_type, summary.channel, summary.recipient) == (
         "daily_sales_summary", "email", world.users["company_admin"].email)
-    assert "KES 2,800.00" in summary.body and "online" in summary.body  # its two tickets, not the other company's
+    assert "Online: 2 tickets, KES 2,800.00" in summary.body  # its two tickets, not the other company's
     assert "KES 4,200.00" not in summary.body
 
 
