@@ -49,15 +49,23 @@ def _preferences(user_id: UUID | None, addresses: Iterable[str]) -> list[Contact
     return found  # the account's own first
 
 
+def _language(preferences: list[ContactPreference], company_id: UUID | None) -> str:
+    asked = next((preference.language for preference in preferences if preference.language), "")
+    return asked or (company_api.company_settings(company_id=company_id).language if company_id else "en")
+
+
+def preferred_language(*, company_id: UUID | None, user_id: UUID | None = None, addresses: Iterable[str] = ()) -> str:
+    """What someone asked to be written in (by account, else by phone or email), else the company's language."""
+    return _language(_preferences(user_id, addresses), company_id)
+
+
 def addressee(*, company_id: UUID | None, name: str, phone: str = "", email: str = "",
               user_id: UUID | None = None) -> Addressee:
     """Someone to write to: their language is what they asked for (their account's, else their address's), else
     the company's; they opted out if they did so under any of the keys."""
     preferences = _preferences(user_id, (phone, email))
-    asked = next((preference.language for preference in preferences if preference.language), "")
-    default = company_api.company_settings(company_id=company_id).language if company_id else "en"
-    return Addressee(name=name, phone=phone, email=email, language=asked or default, user_id=user_id,
-                     opted_out=any(preference.opted_out for preference in preferences))
+    return Addressee(name=name, phone=phone, email=email, language=_language(preferences, company_id),
+                     user_id=user_id, opted_out=any(preference.opted_out for preference in preferences))
 
 
 def passenger(*, company_id: UUID, passenger_name: str, passenger_phone: str,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from apps.company import api as company_api
+from apps.notification.audience import preferred_language
 from apps.notification.eticket.codes import is_code
-from apps.notification.models import ContactPreference, TicketLink
+from apps.notification.models import TicketLink
 from apps.ticketing import api as ticketing_api
 
 
@@ -20,14 +20,6 @@ def linked_ticket_id(*, code: str) -> UUID | None:
 
 def ticket_language(notice: ticketing_api.TicketNotice) -> str:
     """The language the ticket's holder chose for their messages (by account, else by the passenger's phone),
-    else the company's."""
-    chosen = ContactPreference.objects.exclude(language="")
-    if notice.holder_user_id is not None:
-        language = chosen.filter(user_id=notice.holder_user_id).values_list("language", flat=True).first()
-        if language:
-            return language
-    if notice.passenger_phone:
-        language = chosen.filter(address=notice.passenger_phone).values_list("language", flat=True).first()
-        if language:
-            return language
-    return company_api.company_settings(company_id=notice.company_id).language
+    else the company's: the language of the ticket's messages."""
+    return preferred_language(company_id=notice.company_id, user_id=notice.holder_user_id,
+                              addresses=[notice.passenger_phone])
