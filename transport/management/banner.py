@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 from transport.demo import DemoLogin
 
+# "{env:NAME}" in a walkthrough line: the children's value of NAME (an emulator's URL, known once it started)
+_ENV = re.compile(r"\{env:([A-Z][A-Z0-9_]*)\}")
+
+
+def _filled(line: str, base_url: str, env: Mapping[str, str]) -> str:
+    return _ENV.sub(lambda found: env.get(found.group(1), found.group(0)), line.replace("{base}", base_url))
+
 
 def render_banner(*, base_url: str, logins: Sequence[DemoLogin], notes: Sequence[str],
-                  walkthrough: Sequence[str] = ()) -> str:
+                  walkthrough: Sequence[str] = (), env: Mapping[str, str] | None = None) -> str:
     """The box; then the walkthrough's commands, unboxed so that they can be copied whole."""
     ws_url = base_url.replace("http://", "ws://", 1)
     lines = [
@@ -31,5 +39,5 @@ def render_banner(*, base_url: str, logins: Sequence[DemoLogin], notes: Sequence
     rule = "+" + "-" * (width + 2) + "+"
     box = [rule, *(f"| {line.ljust(width)} |" for line in lines), rule]
     if walkthrough:
-        box += ["", *(line.replace("{base}", base_url) for line in walkthrough)]
+        box += ["", *(_filled(line, base_url, env or {}) for line in walkthrough)]
     return "\n".join(box)

@@ -115,7 +115,7 @@ class Command(BaseCommand):
                 child = supervisor.start(spec["name"], [python, "manage.py", *argv])
                 self._say(f"Started {spec['name']} (pid {child.pid}).")
             self._say(render_banner(base_url=base_url, logins=demo.logins, notes=demo.notes,
-                                    walkthrough=demo.walkthrough))
+                                    walkthrough=demo.walkthrough, env=env))
             if options["check"]:
                 return
             while not stop_requested.wait(POLL_SECONDS):
