@@ -9,6 +9,7 @@ api_v1: list = [
     path("company/", include("apps.company.urls")),
     path("payments/", include("apps.payment.urls")),
     path("tracking/", include("apps.tracking.urls")),
+    path("notifications/", include("apps.notification.urls")),
     path("", include("apps.ticketing.urls")),
 ]
 
