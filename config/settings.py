@@ -518,7 +518,8 @@ TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [
              "TWILIO_AUTH_TOKEN": "emulator-sandbox-auth-token-0001"}},
 ]
 # management commands run_platform runs once everything answers (with the children's environment)
-TRANSPORT_DEMO_AFTER_READY: list[list[str]] = [["payment_register_urls"]]
+TRANSPORT_DEMO_AFTER_READY: list[list[str]] = [["payment_register_urls"],
+                                               ["sms_report_urls", "--register-with-local-emulator"]]
 # management commands run_platform then keeps running beside the server, supervised as its other children;
 # "{base}" in an argument becomes the server's URL
 TRANSPORT_DEMO_CHILDREN: list[dict[str, Any]] = [

@@ -29,7 +29,9 @@ def sender_id_checked(*, backend: str, sender_id: str) -> str:
             raise ValidationFailed("An Africa's Talking sender id is up to 11 letters, digits or spaces, or a "
                                    "shortcode.", fields={"sender_id": ["Not a sender id Africa's Talking takes."]})
         return sender_id
-    if not (E164.match(sender_id) or ALPHANUMERIC_SENDER.match(sender_id) or MESSAGING_SERVICE_SID.match(sender_id)):
+    service = sender_id.startswith("MG")  # sent as a MessagingServiceSid (apps/notification/sms/twilio.py)
+    if not (MESSAGING_SERVICE_SID.match(sender_id) if service
+            else E164.match(sender_id) or ALPHANUMERIC_SENDER.match(sender_id)):
         raise ValidationFailed("A Twilio sender is a From number in E.164 (+254...), an alphanumeric sender id or "
                                "a Messaging Service SID (MG...).",
                                fields={"sender_id": ["Not a sender Twilio takes."]})

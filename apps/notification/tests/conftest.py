@@ -1,0 +1,3 @@
+"""Fixtures of notification's tests."""
+
+from apps.notification.tests.sms_emulators import *  # noqa: F403
