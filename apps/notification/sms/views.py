@@ -51,6 +51,7 @@ class AfricasTalkingReport(GatewayReport):
         return HttpResponse(status=200)
 
     @extend_schema(request={FORM: AfricasTalkingReportIn}, responses={200: RECEIVED},
+                   operation_id="notifications_reports_africastalking_platform",
                    summary="Africa's Talking delivery report (the platform's account)")
     def post(self, request: Request, secret: str) -> HttpResponse:
         return self.receive(request, None, secret)
@@ -58,6 +59,7 @@ class AfricasTalkingReport(GatewayReport):
 
 class AfricasTalkingCompanyReport(AfricasTalkingReport):
     @extend_schema(request={FORM: AfricasTalkingReportIn}, responses={200: RECEIVED},
+                   operation_id="notifications_reports_africastalking_company",
                    summary="Africa's Talking delivery report (a company's own account)")
     def post(self, request: Request, company_id: UUID, secret: str) -> HttpResponse:  # type: ignore[override]
         return self.receive(request, company_id, secret)

@@ -320,3 +320,19 @@ def test_applying_says_whether_the_report_named_a_message_of_ours():
     assert sms_report_apply(backend_name="africastalking", message_id="", gateway_status="Success", reason="",
                             raw={}) is False
     assert _state(delivery)[0] == DELIVERED
+
+
+def test_the_report_endpoints_are_documented_as_form_posts(client):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+
+    documented = {path: operation["post"] for path, operation in paths.items() if "/notifications/reports/" in path}
+    assert sorted(documented) == ["/api/v1/notifications/reports/africastalking/{company_id}/{secret}",
+                                  "/api/v1/notifications/reports/africastalking/{secret}",
+                                  "/api/v1/notifications/reports/twilio"]
+    assert {operation["operationId"] for operation in documented.values()} == {
+        "notifications_reports_africastalking_platform", "notifications_reports_africastalking_company",
+        "notifications_reports_twilio_create"}
+    for operation in documented.values():
+        assert list(operation["requestBody"]["content"]) == [FORM]
+        assert {"200", "400", "404"} <= set(operation["responses"])
+    assert "403" in documented["/api/v1/notifications/reports/twilio"]["responses"]
