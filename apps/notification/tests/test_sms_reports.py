@@ -124,7 +124,8 @@ def test_a_late_report_never_moves_a_final_status(client, first, late, final):
     assert [entry[1] for entry in log] == [first, late]
 
 
-@pytest.mark.parametrize("path", [_at_path(secret="0" * 40), _at_path(secret="wrong"),
+@pytest.mark.parametrize("path", [_at_path(secret="0" * 40), _at_path(secret="wrong"), _at_path(secret="é\u00a8"),
+                                  _at_path(uuid.uuid4(), secret="\U00081059"),
                                   "/api/v1/notifications/reports/africastalking/"])
 def test_a_wrong_secret_is_404_and_changes_nothing(client, path):
     delivery = _delivery()
@@ -258,6 +259,13 @@ def test_a_spoofed_callback_is_403_and_changes_nothing(client, spoof):
     assert (response.status_code, response["content-type"], response.json()["code"]) == (
         403, "application/problem+json", "bad_signature")
     assert _state(delivery) == (SENT, "", [])
+
+
+def test_a_callback_naming_a_message_with_a_nul_is_refused_like_any_unsigned_one(client):
+    response = client.post(TWILIO_PATH, urlencode({"MessageSid": "SM\x00", "MessageStatus": "delivered"}),
+                           content_type=FORM, HTTP_X_TWILIO_SIGNATURE="bm90IGEgc2lnbmF0dXJl")
+
+    assert response.status_code == 403
 
 
 def test_a_companys_message_is_verified_with_its_own_accounts_token(client, sms_platform):
