@@ -505,14 +505,53 @@ CELERY_BEAT_SCHEDULE.update({
     "notification-daily-sales-summaries": {"task": "notification.daily_sales_summaries",
                                            "schedule": crontab(minute=5)},  # hourly: each company at its hour
 })
+# --- Notifications: SMS gateways (apps/notification/sms). The platform's own account sends for every company that
+# configured none (a company may set its own gateway, sender id and credentials in the admin). `make run` points
+# each gateway at its local emulator when any of its variables below is unset (see apps/notification/emulators) ---
+SMS_BACKEND = env_str("SMS_BACKEND", "africastalking")  # the platform's gateway: africastalking or twilio
+# the platform's sender: Africa's Talking's alphanumeric sender id or shortcode ("" sends from AT's shared
+# default); Twilio's From number, or a Messaging Service SID ("MG...")
+SMS_SENDER_ID = env_str("SMS_SENDER_ID", "")
+AFRICASTALKING_BASE_URL = env_str("AFRICASTALKING_BASE_URL", "https://api.africastalking.com").rstrip("/")
+AFRICASTALKING_USERNAME = env_str("AFRICASTALKING_USERNAME", "")
+AFRICASTALKING_API_KEY = env_str("AFRICASTALKING_API_KEY", "")
+TWILIO_BASE_URL = env_str("TWILIO_BASE_URL", "https://api.twilio.com").rstrip("/")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+# a gateway call gives up after this long (connecting, or waiting for the answer); the message is then retried
+SMS_TIMEOUT_SECONDS = float(env_str("SMS_TIMEOUT_SECONDS", "10"))
+# Companies' gateway credentials are encrypted at rest with these Fernet keys, as payment's are with its own
+# (comma-separated; the first encrypts, all decrypt: put a new key first, run
+# `manage.py notification_rotate_credentials`, then drop the old one). Local runs and tests derive one from
+# SECRET_KEY.
+NOTIFICATION_CREDENTIALS_KEYS = env_list("NOTIFICATION_CREDENTIALS_KEYS", []) or [
+    base64.urlsafe_b64encode(hmac.new(SECRET_KEY.encode(), b"transport-notification-credentials",
+                                      hashlib.sha256).digest()).decode()]
+# The secrets in Africa's Talking's delivery-report URLs (its reports are unsigned) are derived from this.
+# A new value makes the URLs pasted into Africa's Talking's dashboards unrecognised.
+NOTIFICATION_REPORT_SECRET = env_str("NOTIFICATION_REPORT_SECRET") or hmac.new(
+    SECRET_KEY.encode(), b"transport-notification-report-secret", hashlib.sha256).hexdigest()
+# The public origin gateways post delivery reports to, as they see it (behind the gateway's proxy: Twilio signs
+# this URL); payment's callback origin unless set.
+NOTIFICATION_REPORT_BASE_URL = (env_str("NOTIFICATION_REPORT_BASE_URL") or PAYMENT_CALLBACK_BASE_URL).rstrip("/")
+
 # run_platform (`make run`) starts these local emulators when the variables they stand in for are unset
 TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [
     {"name": "payment-emulators", "module": "apps.payment.emulators",
      "env": {"PAYMENT_MPESA_SANDBOX_URL": "{base}/safaricom", "PAYMENT_MTN_MOMO_SANDBOX_URL": "{base}/mtn_momo",
              "PAYMENT_PAYPAL_SANDBOX_URL": "{base}/paypal"}},
+    # one process per gateway, so that configuring one never puts the other's emulator in its place; the
+    # credentials are the emulators' own sandbox accounts (apps/notification/emulators/accounts.py)
+    {"name": "africastalking-emulator", "module": "apps.notification.emulators.africastalking",
+     "env": {"AFRICASTALKING_BASE_URL": "{base}", "AFRICASTALKING_USERNAME": "sandbox",
+             "AFRICASTALKING_API_KEY": "atsk-emulator-sandbox-key"}},
+    {"name": "twilio-emulator", "module": "apps.notification.emulators.twilio",
+     "env": {"TWILIO_BASE_URL": "{base}", "TWILIO_ACCOUNT_SID": "AC0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e",
+             "TWILIO_AUTH_TOKEN": "emulator-sandbox-auth-token-0001"}},
 ]
 # management commands run_platform runs once everything answers (with the children's environment)
-TRANSPORT_DEMO_AFTER_READY: list[list[str]] = [["payment_register_urls"]]
+TRANSPORT_DEMO_AFTER_READY: list[list[str]] = [["payment_register_urls"],
+                                               ["sms_report_urls", "--register-with-local-emulator"]]
 # management commands run_platform then keeps running beside the server, supervised as its other children;
 # "{base}" in an argument becomes the server's URL
 TRANSPORT_DEMO_CHILDREN: list[dict[str, Any]] = [

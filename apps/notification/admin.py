@@ -10,9 +10,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.notification.models import ContactPreference, Delivery, DeliveryLogEntry
+from apps.notification.models import ContactPreference, Delivery, DeliveryLogEntry, SmsAccount
 from apps.notification.permissions import REPLAY_DELIVERY
 from apps.notification.services.replays import REPLAYABLE, delivery_replay
+from apps.notification.sms.admin import SmsAccountAdmin
 from apps.notification.templating import admin as templating_admin  # noqa: F401  (registers template overrides)
 from transport.errors import DomainError
 from transport.scoped_admin import NoWrites, ReadOnlyAdmin, ReadOnlyInline, admin_principal
@@ -20,7 +21,7 @@ from transport.scoped_admin import NoWrites, ReadOnlyAdmin, ReadOnlyInline, admi
 
 class DeliveryLogInline(ReadOnlyInline):
     model = DeliveryLogEntry
-    fields = ["at", "kind", "status", "code", "detail"]
+    fields = ("at", "kind", "status", "code", "detail")
     readonly_fields = fields
 
 
@@ -58,7 +59,10 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ContactPreference)
-class ContactPreferenceAdmin(NoWrites, admin.ModelAdmin):  # type: ignore[type-arg]  # as transport's admins
+class ContactPreferenceAdmin(NoWrites, admin.ModelAdmin):
     list_display = ["user_id", "address", "language", "opted_out", "updated_at"]
     list_filter = ["language", "opted_out"]
     search_fields = ["=user_id", "address"]
+
+
+admin.site.register(SmsAccount, SmsAccountAdmin)

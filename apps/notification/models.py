@@ -142,3 +142,34 @@ class TicketLink(models.Model):
 
 # ---- message templates: companies' overrides (apps/notification/templating) ----
 from apps.notification.templating.models import TemplateOverride  # noqa: E402, F401  (registers the model)
+
+# --- SMS gateways (apps/notification/sms/): a company's own account -----------------------------------------------
+# Which gateway sends the company's messages, from which sender id, with which credentials (encrypted at rest,
+# apps/notification/sms/credentials.py). A company without one, or with one disabled, sends through the platform's
+# account (settings.SMS_*).
+
+
+class SmsGateway(models.TextChoices):
+    AFRICASTALKING = "africastalking", "Africa's Talking"
+    TWILIO = "twilio", "Twilio"
+
+
+class SmsAccount(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company_id = models.UUIDField(unique=True)
+    backend = models.CharField(max_length=20, choices=SmsGateway.choices)
+    sender_id = models.CharField(
+        max_length=40, blank=True,
+        help_text="Africa's Talking: the approved alphanumeric sender id or shortcode (blank: AT's shared one). "
+                  "Twilio: the From number in E.164, or a Messaging Service SID (MG...).")
+    enabled = models.BooleanField(default=True, help_text="Off: the platform's account sends instead")
+    credentials_encrypted = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SMS account"
+        permissions = [("manage_sms_accounts", "Manage the company's SMS gateway account")]
+
+    def __str__(self) -> str:
+        return f"{self.get_backend_display()} {self.sender_id}".strip()

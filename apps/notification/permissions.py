@@ -4,6 +4,7 @@ company's deliveries and log in the admin; replaying a dead letter is for those 
 from __future__ import annotations
 
 from apps.auth import api as auth_api
+from apps.notification.sms.permissions import ROLE_GRANTS as SMS_GRANTS
 from apps.notification.templating.permissions import ROLE_GRANTS as TEMPLATE_GRANTS
 
 REPLAY_DELIVERY = "notification.replay_delivery"
@@ -20,3 +21,4 @@ ROLE_GRANTS: dict[str, list[str]] = {
 def grant_role_permissions(**_kwargs: object) -> None:
     auth_api.roles_grant_permissions(grants=ROLE_GRANTS)
     auth_api.roles_grant_permissions(grants=TEMPLATE_GRANTS)
+    auth_api.roles_grant_permissions(grants=SMS_GRANTS)

@@ -25,4 +25,9 @@ def send_soon(delivery_id: UUID, *, countdown: float = 0) -> None:
 def send_after_commit(delivery_ids: Sequence[UUID]) -> None:
     if delivery_ids:
         ids = list(delivery_ids)
-        transaction.on_commit(lambda: [send_soon(delivery_id) for delivery_id in ids])
+
+        def send_all() -> None:
+            for delivery_id in ids:
+                send_soon(delivery_id)
+
+        transaction.on_commit(send_all)

@@ -5,6 +5,7 @@ handler once per event; the deliveries' key makes a message go once per event an
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from apps.auth import signals as auth_signals
@@ -17,7 +18,7 @@ from apps.ticketing import signals as ticketing_signals
 from transport.events import Event, subscriber
 
 
-def _plan(event: Event[object], messages: Sequence[Message]) -> None:
+def _plan(event: Event[Any], messages: Sequence[Message]) -> None:
     deliveries_plan(event_id=event.id, messages=messages)
 
 

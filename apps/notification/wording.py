@@ -4,7 +4,7 @@ them as plain strings."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, translation
@@ -30,6 +30,6 @@ def local_time(at: datetime, *, timezone: str, language: str) -> str:
         return formats.date_format(at.astimezone(ZoneInfo(timezone)), TIME_FORMAT)
 
 
-def day_name(at: datetime, *, language: str) -> str:
+def day_name(at: date, *, language: str) -> str:
     with translation.override(language):
         return formats.date_format(at, DAY_FORMAT)

@@ -44,6 +44,9 @@ from transport.testing.worker import wait_for
 # rows they write must be flushed afterwards rather than rolled back.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
+# the local emulators run_platform starts when no provider is configured, in the order it starts them
+EMULATORS = ["payment-emulators", "africastalking-emulator", "twilio-emulator"]
+
 
 @pytest.fixture
 def marker() -> Iterator[str]:
@@ -69,7 +72,7 @@ def test_check_starts_every_process_answers_ready_and_stops_them_all(launch_env,
 
     assert result.returncode == 0, result.stdout
     children = started_children(result.stdout)
-    assert sorted(children) == ["beat", "bus-simulator", "payment-emulators", "web", "worker"]
+    assert sorted(children) == sorted([*EMULATORS, "beat", "bus-simulator", "web", "worker"])
     assert '"GET /health/ready HTTP/1.1" 200 OK' in result.stdout
     assert f"| API docs     http://127.0.0.1:{port}/api/docs/" in result.stdout
     assert re.search(rf"\|   platform admin +{re.escape(ADMIN_EMAIL)} / transport-demo +\|", result.stdout)
@@ -85,7 +88,7 @@ def test_check_with_no_worker_starts_only_the_web_server(launch_env, marker):
     result = run_platform(["--check", "--no-worker", "--port", str(port)], env=launch_env, marker=marker)
 
     assert result.returncode == 0, result.stdout
-    assert list(started_children(result.stdout)) == ["payment-emulators", "web", "bus-simulator"]
+    assert list(started_children(result.stdout)) == [*EMULATORS, "web", "bus-simulator"]
     assert marked_processes(marker) == []
 
 
@@ -94,7 +97,7 @@ def test_with_the_demo_simulation_off_no_bus_simulator_starts(launch_env, marker
                           env={**launch_env, "TRACKING_DEMO_SIMULATION": "0"}, marker=marker)
 
     assert result.returncode == 0, result.stdout
-    assert list(started_children(result.stdout)) == ["payment-emulators", "web"]
+    assert list(started_children(result.stdout)) == [*EMULATORS, "web"]
     assert marked_processes(marker) == []
 
 
@@ -153,7 +156,7 @@ def test_a_child_that_dies_stops_the_others_and_fails(launch_env, marker):
 
     assert result.returncode == 1, result.stdout
     # the demo's children start once the server is ready, which it never was
-    assert sorted(started_children(result.stdout)) == ["beat", "payment-emulators", "web", "worker"]
+    assert sorted(started_children(result.stdout)) == sorted([*EMULATORS, "beat", "web", "worker"])
     # uvicorn exits with 3 when it cannot start (here: the port is taken)
     assert "web exited with code 3 before the platform was ready; stopped the others." in result.stdout
     assert "Transport platform is running" not in result.stdout
@@ -164,8 +167,8 @@ def test_ctrl_c_stops_every_process_and_exits_zero(launch_env, marker):
     launcher = start_platform(["--port", str(free_port())], env=launch_env, marker=marker)
     started = read_until(launcher, "Press Ctrl-C to stop every process started here.")
     children = started_children(started)
-    assert sorted(children) == ["beat", "bus-simulator", "payment-emulators", "web", "worker"]
-    assert len(marked_processes(marker)) >= 6  # the launcher, its five children and the worker's pool
+    assert sorted(children) == sorted([*EMULATORS, "beat", "bus-simulator", "web", "worker"])
+    assert len(marked_processes(marker)) >= 8  # the launcher, its seven children and the worker's pool
 
     launcher.send_signal(signal.SIGINT)
     rest, _ = launcher.communicate()

@@ -13,7 +13,7 @@ from uuid import UUID
 from apps.notification.models import Channel, Delivery
 from apps.notification.plans import Message
 from apps.notification.queueing import send_after_commit
-from apps.notification.sms.segments import sms_segments
+from apps.notification.segments import sms_segments
 from apps.notification.templating.render import KINDS, TemplateBroken, message_render
 
 logger = logging.getLogger(__name__)

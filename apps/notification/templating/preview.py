@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
-from apps.notification.sms.segments import sms_segments
+from apps.notification.segments import sms_segments
 from apps.notification.templating.defaults import MessageTemplate
 from apps.notification.templating.kinds import KINDS
 from apps.notification.templating.render import RenderedMessage, template_render

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.notification.sms.segments import sms_segments
+from apps.notification.segments import sms_segments
 
 
 @pytest.mark.parametrize(("text", "encoding", "units", "segments"), [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,7 @@ from tests.worlds.boarding import ticket
 pytestmark = pytest.mark.django_db
 
 
-def _today(world) -> datetime:
+def _today(world) -> date:
     return timezone.now().astimezone(ZoneInfo("Africa/Nairobi")).date()
 
 

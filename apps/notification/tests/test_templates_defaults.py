@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from apps.notification.sms.segments import sms_segments
+from apps.notification.segments import sms_segments
 from apps.notification.templating.compiling import compiled
 from apps.notification.templating.defaults import DEFAULTS_DIR, default_template
 from apps.notification.templating.render import KINDS, message_render

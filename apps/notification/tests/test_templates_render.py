@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.conf import settings
 
-from apps.notification.sms.segments import sms_segments
+from apps.notification.segments import sms_segments
 from apps.notification.templating.defaults import MessageTemplate, default_template
 from apps.notification.templating.gsm import gsm_lookalikes
 from apps.notification.templating.models import TemplateOverride

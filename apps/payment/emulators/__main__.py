@@ -11,7 +11,7 @@ import argparse
 import uvicorn
 
 from apps.payment.emulators import mpesa, mtn_momo, paypal
-from apps.payment.emulators.serving import PrefixRouter
+from transport.emulators.serving import PrefixRouter
 
 DEMO_SETTLE_SECONDS = 3.0  # how long the demo's "payer" takes to approve on their phone
 

@@ -28,7 +28,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from apps.payment.emulators.callbacks import CallbackSender
 from apps.payment.emulators.mpesa_control import control_routes
 from apps.payment.emulators.mpesa_state import (
     INVALID_INITIATOR,
@@ -52,6 +51,7 @@ from apps.payment.emulators.mpesa_state import (
 )
 from apps.payment.emulators.mpesa_state import Request as ResultRequest
 from apps.payment.providers.mpesa_wire import BEING_PROCESSED, TRANSACTION_TYPES, WRONG_CREDENTIALS_MESSAGE
+from transport.emulators.callbacks import CallbackSender
 
 PHONE = re.compile(r"^254(7|1)\d{8}$")
 SHORTCODE = re.compile(r"^\d{5,7}$")

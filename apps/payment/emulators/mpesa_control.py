@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from apps.payment.emulators.callbacks import Callback, CallbackSender
 from apps.payment.emulators.mpesa_state import REVERSAL_FAILURES, STK_OUTCOMES, Paybill, Script, State, now_stamp
+from transport.emulators.callbacks import Callback, CallbackSender
 
 VALIDATION_TIMEOUT_SECONDS = 5.0  # how long the emulator waits for our validation answer
 

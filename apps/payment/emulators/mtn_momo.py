@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from apps.payment.emulators.callbacks import CallbackSender
 from apps.payment.emulators.mtn_momo_state import (
     DELAYED_FACTOR,
     DELAYED_NUMBER,
@@ -41,6 +40,7 @@ from apps.payment.emulators.mtn_momo_state import (
     Script,
     Transfer,
 )
+from transport.emulators.callbacks import CallbackSender
 from transport.money import from_text
 
 SUBSCRIPTION_KEYS = {"collection": SANDBOX_COLLECTION_KEY, "disbursement": SANDBOX_DISBURSEMENT_KEY}

@@ -37,7 +37,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from apps.payment.emulators import paypal_orders, paypal_webhooks
-from apps.payment.emulators.callbacks import CallbackSender
 from apps.payment.emulators.paypal_http import BadJson, guarded, read_json, state_of
 from apps.payment.emulators.paypal_state import (
     CAPTURE_OUTCOMES,
@@ -50,6 +49,7 @@ from apps.payment.emulators.paypal_state import (
     State,
     payer_id_of,
 )
+from transport.emulators.callbacks import CallbackSender
 
 
 def create_app(*, settle_seconds: float = 2.0, token_seconds: int = TOKEN_SECONDS) -> Starlette:

@@ -19,7 +19,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from apps.payment.emulators.callbacks import CallbackSender
 from apps.payment.emulators.paypal_http import client_of, problem, read_json, state_of
 from apps.payment.emulators.paypal_state import (
     Capture,
@@ -35,6 +34,7 @@ from apps.payment.emulators.paypal_state import (
     order_json,
     refund_json,
 )
+from transport.emulators.callbacks import CallbackSender
 
 AUTH_ALGO = "SHA256withRSA"
 CERT_PATH = "/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77"

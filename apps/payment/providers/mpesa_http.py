@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from apps.payment.providers import connections
 from apps.payment.providers.base import Account, Declined, OutcomeUnknown, Unreachable
 from apps.payment.providers.mpesa_wire import INVALID_ACCESS_CODE, Credentials
+from transport import outbound_http
 
 OAUTH_PATH = "/oauth/v1/generate?grant_type=client_credentials"
 REFRESH_BEFORE_EXPIRY_SECONDS = 60.0
@@ -82,7 +82,7 @@ def _fetch_token(account: Account, creds: Credentials) -> _Token:
     """The token request carries no payment: whatever goes wrong, nothing was charged (Unreachable), except
     the definite refusal of the consumer key and secret (Declined)."""
     try:
-        response = connections.pool().get(account.base_url + OAUTH_PATH,
+        response = outbound_http.pool().get(account.base_url + OAUTH_PATH,
                                           auth=(creds.consumer_key, creds.consumer_secret), timeout=_timeout())
     except httpx.HTTPError as exc:
         raise Unreachable(f"M-Pesa's token endpoint could not be reached ({type(exc).__name__}).") from None
@@ -118,7 +118,7 @@ def post(account: Account, creds: Credentials, path: str, payload: dict[str, Any
 
 def _post_once(account: Account, path: str, payload: dict[str, Any], token: str) -> Answer:
     try:
-        response = connections.pool().post(account.base_url + path, json=payload, timeout=_timeout(),
+        response = outbound_http.pool().post(account.base_url + path, json=payload, timeout=_timeout(),
                                            headers={"Authorization": f"Bearer {token}"})
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         raise Unreachable(f"M-Pesa could not be reached ({type(exc).__name__}).") from None

@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from apps.payment.providers import connections
 from apps.payment.providers.base import Account, OutcomeUnknown, ProviderError, Unreachable
+from transport import outbound_http
 
 COLLECTION = "collection"
 DISBURSEMENT = "disbursement"
@@ -155,7 +155,7 @@ def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
     """One HTTP request. Raises Unreachable when nothing was sent, OutcomeUnknown when it may have arrived."""
     timeout = float(settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS)
     try:
-        return connections.pool().request(method, url, timeout=timeout, **kwargs)
+        return outbound_http.pool().request(method, url, timeout=timeout, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
         raise Unreachable(f"MoMo could not be reached ({type(exc).__name__}).") from None
     except httpx.TransportError as exc:

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from apps.payment.providers import connections
 from apps.payment.providers.base import Account, Declined, OutcomeUnknown, Unreachable
+from transport import outbound_http
 from transport.money import exponent, from_text, to_text
 
 OAUTH_PATH = "/v1/oauth2/token"
@@ -142,7 +142,7 @@ def _fetch_token(account: Account) -> _Token:
     # a token that cannot be had means the request it was for never went out: Unreachable, whatever the cause,
     # except a definite refusal of the credentials
     try:
-        response = connections.pool().post(
+        response = outbound_http.pool().post(
             account.base_url + OAUTH_PATH, timeout=settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS,
             auth=(account.credentials.get("client_id", ""), account.credentials.get("client_secret", "")),
             data={"grant_type": "client_credentials"},
@@ -197,7 +197,7 @@ class Wire:
         if request_id:
             headers["PayPal-Request-Id"] = request_id
         try:
-            response = connections.pool().request(method, account.base_url + path, headers=headers, json=json,
+            response = outbound_http.pool().request(method, account.base_url + path, headers=headers, json=json,
                                                   content=content, timeout=settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise Unreachable(f"PayPal unreachable for {method} {path}: {type(exc).__name__}.") from exc

@@ -8,13 +8,13 @@ import httpx
 import pytest
 
 from apps.payment.emulators.__main__ import combined_app
-from apps.payment.emulators.serving import EmulatorServer
 from apps.payment.providers import registry
 from apps.payment.providers.base import Account, ChargeRequest, Environment, Outcome
 from apps.payment.tests.fixtures.mpesa import MpesaEmulator
 from apps.payment.tests.fixtures.mtn_momo import MtnMomoEmulator
 from apps.payment.tests.fixtures.paypal import PaypalEmulator
 from apps.payment.tests.fixtures.polling import first_truthy
+from transport.emulators.serving import EmulatorServer
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from apps.payment.emulators.serving import EmulatorServer
+from transport.emulators.serving import EmulatorServer
 
 Answerer = Callable[[bytes], dict[str, Any]]
 

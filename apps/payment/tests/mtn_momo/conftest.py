@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from apps.payment.emulators.serving import EmulatorServer
+from transport.emulators.serving import EmulatorServer
 
 
 @dataclass

@@ -8,10 +8,10 @@ import time
 import pytest
 
 from apps.payment.emulators.paypal import create_app
-from apps.payment.emulators.serving import EmulatorServer
 from apps.payment.providers.base import Declined, NextAction, OutcomeUnknown, Unreachable
 from apps.payment.tests.fixtures.paypal import PaypalEmulator
 from apps.payment.tests.paypal.builders import CANCEL_URL, RETURN_URL, charge, order_of, paypal
+from transport.emulators.serving import EmulatorServer
 from transport.testing.network import free_port
 from transport.testing.threads import run_threads
 

@@ -50,9 +50,28 @@ class CallbackSender:
                                 headers={"content-type": "application/json", **(headers or {})})
             self.sent.append(callback)
             if not self.hold and url:
-                task = asyncio.get_running_loop().create_task(self._deliver(callback, delay))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._start(callback, delay)
+
+    def release(self) -> int:
+        """Stop holding, and send every callback held so far, one after the other in the order recorded (each once
+        the previous one was answered); how many."""
+        self.hold = False
+        held = [callback for callback in self.sent if callback.delivered_status is None and not callback.error
+                and callback.url]
+
+        async def in_order() -> None:
+            for callback in held:
+                await self._deliver(callback, 0.0)
+
+        self._track(asyncio.get_running_loop().create_task(in_order()))
+        return len(held)
+
+    def _start(self, callback: Callback, delay: float) -> None:
+        self._track(asyncio.get_running_loop().create_task(self._deliver(callback, delay)))
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _deliver(self, callback: Callback, delay: float) -> None:
         if delay:

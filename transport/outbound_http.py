@@ -1,4 +1,4 @@
-"""One pool of HTTP connections per process for every provider call.
+"""One pool of HTTP connections per process for every call to an external provider (payments, SMS gateways).
 
 Making an httpx client costs about 20 ms (its TLS context), far more than a request to a nearby API, and a
 fresh client also opens a fresh connection every time. The pool is made on first use in each process (never

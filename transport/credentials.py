@@ -1,0 +1,57 @@
+"""Credentials at rest, for every app that holds a provider's secrets: a Fernet token of their JSON, under the
+keys of the app's own setting (each context holds its own secrets, DESIGN.md section 4).
+
+MultiFernet: the first key of the setting encrypts, every key decrypts, so a key is rotated by putting a new one
+first, re-encrypting every stored token (`rotate`) and dropping the old one. Decrypted credentials live in memory
+for one provider call; they are never returned by an API, logged or shown (admins mask the secret fields).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+
+class CredentialsUnreadable(Exception):
+    """No configured key opens these credentials (a key was dropped before rotating)."""
+
+
+class CredentialsBox:
+    """Encrypts and decrypts under the keys of `keys_setting`, read at each call (a test or a rotation may change
+    them)."""
+
+    def __init__(self, keys_setting: str) -> None:
+        self.keys_setting = keys_setting
+
+    def _fernet(self) -> MultiFernet:
+        return MultiFernet([Fernet(key.encode()) for key in getattr(settings, self.keys_setting)])
+
+    def _unreadable(self) -> CredentialsUnreadable:
+        return CredentialsUnreadable(f"No configured {self.keys_setting} key opens these credentials.")
+
+    def encrypt(self, credentials: Mapping[str, str]) -> str:
+        return self._fernet().encrypt(json.dumps(dict(credentials), sort_keys=True).encode()).decode()
+
+    def decrypt(self, token: str) -> dict[str, str]:
+        try:
+            values = json.loads(self._fernet().decrypt(token.encode()))
+        except InvalidToken:
+            raise self._unreadable() from None
+        return {str(name): str(value) for name, value in values.items()}
+
+    def rotate(self, token: str) -> str:
+        """The same credentials under the first key."""
+        try:
+            return self._fernet().rotate(token.encode()).decode()
+        except InvalidToken:
+            raise self._unreadable() from None
+
+
+def masked(value: str) -> str:
+    """What an admin shows of a secret: its length class and last two characters at most."""
+    if not value:
+        return ""
+    return "•" * 8 + (value[-2:] if len(value) >= 12 else "")
