@@ -9,8 +9,8 @@ api_v1: list = [
     path("company/", include("apps.company.urls")),
     path("payments/", include("apps.payment.urls")),
     path("tracking/", include("apps.tracking.urls")),
-    path("notifications/", include("apps.notification.urls")),
     path("", include("apps.ticketing.urls")),
+    path("", include("apps.notification.urls")),
 ]
 
 # errors outside DRF views: problem+json under /api/, Django's pages elsewhere

@@ -1,8 +1,3 @@
-"""Django admin for notification: each member sees only their companies' rows (a platform admin all of them)."""
+"""Django admin for notification."""
 
-from django.contrib import admin
-
-from apps.notification.models import SmsAccount
-from apps.notification.sms.admin import SmsAccountAdmin
-
-admin.site.register(SmsAccount, SmsAccountAdmin)
+from apps.notification.sms import admin as sms_admin  # noqa: F401  (registers companies' SMS accounts)

@@ -11,4 +11,4 @@ class NotificationConfig(AppConfig):
         from apps.notification.sms.permissions import grant_role_permissions as grant_sms_permissions
 
         # after identity seeded its roles (it migrates first) and Django created this app's permissions
-        post_migrate.connect(grant_sms_permissions, sender=self, dispatch_uid="notification.sms.grant_permissions")
+        post_migrate.connect(grant_sms_permissions, sender=self, dispatch_uid="notification.sms.grant_role_permissions")

@@ -1,7 +1,7 @@
-"""Routes of notification, mounted at /api/v1/notifications/."""
+"""Routes of notification, mounted at /api/v1/."""
 
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("apps.notification.sms.urls")),  # the SMS gateways' delivery reports
+    path("notifications/", include("apps.notification.sms.urls")),  # the SMS gateways' delivery reports
 ]
