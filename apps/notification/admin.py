@@ -10,10 +10,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.notification.models import ContactPreference, Delivery, DeliveryLogEntry, SmsAccount
+from apps.notification.models import ContactPreference, Delivery, DeliveryLogEntry
 from apps.notification.permissions import REPLAY_DELIVERY
 from apps.notification.services.replays import REPLAYABLE, delivery_replay
-from apps.notification.sms.admin import SmsAccountAdmin
+from apps.notification.sms import admin as sms_admin  # noqa: F401  (registers companies' SMS accounts)
 from apps.notification.templating import admin as templating_admin  # noqa: F401  (registers template overrides)
 from transport.errors import DomainError
 from transport.scoped_admin import NoWrites, ReadOnlyAdmin, ReadOnlyInline, admin_principal
@@ -64,5 +64,3 @@ class ContactPreferenceAdmin(NoWrites, admin.ModelAdmin):
     list_filter = ["language", "opted_out"]
     search_fields = ["=user_id", "address"]
 
-
-admin.site.register(SmsAccount, SmsAccountAdmin)

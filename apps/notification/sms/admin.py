@@ -180,3 +180,6 @@ class SmsAccountAdmin(CompanyScopedAdmin):
         for field in SmsAccount._meta.concrete_fields:
             setattr(obj, field.attname, getattr(saved, field.attname))
         obj._state.adding = False
+
+
+admin.site.register(SmsAccount, SmsAccountAdmin)

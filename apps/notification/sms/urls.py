@@ -1,4 +1,4 @@
-"""Routes of the SMS gateways' delivery reports, mounted at /api/v1/notifications/."""
+"""Routes of the SMS gateways' delivery reports, mounted at /api/v1/notifications/ (apps/notification/urls.py)."""
 
 from django.urls import path
 
