@@ -498,6 +498,8 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 # the sweep sends queued messages whose task was lost once they are this old, and runs this often
 NOTIFICATION_SWEEP_GRACE_SECONDS = env_int("NOTIFICATION_SWEEP_GRACE_SECONDS", 60)
 NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 30)
+# a delivery report that overtook the commit of its send is kept this long for its delivery to appear
+NOTIFICATION_PARKED_REPORT_HOURS = env_int("NOTIFICATION_PARKED_REPORT_HOURS", 48)
 # company admins get yesterday's sales at this hour of their company's clock
 NOTIFICATION_SUMMARY_HOUR = env_int("NOTIFICATION_SUMMARY_HOUR", 7)
 CELERY_BEAT_SCHEDULE.update({

@@ -173,3 +173,23 @@ class SmsAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_backend_display()} {self.sender_id}".strip()
+
+
+class ParkedReport(models.Model):
+    """A delivery report that came before the send that caused it was recorded (the gateway answered, and its
+    report overtook our commit). Kept, authenticated, until the delivery it names exists, then applied; dropped
+    after NOTIFICATION_PARKED_REPORT_HOURS (a message of the account that was not ours)."""
+
+    backend = models.CharField(max_length=20, choices=SmsGateway.choices)
+    message_id = models.CharField(max_length=120)
+    company_id = models.UUIDField(null=True, blank=True, help_text="The company whose report URL it came to")
+    gateway_status = models.CharField(max_length=40)
+    reason = models.CharField(max_length=200, blank=True)
+    raw = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["backend", "message_id"], name="parked_report_message_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.backend} {self.message_id} {self.gateway_status}"

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from apps.notification.services import sending, summaries
+from apps.notification.sms.reports import parked_reports_apply
 
 
 @shared_task(name="notification.send_delivery", acks_late=True)
@@ -18,10 +19,11 @@ def send_delivery(delivery_id: str) -> str:
 
 @shared_task(name="notification.send_due", acks_late=True)
 def send_due() -> int:
-    """Retries whose time has come and first tries whose task was lost."""
+    """Retries whose time has come, first tries whose task was lost, and parked delivery reports."""
     due = sending.deliveries_due(now=timezone.now())
     for delivery_id in due:
         sending.delivery_send(delivery_id)
+    parked_reports_apply()  # reports that overtook their send's commit and were missed since
     return len(due)
 
 

@@ -26,6 +26,7 @@ from apps.notification.plans import READER
 from apps.notification.queueing import send_soon
 from apps.notification.sms.backends import SmsFailure
 from apps.notification.sms.registry import report_url, sms_backend_for
+from apps.notification.sms.reports import parked_reports_apply
 from apps.ticketing import api as ticketing_api
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,9 @@ def delivery_send(delivery_id: UUID) -> str:
                                         status=outcome.status, code=outcome.code[:40], detail=outcome.detail)
     if outcome.retry_at is not None:
         send_soon(delivery.pk, countdown=(outcome.retry_at - now).total_seconds())
+    if outcome.status == Delivery.Status.SENT and delivery.provider_message_id:
+        # a report that overtook this commit was parked: it applies now
+        parked_reports_apply(backend_name=delivery.backend, message_id=delivery.provider_message_id)
     logger.info("notification.attempt", extra={"delivery_id": str(delivery.pk), "status": outcome.status,
                                                "code": outcome.code, "attempt": delivery.attempts})
     return outcome.status

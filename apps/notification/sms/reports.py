@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.notification.models import Delivery, DeliveryLogEntry, SmsGateway
+from apps.notification.models import Delivery, DeliveryLogEntry, ParkedReport, SmsGateway
 from apps.notification.sms import credentials, report_urls, selectors
 from apps.notification.sms.africastalking import AfricasTalking
 from apps.notification.sms.twilio import Twilio
@@ -44,7 +45,7 @@ MOVABLE = (Delivery.Status.QUEUED, Delivery.Status.SENT)
 
 @transaction.atomic
 def sms_report_apply(*, backend_name: str, message_id: str, gateway_status: str, reason: str,
-                     raw: Mapping[str, Any]) -> bool:
+                     raw: Mapping[str, Any], company_id: UUID | None = None) -> bool:
     """Append the report to the log of the delivery `backend_name` sent as `message_id`, and move its status if
     the report is final and the delivery not yet. False (and nothing written) for a message we do not know."""
     if not message_id:
@@ -52,7 +53,11 @@ def sms_report_apply(*, backend_name: str, message_id: str, gateway_status: str,
     delivery = Delivery.objects.select_for_update().filter(backend=backend_name,
                                                            provider_message_id=message_id).first()
     if delivery is None:
+        _park(backend_name=backend_name, message_id=message_id, company_id=company_id, status=gateway_status,
+              reason=reason, raw=raw)
         return False
+    if company_id is not None and delivery.company_id != company_id:
+        return False  # under a company's URL, only that company's messages
     target = FINAL_STATUSES.get(backend_name, {}).get(gateway_status)
     if target is not None and delivery.status in MOVABLE:
         delivery.status = target
@@ -77,11 +82,8 @@ def africastalking_report_apply(*, company_id: UUID | None, values: Mapping[str,
     """An authenticated Africa's Talking report (africastalking_report_authenticate first). Under a company's URL
     it reports on that company's messages only."""
     message_id = values["id"]
-    if company_id is not None and selectors.delivery_company(backend=AfricasTalking.name,
-                                                             message_id=message_id) != (True, company_id):
-        return False
     return sms_report_apply(backend_name=AfricasTalking.name, message_id=message_id, gateway_status=values["status"],
-                            reason=values.get("failureReason", ""), raw=raw)
+                            reason=values.get("failureReason", ""), raw=raw, company_id=company_id)
 
 
 def twilio_report_verify(*, urls: Iterable[str], signature: str, params: Mapping[str, Sequence[str]]) -> None:
@@ -108,3 +110,31 @@ def _twilio_tokens(message_id: str) -> list[str]:
     if account is not None and account.backend == SmsGateway.TWILIO:
         tokens.append(credentials.decrypt(account.credentials_encrypted).get("auth_token", ""))
     return [token for token in tokens if token]
+
+
+def _park(*, backend_name: str, message_id: str, company_id: UUID | None, status: str, reason: str,
+          raw: Mapping[str, Any]) -> None:
+    ParkedReport.objects.create(backend=backend_name, message_id=message_id[:120], company_id=company_id,
+                                gateway_status=status[:40], reason=reason[:200], raw=dict(raw))
+
+
+def parked_reports_apply(*, backend_name: str | None = None, message_id: str | None = None) -> int:
+    """Apply the parked reports whose delivery is now recorded (those of one message, or all), in the order they
+    came; drop those older than NOTIFICATION_PARKED_REPORT_HOURS. How many were applied."""
+    parked = ParkedReport.objects.order_by("received_at", "id")
+    if backend_name is not None and message_id is not None:
+        parked = parked.filter(backend=backend_name, message_id=message_id)
+    applied = 0
+    for report in list(parked[:1000]):
+        with transaction.atomic():
+            known = Delivery.objects.filter(backend=report.backend, provider_message_id=report.message_id).exists()
+            if not known:
+                continue
+            ParkedReport.objects.filter(pk=report.pk).delete()
+            applied += sms_report_apply(backend_name=report.backend, message_id=report.message_id,
+                                        gateway_status=report.gateway_status, reason=report.reason, raw=report.raw,
+                                        company_id=report.company_id)
+    if message_id is None:
+        stale = timezone.now() - timedelta(hours=settings.NOTIFICATION_PARKED_REPORT_HOURS)
+        ParkedReport.objects.filter(received_at__lt=stale).delete()
+    return applied
