@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,7 +45,7 @@ from apps.ticketing import api as ticketing_api  # noqa: E402
 from apps.ticketing.sales.services.bookings import PassengerIn, booking_hold  # noqa: E402
 from bench.coach_line import bench_database  # noqa: E402
 from tests.worlds.boarding import CASHIER  # noqa: E402
-from tests.worlds.ticketing import SalesWorld, build_sales_world  # noqa: E402
+from tests.worlds.ticketing import SalesWorld, build_sales_world, sale_day  # noqa: E402
 from transport.emulators.serving import EmulatorServer  # noqa: E402
 
 TICKETS = int(sys.argv[1]) if len(sys.argv) > 1 else 300
@@ -60,7 +61,7 @@ def seed() -> SalesWorld:
     trips = [world.trip_id]
     for n in range(TICKETS):
         if n and n % len(SEATS) == 0:
-            trips.append(world.another_trip(day=None))
+            trips.append(world.another_trip(day=sale_day() + timedelta(days=len(trips))))
         booking = booking_hold(principal=world.principal("passenger"), trip_id=trips[-1],
                                from_stop_id=world.stops["Nairobi"], to_stop_id=world.stops["Kisumu"],
                                passengers=[PassengerIn(name=f"Rider {n}", phone=f"+2547{n:08d}",

@@ -193,10 +193,10 @@ def test_a_child_dying_after_start_stops_the_others_and_fails(launch_env, marker
     assert marked_processes(marker) == []
 
 
-def test_the_demo_walkthrough_pays_a_hold_with_mpesa_and_ends_with_a_ticket(launch_env, marker):
+def test_the_demo_walkthrough_pays_a_hold_with_mpesa_and_the_ticket_reaches_the_passenger_by_sms(launch_env, marker):
     port = free_port()
     launcher = start_platform(["--port", str(port)], env=launch_env, marker=marker)
-    banner = read_until(launcher, "Every endpoint, with its bodies and answers")  # the walkthrough's last line
+    banner = read_until(launcher, "every message, its status and what the gateway reported")  # its last line
     logged: list[str] = []
     drained = threading.Thread(target=lambda: logged.extend(launcher.stdout or []), daemon=True)  # they keep logging
     drained.start()
@@ -220,6 +220,11 @@ def test_the_demo_walkthrough_pays_a_hold_with_mpesa_and_ends_with_a_ticket(laun
             quiet = [line for line in logged if "GET /api/v1/bookings" not in line and "celery.beat" not in line]
             raise AssertionError("".join(quiet)[-9000:]) from None
         confirmed = _call(base, "GET", path, None, bearer)
+        inbox_line = next(line for line in banner.splitlines() if "/_emu/messages?to=" in line)
+        inbox = inbox_line.split('"')[1]
+        wait_for(lambda: any(message["status"] == "accepted" for message in _call(inbox, "GET", "", None)["messages"]),
+                 within=60, what="the sale's SMS to reach the SMS gateway's emulator")
+        sms = _call(inbox, "GET", "", None)["messages"]
     finally:
         launcher.send_signal(signal.SIGINT)
         drained.join(timeout=60)
@@ -227,6 +232,8 @@ def test_the_demo_walkthrough_pays_a_hold_with_mpesa_and_ends_with_a_ticket(laun
 
     assert paying["payment"]["next_action"]["kind"] == "approve_on_phone"
     assert [(t["seat"], len(t["number"])) for t in confirmed["tickets"]] == [("3A", 8)]
+    assert [(message["to"], confirmed["tickets"][0]["number"] in message["text"]) for message in sms] == [
+        ("+254700000001", True)]
     assert marked_processes(marker) == []
 
 
