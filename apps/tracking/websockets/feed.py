@@ -88,16 +88,17 @@ class GroupFeed:
         loop = asyncio.get_running_loop()
         try:
             while self._buses or self._estimate is not None:
-                wait = self._next_frame_at - loop.time()
-                if wait > 0:
-                    await asyncio.sleep(wait)
+                # the frame's time on the tick's grid: a sleep that overran does not push every later frame back
+                frame_at = max(self._next_frame_at, loop.time())
+                if frame_at > loop.time():
+                    await asyncio.sleep(frame_at - loop.time())
                 buses, self._buses = list(self._buses.values()), {}
                 estimate, self._estimate = self._estimate, None
                 for bus in buses:
                     self.sent_fixed_at[bus["bus_id"]] = bus["fixed_at"]
                 if estimate is not None:
                     self.sent_eta_as_of = estimate["as_of"]
-                self._next_frame_at = loop.time() + self._tick
+                self._next_frame_at = frame_at + self._tick
                 positions = positions_frame(buses) if buses else None
                 eta = eta_frame(estimate) if estimate is not None else None
                 for watcher in tuple(self.watchers):
@@ -107,15 +108,21 @@ class GroupFeed:
 
 
 class Floor:
-    """What a watcher's snapshot gave it that the group's frames have not yet passed. A frame may carry a position
-    the group heard before the snapshot was read, which the snapshot then already had (or passed); until the group
-    has sent something newer of each such bus (and a newer estimate), the watcher's frames leave those out. Later
+    """What a watcher's snapshot gave it: each bus's `fixed_at`, the estimate's `as_of`. A frame may carry a position
+    the group heard before the snapshot was read, which the snapshot then already had (or passed): the watcher's
+    frames leave such ones out until the group has sent something newer of each bus (and a newer estimate). Later
     frames of the group only carry positions newer than it sent, so the entries it passed are dropped for good."""
 
-    def __init__(self, feed: GroupFeed, buses: dict[str, str], eta_as_of: str) -> None:
-        self.buses = {bus_id: fixed_at for bus_id, fixed_at in buses.items()
-                      if fixed_at > feed.sent_fixed_at.get(bus_id, "")}
-        self.eta_as_of = eta_as_of if eta_as_of > feed.sent_eta_as_of else ""
+    def __init__(self, buses: dict[str, str], eta_as_of: str) -> None:
+        self.buses = buses
+        self.eta_as_of = eta_as_of
+
+    def beyond(self, feed: GroupFeed) -> Floor | None:
+        """What of it the group's coming frames may still fall under; None if nothing."""
+        floor = Floor({bus_id: fixed_at for bus_id, fixed_at in self.buses.items()
+                       if fixed_at > feed.sent_fixed_at.get(bus_id, "")},
+                      self.eta_as_of if self.eta_as_of > feed.sent_eta_as_of else "")
+        return None if floor.passed else floor
 
     @property
     def passed(self) -> bool:
@@ -156,8 +163,11 @@ class Watcher:
     async def release(self, snapshot_buses: dict[str, str], snapshot_eta_as_of: str) -> None:
         """The snapshot went out (each bus's `fixed_at` in it, and its estimate's `as_of`): send what was held back
         that is newer, then take the group's frames as they come."""
-        floor = Floor(self.feed, snapshot_buses, snapshot_eta_as_of)
-        self._floor = None if floor.passed else floor
+        snapshot = Floor(dict(snapshot_buses), snapshot_eta_as_of)
+        # what it held back came with frames the group made before: all of the snapshot is their floor
+        held, self._estimate = snapshot.admit(list(self._buses.values()), self._estimate)
+        self._buses = {bus["bus_id"]: bus for bus in held}
+        self._floor = Floor(snapshot_buses, snapshot_eta_as_of).beyond(self.feed)
         await self._send_held()
 
     def offer(self, buses: list[Bus], estimate: Estimate | None, positions: str | None, eta: str | None) -> None:

@@ -145,7 +145,7 @@ class Hub:
             self._generation += 1
             client = redis.asyncio.Redis.from_url(
                 self._redis_url, retry=Retry(NoBackoff(), 0),  # the listener reconnects, and resubscribes, itself
-                socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, socket_keepalive=True)
+                socket_connect_timeout=CONNECT_TIMEOUT_SECONDS)
             pubsub = client.pubsub()
             self._confirming = {channel: deque([feed]) for channel, feed in self._feeds.items()}
             for feed in self._feeds.values():
