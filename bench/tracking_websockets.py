@@ -69,6 +69,7 @@ from bench.coach_line import bench_channel_layers, bench_database  # noqa: E402
 from bench.ws_clients import Watchers  # noqa: E402
 from bench.ws_report import Phase, Run, print_runs  # noqa: E402
 from tests.worlds.ticketing import build_sales_world  # noqa: E402
+from transport.management.commands.run_platform import WS_IMPLEMENTATION  # noqa: E402
 from transport.redis_client import quick_client  # noqa: E402
 from transport.testing.network import free_port  # noqa: E402
 
@@ -274,8 +275,9 @@ def main() -> None:
     parser.add_argument("--servers", default="pubsub,raw", help="which of pubsub (the platform), raw to measure")
     parser.add_argument("--compression", action="store_true",
                         help="both servers accept the permessage-deflate the watchers offer (production declines it)")
-    parser.add_argument("--uvicorn-ws", default="websockets", choices=["websockets", "websockets-sansio", "wsproto"],
-                        help="uvicorn's websocket implementation (production's: websockets)")
+    parser.add_argument("--uvicorn-ws", default=WS_IMPLEMENTATION,
+                        choices=["websockets", "websockets-sansio", "wsproto"],
+                        help=f"uvicorn's websocket implementation (production's: {WS_IMPLEMENTATION})")
     args = parser.parse_args()
     runs = []
     with bench_database("tracking_ws") as name:

@@ -99,8 +99,8 @@ class Server:
 
 def start_platform(*, port: int, database: str, implementation: str, compression: bool) -> Server:
     """uvicorn, one process, serving the project on `database` with uvicorn's websocket `implementation`
-    (production's: see docker/compose.yml), with the flags compose's ws service and `make run` use (frames up to
-    1 MiB, no per-message compression unless `compression`)."""
+    (production's: run_platform's WS_IMPLEMENTATION), with the flags compose's ws service and `make run` use (frames
+    up to 1 MiB, no per-message compression unless `compression`)."""
     return Server([sys.executable, "-m", "uvicorn", "--factory", "bench.coach_line:asgi_app", "--host", "127.0.0.1",
                    "--port", str(port), "--ws", implementation, "--ws-max-size", "1048576",
                    "--ws-per-message-deflate", "true" if compression else "false", "--lifespan", "off",

@@ -22,7 +22,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from apps.tracking.websockets import admission
 from apps.tracking.websockets.feed import Watcher
-from apps.tracking.websockets.hub import watch_hub
+from apps.tracking.websockets.hub import Hub, watch_hub
 from apps.tracking.websockets.scope import route_kwargs, scope_principal, scope_subprotocol
 from transport.errors import DomainError
 
@@ -45,6 +45,7 @@ class WatchConsumer(AsyncWebsocketConsumer, ABC):
         """The first frame: the watched buses' last known positions."""
 
     async def connect(self) -> None:
+        self._hub: Hub
         self._watching: list[Watcher] = []
         try:
             admitted = await database_sync_to_async(self.admit)()
@@ -52,10 +53,10 @@ class WatchConsumer(AsyncWebsocketConsumer, ABC):
             await self.accept(scope_subprotocol(self.scope))
             await self.close(code=admission.close_code(error))
             return
-        hub = watch_hub()
+        self._hub = watch_hub()
         try:
             for group in admitted.groups:
-                self._watching.append(await hub.join(group, self._send_text))
+                self._watching.append(await self._hub.join(group, self._send_text))
             await self.accept(scope_subprotocol(self.scope))
             first = await database_sync_to_async(self.snapshot)(admitted.scope_id)
             await self._send_text(json.dumps(first))
@@ -76,10 +77,8 @@ class WatchConsumer(AsyncWebsocketConsumer, ABC):
 
     async def _leave(self) -> None:
         watching, self._watching = getattr(self, "_watching", []), []
-        hub = watch_hub() if watching else None
         for watcher in watching:
-            assert hub is not None
-            await hub.leave(watcher)
+            await self._hub.leave(watcher)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Watchers only listen; what they send is ignored."""
