@@ -176,11 +176,15 @@ class Watcher:
             self._hold(buses, estimate)
             return
         if self._floor is not None:
-            buses, estimate = self._floor.admit(buses, estimate)
+            # encoded again only if something was left out: a snapshot's parked bus, which no frame carries, keeps
+            # its floor for good and costs nothing
+            admitted, admitted_estimate = self._floor.admit(buses, estimate)
             if self._floor.passed:
                 self._floor = None
-            positions = positions_frame(buses) if buses else None
-            eta = eta_frame(estimate) if estimate is not None else None
+            if len(admitted) != len(buses):
+                positions = positions_frame(admitted) if admitted else None
+            if admitted_estimate is None:
+                estimate = eta = None
         if positions is not None and not self._send_in_line(positions):
             self._hold([], estimate)
             return
