@@ -1,6 +1,6 @@
 """What the HTTP benchmarks share: a database of their own, one coach line to sell on, a plain JSON client,
 the gunicorn entry that serves the project (with the trivial floor view) on that database, and the uvicorn entry
-that serves its websockets there on a chosen channel layer.
+that serves its websockets there.
 
     with bench_database("booking") as name:        # <configured>_bench_booking, migrated, dropped afterwards
         line = coach_line(trip_count=100)           # a company, a 40-seat coach, Nairobi - Nakuru - Kisumu
@@ -41,8 +41,6 @@ SEATS = [f"{row}{letter}" for row in range(1, 11) for letter in "ABCD"]
 TOWNS = [("Nairobi", "0", 0), ("Nakuru", "160", 150), ("Kisumu", "350", 360)]
 # KES cents by (boarding town index, alighting town index)
 FARES = {(0, 1): 80_000, (1, 2): 70_000, (0, 2): 140_000}
-CHANNEL_LAYER_BACKENDS = {"pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                          "core": "channels_redis.core.RedisChannelLayer"}
 _CHANNELS_PREFIX = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "transport")
 ACTOR = Principal.system("bench", {"company.manage_fleet", "company.manage_network", "company.manage_trips",
                                    "identity.manage_devices"})
@@ -61,21 +59,20 @@ def wsgi_app():
     return application
 
 
-def bench_channel_layers(kind: str) -> dict[str, dict[str, Any]]:
-    """CHANNEL_LAYERS on the configured Redis for a websocket bench: the project's pub/sub layer ("pubsub") or
-    channels_redis's stock list-based RedisChannelLayer ("core"), each under a prefix of its own (pub/sub channels
-    are server-wide: a bench must not hear, or be heard by, a server running beside it)."""
-    return {"default": {"BACKEND": CHANNEL_LAYER_BACKENDS[kind],
-                        "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"{_CHANNELS_PREFIX}.bench.{kind}"}}}
+def bench_channel_layers() -> dict[str, dict[str, Any]]:
+    """CHANNEL_LAYERS on the configured Redis for a websocket bench: the project's, under a prefix of its own (pub/sub
+    channels are server-wide: a bench must not hear, or be heard by, a server running beside it)."""
+    return {"default": {**settings.CHANNEL_LAYERS["default"],
+                        "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"{_CHANNELS_PREFIX}.bench"}}}
 
 
 def asgi_app():
     """uvicorn's entry (`--factory bench.coach_line:asgi_app`): the project's ASGI application on the bench database
-    (BENCH_DATABASE_NAME) and channel layer (BENCH_CHANNEL_LAYER, see `bench_channel_layers`). Settings are loaded
+    (BENCH_DATABASE_NAME) and channel layer prefix (see `bench_channel_layers`). Settings are loaded
     before config.asgi is imported here, so its database pool default must come in the environment
     (DB_POOL_MAX_SIZE), as the websocket bench starts it."""
     settings.DATABASES["default"]["NAME"] = os.environ["BENCH_DATABASE_NAME"]
-    settings.CHANNEL_LAYERS = bench_channel_layers(os.environ.get("BENCH_CHANNEL_LAYER", "pubsub"))
+    settings.CHANNEL_LAYERS = bench_channel_layers()
     from config.asgi import application
 
     return application

@@ -3,17 +3,19 @@ served by one uvicorn process, fed as ingestion feeds them, beside a bare `webso
 watchers and updates, in the same run.
 
     python bench/tracking_websockets.py [seconds] [--buses N] [--watchers N] [--client-processes N]
-                                        [--servers pubsub,core,raw] [--compression] [--uvicorn-ws IMPL]
+                                        [--servers pubsub,raw] [--compression] [--uvicorn-ws IMPL]
 
 Seeds its own database (created next to the configured one and dropped afterwards): one company, whose dispatcher
-watches its fleet. Three servers in turn, one process each (bench/ws_servers.py), each with the same WATCHERS
+watches its fleet. Two servers in turn, one process each (bench/ws_servers.py), each with the same WATCHERS
 websocket clients in client processes of their own (bench/ws_clients.py: asyncio on uvloop, connected 100 at a
 time, each until its snapshot):
-- the platform: uvicorn serving config.asgi's /ws/fleet/<company>/ on the pub/sub channel layer the project ships,
-  the watchers authenticated by the dispatcher's bearer token;
-- the same on channels_redis's stock list-based RedisChannelLayer (same Redis, another prefix): the choice the
-  project did not make, measured beside it so that the choice is proven on this machine;
-- the raw primitive, bench/ws_raw.py: a bare `websockets` broadcast server, no Django, no Channels, no Redis.
+- the platform ("pubsub"): uvicorn serving config.asgi's /ws/fleet/<company>/, the watchers authenticated by the
+  dispatcher's bearer token. The updates reach them as in production: one Redis PUBLISH per update to the fleet's
+  group (apps/tracking/fanout.py), heard once by the process's hub on its one subscription to the group, coalesced
+  per group per tick, encoded once per frame and written by the hub straight to each watcher's connection
+  (apps/tracking/websockets/hub.py, feed.py). The channel layer carries none of it (only drivers' dispatch
+  messages), so which layer is configured is not measured here;
+- the raw primitive ("raw"), bench/ws_raw.py: a bare `websockets` broadcast server, no Django, no Channels, no Redis.
 The watchers offer permessage-deflate, as browsers do; both servers decline it, as production's flags do
 (--compression makes both accept it, to measure what it costs).
 
@@ -27,7 +29,8 @@ process read the frame (one process reads a burst of 1,000 frames in tens of ms:
 that floor).
 Saturation: distinct buses as fast as the server takes them: the publisher keeps at most BACKLOG updates per
 watcher undelivered (as the watchers report), SATURATION_SECONDS measured after a ramp. The raw server is saturated
-twice: one frame per update, and one frame per 100 ms tick for all watchers (the platform coalesces per watcher).
+twice: one frame per update, and one frame per 100 ms tick for all watchers (as the platform coalesces, per
+group).
 Memory per connection: the server's RSS with every watcher connected and idle, less its RSS before (after one
 watcher opened and closed, so that one-time set-up is not counted), over the watchers.
 CPU: each process's time over the measured window, in % of one core (the machine may have fewer cores than busy
@@ -37,7 +40,6 @@ processes: the watchers compete with the server).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import time
@@ -57,7 +59,6 @@ import django  # noqa: E402
 django.setup()
 
 import psutil  # noqa: E402
-from channels.layers import channel_layers  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -68,6 +69,7 @@ from bench.coach_line import bench_channel_layers, bench_database  # noqa: E402
 from bench.ws_clients import Watchers  # noqa: E402
 from bench.ws_report import Phase, Run, print_runs  # noqa: E402
 from tests.worlds.ticketing import build_sales_world  # noqa: E402
+from transport.management.commands.run_platform import WS_IMPLEMENTATION  # noqa: E402
 from transport.redis_client import quick_client  # noqa: E402
 from transport.testing.network import free_port  # noqa: E402
 
@@ -80,7 +82,6 @@ BACKLOG = 200  # updates per watcher the saturating publisher lets be undelivere
 DRAIN_QUIET_SECONDS = 5  # after publishing: done when every expected position arrived or none came for this long
 DRAIN_MAX_SECONDS = 300  # late is not lost: a server that fell behind is given this long to catch up
 RAW_TICK_MS = 100
-PLATFORM_NAMES = {"pubsub": "platform, pub/sub layer (shipped)", "core": "platform, stock RedisChannelLayer"}
 
 
 class CpuMeter:
@@ -232,53 +233,20 @@ def measure(kind: str, name: str, server: ws_servers.Server, url: str, subprotoc
                notes=notes)
 
 
-def use_layer(kind: str) -> None:
-    """This process's channel layer (what group_messages_send publishes through): the one the server uses."""
-    settings.CHANNEL_LAYERS = bench_channel_layers(kind)
-    channel_layers.backends = {}
-
-
-def _median_ms(sender: ws_servers.Sender, make: Callable[[int], dict[str, Any]], calls: int = 20) -> float:
-    times = []
-    for n in range(calls):
-        began = time.perf_counter()
-        sender(make(n))
-        times.append((time.perf_counter() - began) * 1000)
-    return sorted(times)[calls // 2]
-
-
-def platform_run(kind: str, name: str, database: str, company_id: uuid.UUID, dispatcher: Any,
-                 args: argparse.Namespace) -> Run:
-    use_layer(kind)
+def platform_run(database: str, company_id: uuid.UUID, dispatcher: Any, args: argparse.Namespace) -> Run:
+    settings.CHANNEL_LAYERS = bench_channel_layers()  # the server's: its prefix names the groups published to
     port = free_port()
-    group = fleet_group(company_id)
+    sender = ws_servers.platform_sender(fleet_group(company_id))
 
     @contextmanager
     def feeds(watchers: Watchers, notes: list[str]) -> Iterator[tuple[ws_servers.Sender, dict[str, Any]]]:
-        production = ws_servers.platform_sender(group)
-        if kind == "pubsub":
-            yield production, {"watcher tick": production}
-            return
-        # the stock layer: group_messages_send goes through async_to_sync; fed by one loop instead if that is faster
-        loop = ws_servers.LoopSender(group)
-        try:
-            spare = str(uuid.uuid4())  # a bus of its own, outside every measured window
-            synchronous = _median_ms(production, lambda n: _update(spare, iso(datetime.now(UTC)), n))
-            looped = _median_ms(loop, lambda n: _update(spare, iso(datetime.now(UTC)), n))
-            chosen = loop if looped < synchronous else production
-            fed = "on one loop" if chosen is loop else "as shipped"
-            notes.append(f"one group_send: {synchronous:.2f} ms through group_messages_send (async_to_sync), "
-                         f"{looped:.2f} ms awaited on one loop; fed {fed}")
-            yield chosen, {"watcher tick": chosen}
-        finally:
-            loop.flush()  # its groups and queues, which would outlive the bench database by a day
-            loop.close()
+        yield sender, {"watcher tick": sender}
 
     token = access_token_for(dispatcher)  # a fresh one per server: tokens live minutes
-    server = ws_servers.start_platform(port=port, database=database, layer=kind, implementation=args.uvicorn_ws,
+    server = ws_servers.start_platform(port=port, database=database, implementation=args.uvicorn_ws,
                                        compression=args.compression)
-    return measure(kind, name, server, f"ws://127.0.0.1:{port}/ws/fleet/{company_id}/", ["bearer", token], feeds,
-                   args)
+    return measure("pubsub", "platform (hub on Redis pub/sub)", server, f"ws://127.0.0.1:{port}/ws/fleet/{company_id}/",
+                   ["bearer", token], feeds, args)
 
 
 def raw_run(args: argparse.Namespace) -> Run:
@@ -299,17 +267,17 @@ def raw_run(args: argparse.Namespace) -> Run:
 
 
 def main() -> None:
-    logging.getLogger("channels_redis").setLevel(logging.WARNING)  # the stock layer logs each overflow at INFO
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("seconds", nargs="?", type=float, default=20.0)
     parser.add_argument("--buses", type=int, default=10)
     parser.add_argument("--watchers", type=int, default=1_000)
     parser.add_argument("--client-processes", type=int, default=1)
-    parser.add_argument("--servers", default="pubsub,core,raw", help="which of pubsub, core, raw to measure")
+    parser.add_argument("--servers", default="pubsub,raw", help="which of pubsub (the platform), raw to measure")
     parser.add_argument("--compression", action="store_true",
                         help="both servers accept the permessage-deflate the watchers offer (production declines it)")
-    parser.add_argument("--uvicorn-ws", default="websockets", choices=["websockets", "websockets-sansio", "wsproto"],
-                        help="uvicorn's websocket implementation (production's: websockets)")
+    parser.add_argument("--uvicorn-ws", default=WS_IMPLEMENTATION,
+                        choices=["websockets", "websockets-sansio", "wsproto"],
+                        help=f"uvicorn's websocket implementation (production's: {WS_IMPLEMENTATION})")
     args = parser.parse_args()
     runs = []
     with bench_database("tracking_ws") as name:
@@ -320,7 +288,7 @@ def main() -> None:
             if kind == "raw":
                 runs.append(raw_run(args))
             else:
-                runs.append(platform_run(kind, PLATFORM_NAMES[kind], name, world.company_id, dispatcher, args))
+                runs.append(platform_run(name, world.company_id, dispatcher, args))
     print_runs(runs, args=args, warmup=WARMUP_SECONDS, saturation=SATURATION_SECONDS)
 
 

@@ -41,7 +41,7 @@ class Phase:
 
 @dataclass
 class Run:
-    kind: str  # "pubsub", "core", "raw"
+    kind: str  # "pubsub" (the platform), "raw"
     name: str
     connected: tuple[int, int, float]  # connected, failed, seconds the slowest client process took
     rss: tuple[int, int]  # the server's, before the watchers and with them connected and idle
@@ -99,10 +99,10 @@ def print_runs(runs: list[Run], *, args: argparse.Namespace, warmup: float, satu
               f"{saturated / raw.saturated['update'].rate:.2f} of raw's one frame per update, "
               f"{saturated / raw.saturated['tick'].rate:.2f} of one frame per tick; memory per websocket "
               f"{run.per_connection_kib / raw.per_connection_kib:.1f}x")
-    shipped = next((run for run in runs if run.kind == "pubsub"), None)
-    if shipped is not None:
-        paced = shipped.paced
+    platform = next((run for run in runs if run.kind == "pubsub"), None)
+    if platform is not None:
+        paced = platform.paced
         met = (paced.rate >= AIM_DELIVERIES and paced.lost == 0 and paced.report["duplicates"] == 0
                and paced.latency(0.99) <= AIM_P99_MS)
-        print(f"  aim with the shipped layer (>= {AIM_DELIVERIES:,} deliveries/s, p99 <= {AIM_P99_MS} ms, none lost "
+        print(f"  aim (>= {AIM_DELIVERIES:,} deliveries/s, p99 <= {AIM_P99_MS} ms, none lost "
               f"or duplicated): {'met' if met else 'MISSED'}")

@@ -1,9 +1,9 @@
 """The servers bench/tracking_websockets.py measures, each one process on a free loopback port, started and stopped
 whole, and how each is fed one bus update:
 
-- the platform: uvicorn serving config.asgi (`bench.coach_line:asgi_app`) on the bench database and the channel
-  layer asked for, with the websockets implementation and options production runs (docker/compose.yml's ws), fed
-  through apps.tracking.fanout.group_messages_send as ingestion feeds it, or by `LoopSender`;
+- the platform: uvicorn serving config.asgi (`bench.coach_line:asgi_app`) on the bench database, with the
+  websockets implementation and options production runs (docker/compose.yml's ws), fed through
+  apps.tracking.fanout.group_messages_send as ingestion feeds it;
 - the raw primitive: bench/ws_raw.py, fed by `RawSender` over a websocket of the publisher's own.
 
 A sender takes one bus update (a dict as apps.tracking.fanout.bus_update makes) and returns once it is sent.
@@ -11,20 +11,17 @@ A sender takes one bus update (a dict as apps.tracking.fanout.bus_update makes) 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import psutil
-from channels.layers import get_channel_layer
 from websockets.sync.client import connect
 
 from apps.tracking.fanout import group_messages_send
@@ -100,15 +97,15 @@ class Server:
         return notes
 
 
-def start_platform(*, port: int, database: str, layer: str, implementation: str, compression: bool) -> Server:
-    """uvicorn, one process, serving the project on `database` with the channel layer `layer` ("pubsub", "core")
-    and uvicorn's websocket `implementation` (production's: "websockets"), with the flags compose's ws service and
-    `make run` use (frames up to 1 MiB, no per-message compression unless `compression`)."""
+def start_platform(*, port: int, database: str, implementation: str, compression: bool) -> Server:
+    """uvicorn, one process, serving the project on `database` with uvicorn's websocket `implementation`
+    (production's: run_platform's WS_IMPLEMENTATION), with the flags compose's ws service and `make run` use (frames
+    up to 1 MiB, no per-message compression unless `compression`)."""
     return Server([sys.executable, "-m", "uvicorn", "--factory", "bench.coach_line:asgi_app", "--host", "127.0.0.1",
                    "--port", str(port), "--ws", implementation, "--ws-max-size", "1048576",
                    "--ws-per-message-deflate", "true" if compression else "false", "--lifespan", "off",
                    "--log-level", "warning", "--no-access-log"], port,
-                  {"BENCH_DATABASE_NAME": database, "BENCH_CHANNEL_LAYER": layer,
+                  {"BENCH_DATABASE_NAME": database,
                    "DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "8")})  # config/asgi.py's default
 
 
@@ -132,34 +129,6 @@ def platform_sender(group: str) -> Sender:
             raise RuntimeError("the channel layer's Redis did not take an update")
 
     return send
-
-
-class LoopSender:
-    """`await layer.group_send(...)` on one event loop kept in a thread: the fair way to feed a layer that has no
-    synchronous path (group_messages_send's async_to_sync starts a loop, and the layer a Redis connection, per
-    call)."""
-
-    def __init__(self, group: str) -> None:
-        self.group = group
-        self.layer = get_channel_layer()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def __call__(self, bus: dict[str, Any]) -> None:
-        assert self.layer is not None
-        message = {"type": "bus.position", "bus": bus}
-        asyncio.run_coroutine_threadsafe(self.layer.group_send(self.group, message), self.loop).result()
-
-    def flush(self) -> None:
-        """Delete the layer's keys (its groups outlive a run by a day) and close its connections."""
-        assert self.layer is not None
-        asyncio.run_coroutine_threadsafe(self.layer.flush(), self.loop).result()
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join()
-        self.loop.close()
 
 
 class RawSender:

@@ -127,7 +127,9 @@ CACHES = {
 }
 # Redis pub/sub, not channels_redis's list-based RedisChannelLayer: one PUBLISH reaches every process
 # subscribed to a group, which hands it to its local consumers; the list-based layer writes one capped,
-# expiring list per consumer and silently drops what overflows (measured in bench/tracking_websockets.py).
+# expiring list per consumer and silently drops what overflows. Tracking's fan-out publishes on this layer's
+# channels in its serializer (apps/tracking/fanout.py): the watchers' hub hears them, the driver's stream
+# through the layer.
 CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
@@ -390,8 +392,8 @@ TRACKING_FILTER_FUTURE_SECONDS = env_int("TRACKING_FILTER_FUTURE_SECONDS", 300)
 TRACKING_FILTER_TOO_OLD_SECONDS = env_int("TRACKING_FILTER_TOO_OLD_SECONDS", 7 * 24 * 3600)
 # points in one batch a driver's device uploads
 TRACKING_MAX_BATCH = env_int("TRACKING_MAX_BATCH", 500)
-# Websocket watchers get at most one frame per this many milliseconds, holding each bus's newest position
-# (a dispatcher watching 300 buses gets a few frames a second, not 300)
+# Websocket watchers get at most one frame per this many milliseconds (per group, encoded once for all its
+# watchers), holding each bus's newest position (a dispatcher watching 300 buses gets a few frames a second, not 300)
 TRACKING_WS_TICK_MS = max(0, env_int("TRACKING_WS_TICK_MS", 100))
 
 # --- Tracking: trip progress. A bus within this many metres of its next stop has arrived there; it has left

@@ -1,15 +1,17 @@
 """Announcing what moved to the websockets watching it, from wherever it happened (a WSGI request, a worker, the
-ASGI process itself), through the channel layer's groups:
+ASGI process itself), through groups:
 
 - `tracking.fleet.<company>`: every bus of a company (dispatchers' fleet view);
 - `tracking.trip.<trip>`: one trip's bus (its passengers and staff);
 - `tracking.driver.<user>`: a driver's dispatch messages.
 
-The layer is channels_redis's pub/sub one: a group message is one Redis PUBLISH, which every ASGI process with
-a member in the group receives once and hands to its members. Publishing from synchronous code goes straight
-to Redis with the layer's own serializer and channel names (async_to_sync would start an event loop, and the
-layer a Redis connection, per call); tests receive through the real layer what this writes, so a change in
-channels_redis's naming fails them. Any other layer is published to through its own API."""
+A group message is one Redis PUBLISH on the channel channels_redis's pub/sub layer would use for the group, in the
+layer's serializer (this module holds both, for the publishers here and for the listeners): every ASGI process
+listening to the group receives it once. The watchers' groups are heard by each process's hub
+(apps/tracking/websockets/hub.py: one subscription per group, one frame per group per tick); a driver's group by
+the layer itself, whose members are the driver's websockets. Publishing goes straight to Redis from synchronous
+code (async_to_sync would start an event loop, and the layer a Redis connection, per call); tests receive through
+the real layer and the real hub what this writes, so a change in channels_redis's naming fails them."""
 
 from __future__ import annotations
 
@@ -19,10 +21,10 @@ from typing import Any, cast
 from uuid import UUID
 
 import redis
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from apps.tracking.fixes import Fix
 from transport.redis_client import quick_client
@@ -54,27 +56,38 @@ def bus_update(fix: Fix) -> dict[str, Any]:
             "fixed_at": iso(fix.fixed_at), "received_at": iso(fix.received_at)}
 
 
-def _group_channel(group: str) -> str:
+def group_channel(group: str) -> str:
     """The Redis channel channels_redis's pub/sub layer publishes a group's messages on."""
     config = cast(dict[str, Any], settings.CHANNEL_LAYERS["default"].get("CONFIG", {}))
     prefix = config.get("prefix", "asgi")
     return f"{prefix}__group__{group}"
 
 
-def group_messages_send(messages: list[tuple[str, dict[str, Any]]]) -> bool:
-    """Send each (group, message); False (and a warning) if the layer's Redis did not take them. Watchers
-    that miss an update get the bus's position with the next one, or in the snapshot of a new connection."""
+def _layer() -> RedisPubSubChannelLayer:
     layer = get_channel_layer()
-    assert layer is not None, "CHANNEL_LAYERS names no layer"
+    if not isinstance(layer, RedisPubSubChannelLayer):
+        raise ImproperlyConfigured("Tracking's fan-out rides on channels_redis's RedisPubSubChannelLayer: "
+                                   f"CHANNEL_LAYERS names {type(layer).__name__}.")
+    return layer
+
+
+def message_pack(message: dict[str, Any]) -> bytes:
+    """A group message as published: the pub/sub layer's serializer (msgpack, encrypted if the layer is)."""
+    return cast(bytes, _layer().serialize(message))
+
+
+def message_unpack(data: bytes) -> dict[str, Any]:
+    return cast(dict[str, Any], _layer().deserialize(data))
+
+
+def group_messages_send(messages: list[tuple[str, dict[str, Any]]]) -> bool:
+    """Publish each (group, message); False (and a warning) if Redis did not take them. Watchers that miss an
+    update get the bus's position with the next one, or in the snapshot of a new connection."""
     try:
-        if isinstance(layer, RedisPubSubChannelLayer):
-            pipe = quick_client().pipeline(transaction=False)
-            for group, message in messages:
-                pipe.publish(_group_channel(group), layer.serialize(message))
-            pipe.execute()
-        else:
-            for group, message in messages:
-                async_to_sync(layer.group_send)(group, message)
+        pipe = quick_client().pipeline(transaction=False)
+        for group, message in messages:
+            pipe.publish(group_channel(group), message_pack(message))
+        pipe.execute()
     except redis.RedisError:
         logger.warning("tracking.fanout_unavailable", extra={"groups": [group for group, _ in messages]})
         return False

@@ -29,6 +29,7 @@ from tests.deploy.tooling import (
     stop,
     wait_for_port,
 )
+from transport.management.commands.run_platform import WS_IMPLEMENTATION
 from transport.testing.network import free_port
 
 
@@ -131,7 +132,7 @@ def ws_server(resolved_compose: dict, world_readable_dir: Path) -> Iterator[Serv
 def echo_server(world_readable_dir: Path) -> Iterator[Server]:
     port = free_port()
     command = [str(VENV_BIN / "uvicorn"), "tests.deploy.echo_asgi:app", "--host=127.0.0.1", f"--port={port}",
-               "--lifespan=off", "--ws=websockets"]
+               "--lifespan=off", f"--ws={WS_IMPLEMENTATION}"]
     log = world_readable_dir / "echo.log"
     process = _start(command, log, port, offline_service_environment(world_readable_dir))
     yield Server(port=port, log=log)

@@ -7,7 +7,7 @@ import re
 
 from tests.deploy.compose_config import REQUIRED_SECRETS, env_example_with, run_compose_config
 from tests.deploy.tooling import COMPOSE_FILE, DOCKER_DIR, ENV_EXAMPLE, REPO_ROOT
-from transport.management.commands.run_platform import WS_MAX_BYTES
+from transport.management.commands.run_platform import WS_IMPLEMENTATION, WS_MAX_BYTES
 
 APP_SERVICES = ("web", "ws", "worker", "beat")
 ONE_SHOT_SERVICES = ("migrate", "collectstatic")
@@ -128,5 +128,6 @@ def test_env_example_names_every_variable_the_deployment_reads():
 
 
 def test_the_websocket_server_is_configured_as_the_local_one(compose):
+    assert f"--ws={WS_IMPLEMENTATION}" in compose["services"]["ws"]["command"]
     assert f"--ws-max-size={WS_MAX_BYTES}" in compose["services"]["ws"]["command"]
     assert "--ws-per-message-deflate=false" in compose["services"]["ws"]["command"]

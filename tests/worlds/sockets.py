@@ -49,20 +49,20 @@ class Socket:
         await self.communicator.disconnect()
 
 
-async def attempt_socket(path: str, *, subprotocols: Sequence[str] = (),
-                         headers: Sequence[tuple[bytes, bytes]] = ()) -> Socket | None:
-    """The socket once the handshake is answered; None if the handshake itself was refused."""
-    communicator = WebsocketCommunicator(websocket_application, path, headers=list(headers),
-                                         subprotocols=list(subprotocols))
+async def attempt_socket(path: str, *, subprotocols: Sequence[str] = (), headers: Sequence[tuple[bytes, bytes]] = (),
+                         application: Any = websocket_application) -> Socket | None:
+    """The socket once the handshake is answered; None if the handshake itself was refused. `application` is the
+    platform's websockets, or the same wrapped (a client that stops reading, say)."""
+    communicator = WebsocketCommunicator(application, path, headers=list(headers), subprotocols=list(subprotocols))
     connected, _ = await communicator.connect(timeout=WAIT)
     if not connected:
         return None
     return Socket(communicator, await communicator.receive_output(timeout=WAIT))
 
 
-async def open_socket(path: str, *, subprotocols: Sequence[str] = (),
-                      headers: Sequence[tuple[bytes, bytes]] = ()) -> Socket:
+async def open_socket(path: str, *, subprotocols: Sequence[str] = (), headers: Sequence[tuple[bytes, bytes]] = (),
+                      application: Any = websocket_application) -> Socket:
     """The socket of a handshake that must be answered (the server may still close it at once)."""
-    socket = await attempt_socket(path, subprotocols=subprotocols, headers=headers)
+    socket = await attempt_socket(path, subprotocols=subprotocols, headers=headers, application=application)
     assert socket is not None, f"the handshake of {path} was refused"
     return socket

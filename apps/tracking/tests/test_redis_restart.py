@@ -3,7 +3,6 @@ and the live position, lost with Redis, comes back from history without ever mov
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -11,26 +10,8 @@ from django.utils import timezone
 
 from apps.tracking.ingest import PositionReport, fixes_ingest
 from apps.tracking.tests.fleet import history, live_point
-from transport import embedded
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-
-@pytest.fixture
-def own_redis(tmp_path, settings):
-    """A Redis server of this test's own (the shared one must not be stopped), and a way to restart it empty."""
-    folder = tmp_path / "redis"
-    settings.REDIS_URL = embedded.redis_url(folder)
-
-    def stop() -> None:
-        embedded.stop_redis(folder)
-
-    def start_empty() -> None:
-        shutil.rmtree(folder)  # what it saved goes too: a restart that lost everything, as in a container
-        assert embedded.redis_url(folder) == settings.REDIS_URL
-
-    yield stop, start_empty
-    embedded.stop_redis(folder)
 
 
 def test_a_stream_survives_a_redis_restart_and_late_points_never_move_the_bus_back(fleet, own_redis):
