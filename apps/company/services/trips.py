@@ -4,12 +4,14 @@ bus swaps. Every change other apps care about is published in the same transacti
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import TypedDict
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone as django_timezone
+from psycopg.errors import DeadlockDetected
 
 from apps.company import checks, signals, timetable
 from apps.company.models import Bus, DriverAssignment, Route, RouteStop, Trip, TripStop
@@ -67,6 +69,27 @@ def _bus_busy() -> Conflict:
     return Conflict("The bus is on another trip at that time.", code="bus_busy", fields={"bus_id": ["Busy."]})
 
 
+DEADLOCK_RETRIES = 3
+DEADLOCK_DETECTED = DeadlockDetected.sqlstate
+
+
+def _save_on_free_bus(save: Callable[[], None]) -> None:
+    """Save a trip's claim on its bus in a savepoint; Conflict bus_busy when the bus's exclusion constraint
+    refuses it. Two transactions claiming one bus at once can each wait on the other's unchecked row: PostgreSQL
+    then aborts one (deadlock detected). The victim rolls back to the savepoint and claims again, now waiting for
+    the winner's commit: it gets the bus if the winner gave up, else bus_busy, never a server error."""
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                save()
+            return
+        except IntegrityError as exc:
+            raise _bus_busy() from exc
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED or attempt == DEADLOCK_RETRIES:
+                raise
+
+
 def trip_create(*, principal: Principal, company_id: UUID, route_id: UUID, bus_id: UUID, service_date: date,
                 departure_time: time) -> Trip:
     """An ad hoc departure (outside any schedule), at local time at the route's first stop."""
@@ -86,11 +109,7 @@ def trip_create(*, principal: Principal, company_id: UUID, route_id: UUID, bus_i
         raise checks.invalid("departure_time", "A new trip departs in the future.")
     # the lock spans the commit, so a contender waits for our row instead of racing into the constraint
     with resource_lock("bus", bus.id), transaction.atomic():
-        try:
-            with transaction.atomic():
-                trip.save(force_insert=True)
-        except IntegrityError as exc:
-            raise _bus_busy() from exc
+        _save_on_free_bus(lambda: trip.save(force_insert=True))
         TripStop.objects.bulk_create(stops)
     return trip
 
@@ -180,11 +199,7 @@ def trip_change_bus(*, principal: Principal, trip_id: UUID, bus_id: UUID) -> Tri
         old_bus_id, old_layout = trip.bus_id, trip.layout_version_id
         assert bus.layout.current_version_id is not None  # a layout is created with its first version
         trip.bus, trip.layout_version_id = bus, bus.layout.current_version_id
-        try:
-            with transaction.atomic():
-                trip.save(update_fields=["bus", "layout_version", "updated_at"])
-        except IntegrityError as exc:
-            raise _bus_busy() from exc
+        _save_on_free_bus(lambda: trip.save(update_fields=["bus", "layout_version", "updated_at"]))
         publish(signals.trip_bus_changed, signals.TripBusChanged(
             **trip_fields(trip), old_bus_id=str(old_bus_id), new_bus_id=str(bus.id),
             old_layout_version_id=str(old_layout), new_layout_version_id=str(trip.layout_version_id)))
