@@ -9,10 +9,22 @@ for one provider call; they are never returned by an API, logged or shown (admin
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    """One credential a provider's account holds."""
+
+    name: str
+    label: str
+    secret: bool = True  # masked in the admin, never in an answer or a log; False: shown (a username, a shortcode)
 
 
 class CredentialsUnreadable(Exception):
@@ -55,3 +67,10 @@ def masked(value: str) -> str:
     if not value:
         return ""
     return "•" * 8 + (value[-2:] if len(value) >= 12 else "")
+
+
+def credentials_shown(stored: Mapping[str, str], fields: Sequence[CredentialField]) -> SafeString:
+    """What an admin page shows of stored credentials: each field by its label, the secret ones masked."""
+    rows = [(field.label, masked(stored.get(field.name, "")) if field.secret else stored.get(field.name, ""))
+            for field in fields]
+    return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))

@@ -337,6 +337,11 @@ def trip_driver_ids(*, trip_id: UUID) -> frozenset[UUID]:
     return selectors.trip_driver_ids(trip_id=trip_id)
 
 
+def company_choices(*, company_ids: Collection[UUID] | None = None) -> list[tuple[str, str]]:
+    """(id, name) of these companies (all when None), by name: what an admin form offers to choose from."""
+    return [(str(company_id), name) for company_id, name in selectors.company_names(company_ids=company_ids)]
+
+
 def company_ids() -> list[UUID]:
     """Every company's id, by name: for platform-wide views (a platform admin's reports)."""
     return selectors.company_ids()

@@ -3,6 +3,7 @@ the reads behind api.py (a trip, a layout, a route's stops, a roster) take ids a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -198,6 +199,12 @@ def route_stop_rows(*, route_id: UUID) -> list[tuple[UUID, UUID]]:
 def trip_driver_ids(*, trip_id: UUID) -> frozenset[UUID]:
     return frozenset(DriverAssignment.objects.filter(trip_id=trip_id, is_active=True)
                      .values_list("driver_id", flat=True))
+
+
+def company_names(*, company_ids: Collection[UUID] | None = None) -> list[tuple[UUID, str]]:
+    """(id, name) of these companies (every one when None), by name."""
+    rows = Company.objects.all() if company_ids is None else Company.objects.filter(pk__in=list(company_ids))
+    return list(rows.order_by("name", "id").values_list("id", "name"))
 
 
 def company_ids() -> list[UUID]:

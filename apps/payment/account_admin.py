@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from apps.company import api as company_api
 from apps.payment import credentials
@@ -26,6 +26,7 @@ from apps.payment.models import Provider, ProviderAccount
 from apps.payment.permissions import MANAGE_ACCOUNTS, RECONCILE_PAYMENTS
 from apps.payment.providers import registry
 from apps.payment.services import accounts, reconciliation
+from transport.credentials import credentials_shown
 from transport.errors import ValidationFailed
 from transport.money import EXPONENTS
 from transport.scoped_admin import CompanyScopedAdmin, admin_principal
@@ -154,9 +155,7 @@ class ProviderAccountAdmin(CompanyScopedAdmin):
     def company_choices(self, request: HttpRequest) -> list[tuple[str, str]]:
         """The companies in which the user may manage accounts, by name."""
         held = None if request.user.is_superuser else admin_principal(request).companies_with(MANAGE_ACCOUNTS)
-        ids = company_api.company_ids() if held is None else sorted(held, key=str)
-        names = {company_id: company_api.company_settings(company_id=company_id).name for company_id in ids}
-        return sorted(((str(company_id), name) for company_id, name in names.items()), key=lambda pair: pair[1])
+        return company_api.company_choices(company_ids=held)
 
     # --- the pages -------------------------------------------------------------------------------------------
 
@@ -170,9 +169,7 @@ class ProviderAccountAdmin(CompanyScopedAdmin):
             stored = credentials.decrypt(obj.credentials_encrypted)
         except credentials.CredentialsUnreadable:
             return "Unreadable with the configured keys."
-        rows = [(field.label, credentials.masked(stored.get(field.name, "")) if field.secret
-                 else stored.get(field.name, "")) for field in registry.provider(obj.provider).credential_fields]
-        return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))
+        return credentials_shown(stored, registry.provider(obj.provider).credential_fields)
 
     @admin.display(description="Conversion rates")
     def rates(self, obj: ProviderAccount) -> str:

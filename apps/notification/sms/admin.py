@@ -13,12 +13,13 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from apps.company import api as company_api
 from apps.notification.models import SmsAccount, SmsGateway
 from apps.notification.sms import accounts, credentials, registry, report_urls
 from apps.notification.sms.permissions import MANAGE_SMS_ACCOUNTS
+from transport.credentials import credentials_shown
 from transport.errors import ValidationFailed
 from transport.scoped_admin import CompanyScopedAdmin, admin_principal
 
@@ -125,9 +126,7 @@ class SmsAccountAdmin(CompanyScopedAdmin):
     def company_choices(self, request: HttpRequest) -> list[tuple[str, str]]:
         """The companies in which the user may manage SMS accounts, by name."""
         held = None if request.user.is_superuser else admin_principal(request).companies_with(MANAGE_SMS_ACCOUNTS)
-        ids = company_api.company_ids() if held is None else sorted(held, key=str)
-        names = {company_id: company_api.company_settings(company_id=company_id).name for company_id in ids}
-        return sorted(((str(company_id), name) for company_id, name in names.items()), key=lambda pair: pair[1])
+        return company_api.company_choices(company_ids=held)
 
     @admin.display(description="Company")
     def company(self, obj: SmsAccount) -> str:
@@ -139,9 +138,7 @@ class SmsAccountAdmin(CompanyScopedAdmin):
             stored = credentials.decrypt(obj.credentials_encrypted)
         except credentials.CredentialsUnreadable:
             return "Unreadable with the configured keys."
-        rows = [(field.label, credentials.masked(stored.get(field.name, "")) if field.secret
-                 else stored.get(field.name, "")) for field in registry.backend_class(obj.backend).credential_fields]
-        return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))
+        return credentials_shown(stored, registry.backend_class(obj.backend).credential_fields)
 
     @admin.display(description="Delivery report URL")
     def report_url(self, obj: SmsAccount) -> str:

@@ -29,6 +29,8 @@ from uuid import UUID
 
 from django.conf import settings
 
+from transport.credentials import CredentialField as CredentialField  # the fields a backend declares
+
 
 @dataclass(frozen=True)
 class SmsAccepted:
@@ -43,13 +45,6 @@ class SmsFailure(Exception):
         self.code = code
         self.reason = reason
         self.permanent = permanent
-
-
-@dataclass(frozen=True)
-class CredentialField:
-    name: str
-    label: str
-    secret: bool = True  # masked in the admin, never logged; False: shown (a username, an account SID)
 
 
 class SmsBackend(ABC):

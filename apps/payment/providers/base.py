@@ -24,6 +24,8 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
+from transport.credentials import CredentialField as CredentialField  # the fields a backend declares
+
 
 class Outcome(StrEnum):
     PENDING = "pending"
@@ -34,13 +36,6 @@ class Outcome(StrEnum):
 class Environment(StrEnum):
     SANDBOX = "sandbox"
     PRODUCTION = "production"
-
-
-@dataclass(frozen=True)
-class CredentialField:
-    name: str
-    label: str
-    secret: bool = True  # masked in the admin, never in an answer or a log; False: shown (a shortcode)
 
 
 @dataclass(frozen=True)
