@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import dateformat, translation
 
-from transport import money
+from apps.notification import wording as plain_wording
 
 DATE_TIME_FORMAT = "l j F Y, H:i T"  # Monday 7 December 2026, 08:00 EAT
 
@@ -38,12 +38,9 @@ class Wording:
     decimal_mark: str
 
     def money(self, amount_minor: int, currency: str) -> str:
-        """An exact amount: integer minor units grouped by thousands, the currency's own number of places."""
-        whole, _, fraction = money.to_text(amount_minor, currency).partition(".")
-        sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-        groups = [digits[max(0, end - 3):end] for end in range(len(digits), 0, -3)][::-1]
-        amount = sign + self.thousands.join(groups) + (self.decimal_mark + fraction if fraction else "")
-        return self.money_pattern.format(amount=amount, currency=currency)
+        """An exact amount in this language's way of writing numbers."""
+        return plain_wording.money(amount_minor, currency, pattern=self.money_pattern, thousands=self.thousands,
+                                   decimal_mark=self.decimal_mark)
 
     def moment(self, instant: datetime, timezone: str) -> str:
         """A time as read on the clocks of `timezone`, with the zone's abbreviation."""
