@@ -539,6 +539,14 @@ NOTIFICATION_REPORT_SECRET = env_str("NOTIFICATION_REPORT_SECRET") or hmac.new(
 # this URL); payment's callback origin unless set.
 NOTIFICATION_REPORT_BASE_URL = (env_str("NOTIFICATION_REPORT_BASE_URL") or PAYMENT_CALLBACK_BASE_URL).rstrip("/")
 
+# --- Questions (ai): Gemini writes the SQL. No key: `make run` points these at its local emulator ---
+GEMINI_API_KEY = env_str("GEMINI_API_KEY", "")
+# empty: Google's endpoint; else another server speaking the same API (the local emulator)
+GEMINI_BASE_URL = env_str("GEMINI_BASE_URL", "").rstrip("/")
+GEMINI_MODEL = env_str("GEMINI_MODEL", "gemini-2.5-flash")
+# a question gives up on the model after this long (connecting, or waiting for the answer): a 503, never retried
+GEMINI_TIMEOUT_SECONDS = float(env_str("GEMINI_TIMEOUT_SECONDS", "30"))
+
 # run_platform (`make run`) starts these local emulators when the variables they stand in for are unset
 TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [
     {"name": "payment-emulators", "module": "apps.payment.emulators",
@@ -552,6 +560,10 @@ TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [
     {"name": "twilio-emulator", "module": "apps.notification.emulators.twilio",
      "env": {"TWILIO_BASE_URL": "{base}", "TWILIO_ACCOUNT_SID": "AC0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e",
              "TWILIO_AUTH_TOKEN": "emulator-sandbox-auth-token-0001"}},
+    # Gemini's emulator stands in when no key is configured (a real key alone means Google's endpoint); its key is
+    # the emulator's own (apps/ai/emulators/state.py)
+    {"name": "gemini-emulator", "module": "apps.ai.emulators.gemini", "configured_by": ["GEMINI_API_KEY"],
+     "env": {"GEMINI_BASE_URL": "{base}", "GEMINI_API_KEY": "emulator-gemini-key-0001"}},
 ]
 # management commands run_platform runs once everything answers (with the children's environment)
 TRANSPORT_DEMO_AFTER_READY: list[list[str]] = [["payment_register_urls"],

@@ -77,7 +77,8 @@ def test_embedded_mode_boots_migrates_answers_ready_and_stops_its_servers(var_di
     assert (var_dir / "postgres" / "data" / "PG_VERSION").is_file()
     assert "Applying identity.0001_initial... OK" in result.stdout
     assert sorted(started_children(result.stdout)) == [
-        "africastalking-emulator", "beat", "bus-simulator", "payment-emulators", "twilio-emulator", "web", "worker"]
+        "africastalking-emulator", "beat", "bus-simulator", "gemini-emulator", "payment-emulators", "twilio-emulator",
+        "web", "worker"]
     assert '"GET /health/ready HTTP/1.1" 200 OK' in result.stdout
     assert "| Transport platform is running" in result.stdout
     assert result.stdout.rstrip().endswith("Stopped the embedded Redis.\nStopped the embedded PostgreSQL.\nStopped.")

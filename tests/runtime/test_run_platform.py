@@ -45,7 +45,7 @@ from transport.testing.worker import wait_for
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # the local emulators run_platform starts when no provider is configured, in the order it starts them
-EMULATORS = ["payment-emulators", "africastalking-emulator", "twilio-emulator"]
+EMULATORS = ["payment-emulators", "africastalking-emulator", "twilio-emulator", "gemini-emulator"]
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ exactly as it starts embedded PostgreSQL and Redis when their URLs are not set.
 
 settings.TRANSPORT_LOCAL_EMULATORS lists them: a name, the module run with `python -m` (it takes --host and
 --port), and the environment variables it stands in for, each a template of its base URL. An emulator starts
-when any of its variables is unset; the children then see every variable pointing at it.
+when any of its variables is unset (or any of its `configured_by` ones, when it names them: a provider configured by
+its key alone, its base URL defaulting to the real one); the children then see every variable pointing at it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def local_emulators(environ: Mapping[str, str]) -> list[LocalEmulator]:
     emulators = []
     for spec in settings.TRANSPORT_LOCAL_EMULATORS:
         variables: dict[str, str] = spec["env"]
-        if all(environ.get(name) for name in variables):
+        if all(environ.get(name) for name in spec.get("configured_by", variables)):
             continue  # every provider it stands in for is configured
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
