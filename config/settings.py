@@ -578,3 +578,7 @@ TRANSPORT_DEMO_CHILDREN: list[dict[str, Any]] = [
 # --- Notifications (notification): e-tickets. An SMS carries a short link to the ticket's PDF,
 # {NOTIFICATION_TICKET_LINK_BASE_URL}/t/{code}: the deployment's public origin unless a shorter domain serves it ---
 NOTIFICATION_TICKET_LINK_BASE_URL = env_str("NOTIFICATION_TICKET_LINK_BASE_URL", PUBLIC_BASE_URL).rstrip("/")
+
+# --- Questions (ai): the database role operators' questions run as. It may only read the reporting views
+# (apps/ai/reporting/role.py); migrations create it, and `migrate` grants it each new view ---
+AI_REPORTING_ROLE = env_str("AI_REPORTING_ROLE", "transport_reporting")

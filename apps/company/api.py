@@ -20,6 +20,7 @@ from uuid import UUID
 from django.utils import timezone as django_timezone
 
 from apps.company import gtfs, permissions, search, selectors, timetable
+from apps.company.reporting import reporting_views as reporting_views  # published: its views for questions
 from apps.company.services import progress
 from transport.errors import NotAuthenticated, PermissionDenied
 from transport.principal import Principal

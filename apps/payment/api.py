@@ -17,6 +17,7 @@ from django.db import transaction
 from apps.payment import permissions, tasks
 from apps.payment.models import Payment, ProviderAccount, Refund
 from apps.payment.providers import registry
+from apps.payment.reporting import reporting_views as reporting_views  # published: its views for questions
 from apps.payment.services import cash, payables, payments, refunds
 from apps.payment.services.accounts import account_call_view
 from transport.errors import NotAuthenticated, NotFound, ValidationFailed

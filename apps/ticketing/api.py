@@ -15,6 +15,7 @@ from apps.ticketing.inventory import selectors as inventory
 from apps.ticketing.models import Booking, Ticket
 from apps.ticketing.permissions import VIEW_BOOKINGS as VIEW_BOOKINGS  # published: what ticket_notices needs
 from apps.ticketing.permissions import VIEW_SALES as VIEW_SALES  # published: what sales_report needs
+from apps.ticketing.reporting import reporting_views as reporting_views  # published: its views for questions
 from apps.ticketing.reports.selectors import SalesRow as SalesRow  # published
 from apps.ticketing.reports.selectors import sales_report as sales_report  # published
 from apps.ticketing.sales import selectors

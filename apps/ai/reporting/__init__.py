@@ -1,0 +1,1 @@
+"""The reporting surface questions may read: the views the apps below publish, and the role that reads them."""
