@@ -1,8 +1,10 @@
 """guarded_run: checked SQL runs in a read-only transaction, with a statement timeout, as the reporting role,
 bound to one company, and at most max_rows rows come back (JSON-safe).
 
-The transaction (or savepoint, inside an outer one) is always rolled back: SET LOCAL settings, the role and the
-company binding end with it, so nothing leaks into what the connection does next.
+The company is bound by a row of the binding table (transport/reporting.py), inserted before the switch to the
+reporting role, which can neither read nor write that table: the SQL itself cannot rebind the question. The
+transaction (or savepoint, inside an outer one) is always rolled back: SET LOCAL settings, the role and the
+binding row end with it, so nothing leaks into what the connection does next.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from psycopg import sql
 
 from apps.ai.guard.checks import CheckedSql
 from apps.ai.guard.errors import QueryFailed, QueryPermissionDenied, QueryTimedOut
-from transport.reporting import COMPANY_SETTING
+from transport.reporting import BINDING_INSERT
 
 JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
 
@@ -36,12 +38,12 @@ class QueryResult:
 def guarded_run(checked: CheckedSql, *, company_id: UUID, timeout_ms: int, max_rows: int) -> QueryResult:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(BINDING_INSERT, [company_id])
             cursor.execute("SET TRANSACTION READ ONLY")
             cursor.execute(sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(int(timeout_ms)))
                            .as_string(connection.connection))
             cursor.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(settings.AI_REPORTING_ROLE))
                            .as_string(connection.connection))
-            cursor.execute("SELECT set_config(%s, %s, true)", [COMPANY_SETTING, str(company_id)])
             cursor.execute(checked.sql)
             columns = tuple(column.name for column in cursor.description or ())
             fetched = cursor.fetchmany(max_rows + 1)

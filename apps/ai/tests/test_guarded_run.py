@@ -11,6 +11,7 @@ from django.db import connection
 from apps.ai.guard.checks import CheckedSql, sql_check
 from apps.ai.guard.errors import QueryFailed, QueryPermissionDenied, QueryTimedOut, SqlRefused
 from apps.ai.guard.executor import guarded_run
+from transport.reporting import BINDING_TABLE
 
 pytestmark = pytest.mark.django_db
 
@@ -108,11 +109,11 @@ def test_rows_beyond_max_rows_are_not_returned(ours):
     assert result.truncated is True
 
 
-def test_the_role_and_settings_end_with_the_run(ours):
+def test_the_role_settings_and_binding_end_with_the_run(ours):
     run("SELECT 1", ours)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user, current_setting('transport.reporting_company', true), "
+        cursor.execute(f"SELECT current_user, (SELECT count(*) FROM {BINDING_TABLE}), "  # noqa: S608 (a constant)
                        "current_setting('transaction_read_only'), current_setting('statement_timeout')")
-        user, company, read_only, timeout = cursor.fetchone()
+        user, bindings, read_only, timeout = cursor.fetchone()
     assert user != settings.AI_REPORTING_ROLE
-    assert (company or "", read_only, timeout) == ("", "off", "0")
+    assert (bindings, read_only, timeout) == (0, "off", "0")

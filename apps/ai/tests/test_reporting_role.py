@@ -30,7 +30,8 @@ def alter(statement: str, relation: str) -> None:
 def test_the_role_reads_every_published_view_and_no_table(views):
     assert all(can_select(view) for view in views)
     assert not any(can_select(table) for table in ["ticketing_booking", "company_trip", "payment_payment",
-                                                    "identity_user", "transport_outboxmessage"])
+                                                    "identity_user", "transport_outboxmessage",
+                                                    "transport_reporting_binding"])
 
 
 def test_migrate_gives_back_a_lost_view_and_takes_away_a_table_granted_by_hand(views):

@@ -1,4 +1,4 @@
-"""The reporting views: each described column by column as it is, and bound to the transaction's company."""
+"""The reporting views: each described column by column as it is, and bound to the company of the binding row."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from apps.ai.reporting import catalog
-from transport.reporting import COMPANY_SETTING
+from transport.reporting import BINDING_INSERT
 
 
 def view_columns(name: str) -> list[str]:
@@ -32,7 +32,7 @@ def test_the_published_views_are_the_six_of_company_ticketing_and_payment(views)
 def rows_as_superuser(sql: str, company_id=None) -> list[tuple]:
     with transaction.atomic(), connection.cursor() as cursor:
         if company_id is not None:
-            cursor.execute("SELECT set_config(%s, %s, true)", [COMPANY_SETTING, str(company_id)])
+            cursor.execute(BINDING_INSERT, [company_id])
         cursor.execute(sql)
         rows = cursor.fetchall()
         transaction.set_rollback(True)
