@@ -582,3 +582,9 @@ NOTIFICATION_TICKET_LINK_BASE_URL = env_str("NOTIFICATION_TICKET_LINK_BASE_URL",
 # --- Questions (ai): the database role operators' questions run as. It may only read the reporting views
 # (apps/ai/reporting/role.py); migrations create it, and `migrate` grants it each new view ---
 AI_REPORTING_ROLE = env_str("AI_REPORTING_ROLE", "transport_reporting")
+# Each question costs a model call: at most this many per user per hour, and per company per day (429 beyond)
+AI_QUESTIONS_PER_USER_PER_HOUR = env_int("AI_QUESTIONS_PER_USER_PER_HOUR", 30)
+AI_QUESTIONS_PER_COMPANY_PER_DAY = env_int("AI_QUESTIONS_PER_COMPANY_PER_DAY", 500)
+# a question's SQL returns at most this many rows (LIMIT clamped, the rest not read) and runs at most this long
+AI_ROW_LIMIT = env_int("AI_ROW_LIMIT", 500)
+AI_STATEMENT_TIMEOUT_MS = env_int("AI_STATEMENT_TIMEOUT_MS", 5000)

@@ -12,6 +12,7 @@ api_v1: list = [
     path("tracking/", include("apps.tracking.urls")),
     path("", include("apps.ticketing.urls")),
     path("", include("apps.notification.urls")),
+    path("ai/", include("apps.ai.urls")),
 ]
 
 # errors outside DRF views: problem+json under /api/, Django's pages elsewhere

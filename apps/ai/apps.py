@@ -20,4 +20,8 @@ class AiConfig(AppConfig):
     verbose_name = "Questions"
 
     def ready(self) -> None:
+        from apps.ai.permissions import grant_role_permissions
+
         post_migrate.connect(reporting_grants_refresh, sender=self, dispatch_uid="ai.reporting_grants_refresh")
+        # after identity seeded its roles (it migrates first) and Django created this app's permissions
+        post_migrate.connect(grant_role_permissions, sender=self, dispatch_uid="ai.grant_role_permissions")

@@ -57,7 +57,7 @@ def in_test_transaction() -> Iterator[None]:
 
 
 @pytest.fixture
-def seeded(db, in_test_transaction) -> Iterator[SeededWorld]:
+def seeded(db, in_test_transaction, gemini) -> Iterator[SeededWorld]:
     _clear_rate_limits()
     yield build_seeded_world()
     _clear_rate_limits()
