@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from apps.tracking import reporting, trackers
 from apps.tracking.osmand import OsmAndIn, report_of
+from apps.tracking.positions_batch import positions_answer, positions_validated
 from apps.tracking.serializers import (
     NearbyIn,
     NearbyOut,
@@ -65,10 +66,10 @@ class DriverPositions(APIView):
 
     @extend_schema(request=PositionsIn, responses=PositionsOut, summary="Report a trip's positions")
     def post(self, request: Request) -> Response:
-        values = validated(PositionsIn, request.data)
+        values = positions_validated(request.data)
         outcomes = reporting.driver_positions_report(principal=principal_of(request), trip_id=values["trip_id"],
                                                      reports=position_reports(values["points"]))
-        return Response(PositionsOut({"trip_id": values["trip_id"], "points": outcomes}).data)
+        return Response(positions_answer(values["trip_id"], outcomes))
 
 
 class TrackerList(APIView):
