@@ -10,7 +10,8 @@ nothing of this evaluation and the progress stays where it was, so the next repo
 Once it commits, the trip's websocket watchers are sent the new expected times.
 
 Cheap on the hot path: a report that changes nothing reads and writes the progress hash (two Redis round
-trips) and asks the database nothing (the trip's plan is kept per process for a few seconds).
+trips) and asks the database nothing (the trip's plan is kept per process for a few seconds); one from outside
+the hours its trip is followed reads nothing more than that plan.
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ def _evaluate(trip_id: UUID, fixes: Sequence[Fix]) -> None:
     plan = cached_plan(trip_id)
     if plan.bus_id != fixes[-1].bus_id:
         return  # the trip is on another bus now
+    if not _followed(plan, fixes[-1].fixed_at):
+        return  # not at this time (the newest fix is the last: each accepted one is newer than those before)
     for _attempt in range(WRITE_ATTEMPTS):
         progress = progress_read(trip_id)
         last = progress.position
