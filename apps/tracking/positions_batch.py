@@ -7,7 +7,7 @@ here directly, by the bounds PointIn's fields declare (they stay the one stateme
 schema). Any other body, even a valid one in a rarer form ("1.5" as a string, a time without an offset, a UUID
 as an integer), goes through PositionsIn as before, which accepts it or words the 400. So the quick reading
 never lets through what the serializer refuses, and reads what it takes to the very values the serializer
-would (tests hold the two together over generated bodies)."""
+would, and to the same reports (tests hold the two together over generated bodies)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,22 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import fields
 
-from apps.tracking.ingest import PointOutcome
-from apps.tracking.serializers import FiniteFloatField, FixTimeField, PointIn, PositionsIn
+from apps.tracking.ingest import PointOutcome, PositionReport
+from apps.tracking.serializers import (
+    REPORT_ATTRIBUTES,
+    FiniteFloatField,
+    FixTimeField,
+    PointIn,
+    PositionsIn,
+    position_reports,
+)
 from transport.http.serializers import validated
+
+
+@dataclass(frozen=True)
+class PositionsBatch:
+    trip_id: UUID
+    reports: list[PositionReport]
 
 
 @dataclass(frozen=True)
@@ -94,22 +107,22 @@ def _time(value: Any, zone: tzinfo) -> datetime:
         raise _NotPlain from None
 
 
-def _point(point: Any, zone: tzinfo) -> dict[str, Any]:
+def _report(point: Any, zone: tzinfo) -> PositionReport:
     if type(point) is not dict or not point.keys() >= _REQUIRED:
         raise _NotPlain
     read: dict[str, Any] = {}
     for name, value in point.items():
         number = _NUMBERS.get(name)
         if number is not None:
-            read[name] = _number(value, number)
+            read[REPORT_ATTRIBUTES[name]] = _number(value, number)
         elif name in _TIMES:
-            read[name] = _time(value, zone)
+            read[REPORT_ATTRIBUTES[name]] = _time(value, zone)
         else:
             raise _NotPlain  # an unknown field
-    return read
+    return PositionReport(**read)
 
 
-def _plain(data: Any) -> dict[str, Any]:
+def _plain(data: Any) -> PositionsBatch:
     if type(data) is not dict or data.keys() != _BODY_KEYS:
         raise _NotPlain
     trip_id, points = data["trip_id"], data["points"]
@@ -121,21 +134,28 @@ def _plain(data: Any) -> dict[str, Any]:
     except ValueError:
         raise _NotPlain from None
     zone = timezone.get_current_timezone()  # the time zone DRF's DateTimeField converts into
-    return {"trip_id": trip, "points": [_point(point, zone) for point in points]}
+    return PositionsBatch(trip_id=trip, reports=[_report(point, zone) for point in points])
 
 
-def plain_positions(data: Any) -> dict[str, Any] | None:
-    """A plainly valid batch's values, as PositionsIn would validate them; None for any other body."""
+def plain_batch(data: Any) -> PositionsBatch | None:
+    """A plainly valid batch, read to the reports PositionsIn's values make; None for any other body."""
     try:
         return _plain(data)
     except _NotPlain:
         return None
 
 
-def positions_validated(data: Any) -> dict[str, Any]:
-    """A batch's values (trip_id, points) as PositionsIn validates them; its ValidationError (400) otherwise."""
-    plain = plain_positions(data)
-    return plain if plain is not None else validated(PositionsIn, data)
+def serializer_batch(data: Any) -> PositionsBatch:
+    """A batch as PositionsIn validates it; its ValidationError (400) for a bad one."""
+    values = validated(PositionsIn, data)
+    return PositionsBatch(trip_id=values["trip_id"], reports=position_reports(values["points"]))
+
+
+def batch_read(data: Any) -> PositionsBatch:
+    """A batch of positions (trip_id, points), the quick way when it is plainly valid; PositionsIn's 400 for a
+    bad one."""
+    plain = plain_batch(data)
+    return plain if plain is not None else serializer_batch(data)
 
 
 def positions_answer(trip_id: UUID, outcomes: Sequence[PointOutcome]) -> dict[str, Any]:

@@ -1,9 +1,10 @@
-"""The quick reading of a driver's batch: it takes only bodies PositionsIn takes, reads them to the very values
-PositionsIn does (same numbers, same instants in the same time zone), and leaves every other body to PositionsIn;
-the answer it builds is PositionsOut's."""
+"""The quick reading of a driver's batch: it takes only bodies PositionsIn takes, reads them to the very reports
+PositionsIn's values make (same numbers, same instants in the same time zone), and leaves every other body to
+PositionsIn; the answer it builds is PositionsOut's."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from apps.tracking.ingest import PointOutcome
-from apps.tracking.positions_batch import plain_positions, positions_answer
+from apps.tracking.positions_batch import PositionsBatch, plain_batch, positions_answer, serializer_batch
 from apps.tracking.serializers import FiniteFloatField, PointIn, PositionsIn, PositionsOut
 
 MAX_BATCH = 3
@@ -90,6 +91,8 @@ bodies = st.one_of(
 
 def exact(value: Any) -> Any:
     """`value` with what == overlooks spelt out: a time's zone and offset, a number's type and sign."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return exact({field.name: getattr(value, field.name) for field in dataclasses.fields(value)})
     if isinstance(value, dict):
         return {key: exact(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -99,9 +102,11 @@ def exact(value: Any) -> Any:
     return (type(value).__name__, repr(value))
 
 
-def serializer_values(body: Any) -> dict[str, Any] | None:
-    serializer = PositionsIn(data=body)
-    return dict(serializer.validated_data) if serializer.is_valid() else None
+def batch_by_serializer(body: Any) -> PositionsBatch | None:
+    """The batch as PositionsIn reads it; None when it refuses the body."""
+    if not PositionsIn(data=body).is_valid():
+        return None
+    return serializer_batch(body)
 
 
 @GENERATION
@@ -109,10 +114,10 @@ def serializer_values(body: Any) -> dict[str, Any] | None:
 def test_the_quick_reading_takes_only_what_the_serializer_takes_and_reads_it_alike(settings, body):
     settings.TRACKING_MAX_BATCH = MAX_BATCH
 
-    quick = plain_positions(body)
+    quick = plain_batch(body)
 
     if quick is not None:
-        assert exact(quick) == exact(serializer_values(body))
+        assert exact(quick) == exact(batch_by_serializer(body))
 
 
 @GENERATION
@@ -121,10 +126,10 @@ def test_a_plainly_valid_batch_is_read_quickly_to_the_serializers_values(setting
     settings.TRACKING_MAX_BATCH = MAX_BATCH
     body = {"trip_id": str(trip_id), "points": points}
 
-    quick = plain_positions(body)
+    quick = plain_batch(body)
 
     assert quick is not None
-    assert exact(quick) == exact(serializer_values(body))
+    assert exact(quick) == exact(batch_by_serializer(body))
 
 
 def test_a_phones_batch_is_read_quickly():
@@ -133,10 +138,10 @@ def test_a_phones_batch_is_read_quickly():
         {"lat": -1.29 + n / 10_000, "lon": 36.82, "fixed_at": (at + timedelta(seconds=2 * n)).isoformat(),
          "speed_kmh": 36.0, "heading": 0.0, "accuracy_m": 5.0} for n in range(100)]}
 
-    quick = plain_positions(body)
+    quick = plain_batch(body)
 
     assert quick is not None
-    assert exact(quick) == exact(serializer_values(body))
+    assert exact(quick) == exact(batch_by_serializer(body))
 
 
 def test_every_extreme_value_in_any_field_is_refused_by_both_or_read_alike(settings):
@@ -148,10 +153,10 @@ def test_every_extreme_value_in_any_field_is_refused_by_both_or_read_alike(setti
     for name in [*POINT_FIELDS, "odometer"]:
         for value in [*EXTREME_TIMES, *EXTREME_NUMBERS]:
             body = {"trip_id": trip_id, "points": [valid, {**valid, name: value}]}
-            quick = plain_positions(body)
+            quick = plain_batch(body)
             if quick is not None:
                 read_quickly += 1
-                assert exact(quick) == exact(serializer_values(body)), (name, value)
+                assert exact(quick) == exact(batch_by_serializer(body)), (name, value)
 
     assert read_quickly > 0
 
@@ -165,8 +170,8 @@ def test_every_extreme_value_in_any_field_is_refused_by_both_or_read_alike(setti
         {"lat": -1.29, "lon": 36.82, "fixed_at": "2026-03-01T10:00:00Z"}]},  # a UUID as an integer
 ])
 def test_a_valid_body_in_a_rarer_form_is_left_to_the_serializer(body):
-    assert plain_positions(body) is None
-    assert serializer_values(body) is not None
+    assert plain_batch(body) is None
+    assert batch_by_serializer(body) is not None
 
 
 def test_the_answer_is_the_one_positions_out_documents():
