@@ -6,8 +6,8 @@ valid: JSON numbers within their bounds, ISO 8601 times with an offset, no unkno
 here directly, by the bounds PointIn's fields declare (they stay the one statement of the limits, and of the
 schema). Any other body, even a valid one in a rarer form ("1.5" as a string, a time without an offset, a UUID
 as an integer), goes through PositionsIn as before, which accepts it or words the 400. So the quick reading
-never lets through what the serializer refuses, and reads what it takes to the very values the serializer
-would, and to the same reports (tests hold the two together over generated bodies)."""
+never lets through what the serializer refuses, and reads what it takes to the very reports the serializer's
+values make (tests hold the two together over generated bodies)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ from transport.http.serializers import validated
 
 @dataclass(frozen=True)
 class PositionsBatch:
+    """A driver's batch as ingestion takes it."""
+
     trip_id: UUID
     reports: list[PositionReport]
 
@@ -74,7 +76,8 @@ def _min_points() -> int:
 
 
 _NUMBERS = _numbers()
-_TIMES = frozenset(name for name, field in _POINT_FIELDS.items() if isinstance(field, FixTimeField))
+# each field of a point: the report's attribute it fills, and its bounds (None for the fix time)
+_FIELDS = {name: (attribute, _NUMBERS.get(name)) for name, attribute in REPORT_ATTRIBUTES.items()}
 _REQUIRED = frozenset(name for name, field in _POINT_FIELDS.items() if field.required)
 _BODY_KEYS = frozenset(_BODY_FIELDS)
 _MIN_POINTS = _min_points()
@@ -112,13 +115,11 @@ def _report(point: Any, zone: tzinfo) -> PositionReport:
         raise _NotPlain
     read: dict[str, Any] = {}
     for name, value in point.items():
-        number = _NUMBERS.get(name)
-        if number is not None:
-            read[REPORT_ATTRIBUTES[name]] = _number(value, number)
-        elif name in _TIMES:
-            read[REPORT_ATTRIBUTES[name]] = _time(value, zone)
-        else:
+        field = _FIELDS.get(name)
+        if field is None:
             raise _NotPlain  # an unknown field
+        attribute, number = field
+        read[attribute] = _time(value, zone) if number is None else _number(value, number)
     return PositionReport(**read)
 
 
