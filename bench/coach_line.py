@@ -143,12 +143,13 @@ def coach_line(*, trip_count: int, slug: str = "bench-coaches", days_ahead: int 
     return CoachLine(company_id=company.id, route_id=route.id, stops=stops, trip_ids=trip_ids, stretches=stretches)
 
 
-def request(port: int, method: str, path: str, headers: dict[str, str], body: dict | None = None,
+def request(port: int, method: str, path: str, headers: dict[str, str], body: dict | str | None = None,
             timeout: float = 120) -> tuple[int, dict]:
-    """One JSON request on a new connection (sync workers close each one, as behind the gateway)."""
+    """One JSON request on a new connection (sync workers close each one, as behind the gateway); a str body is
+    sent as it is (JSON the caller encoded)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        payload = json.dumps(body) if body is not None else None
+        payload = body if isinstance(body, str) or body is None else json.dumps(body)
         conn.request(method, path, body=payload, headers={"Content-Type": "application/json", **headers})
         response = conn.getresponse()
         raw = response.read()

@@ -343,6 +343,22 @@ def company_choices(*, company_ids: Collection[UUID] | None = None) -> list[tupl
     return [(str(company_id), name) for company_id, name in selectors.company_names(company_ids=company_ids)]
 
 
+@dataclass(frozen=True)
+class TripCrew:
+    trip_id: UUID
+    company_id: UUID
+    bus_id: UUID
+    driver_ids: frozenset[UUID]  # rostered now (active assignments)
+
+
+def trip_crew(*, trip_id: UUID) -> TripCrew:
+    """A trip's company, bus and the drivers rostered on it now, without its stops: what each batch of a driver's
+    positions needs, in one query (get_trip and trip_driver_ids take two, and read the stops). NotFound for no
+    such trip."""
+    company_id, bus_id, driver_ids = selectors.trip_crew_row(trip_id=trip_id)
+    return TripCrew(trip_id=trip_id, company_id=company_id, bus_id=bus_id, driver_ids=frozenset(driver_ids))
+
+
 def company_ids() -> list[UUID]:
     """Every company's id, by name: for platform-wide views (a platform admin's reports)."""
     return selectors.company_ids()

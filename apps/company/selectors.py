@@ -207,6 +207,24 @@ def company_names(*, company_ids: Collection[UUID] | None = None) -> list[tuple[
     return list(rows.order_by("name", "id").values_list("id", "name"))
 
 
+_TRIP_CREW_SQL = """
+SELECT t.company_id, t.bus_id,
+       ARRAY(SELECT a.driver_id FROM company_driverassignment a WHERE a.trip_id = t.id AND a.is_active)
+  FROM company_trip t
+ WHERE t.id = %s
+"""
+
+
+def trip_crew_row(*, trip_id: UUID) -> tuple[UUID, UUID, list[UUID]]:
+    """(company id, bus id, ids of the drivers rostered now) of a trip, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TRIP_CREW_SQL, [trip_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("No such trip.")
+    return row[0], row[1], row[2]
+
+
 def company_ids() -> list[UUID]:
     return list(Company.objects.order_by("name").values_list("id", flat=True))
 

@@ -112,13 +112,24 @@ def too_old(fix: Fix, now: datetime, limits: Thresholds) -> bool:
     return fix.fixed_at < now - limits.too_old
 
 
-def implied_speed_kmh(fix: Fix, anchor: Anchor) -> float:
-    """The speed a move from the anchor to the fix takes; infinite for a move in no time."""
-    seconds = (fix.fixed_at - anchor.fixed_at).total_seconds()
-    metres = distance_m(anchor.latitude, anchor.longitude, fix.latitude, fix.longitude)
+def _speed_kmh(metres: float, elapsed: timedelta) -> float:
+    seconds = elapsed.total_seconds()
     if seconds <= 0:
         return math.inf if metres > 0 else 0.0
     return metres / seconds * 3.6
+
+
+def _from_anchor_m(fix: Fix, anchor: Anchor) -> float:
+    return distance_m(anchor.latitude, anchor.longitude, fix.latitude, fix.longitude)
+
+
+def implied_speed_kmh(fix: Fix, anchor: Anchor) -> float:
+    """The speed a move from the anchor to the fix takes; infinite for a move in no time."""
+    return _speed_kmh(_from_anchor_m(fix, anchor), fix.fixed_at - anchor.fixed_at)
+
+
+def _too_close(metres: float, elapsed: timedelta, limits: Thresholds) -> bool:
+    return metres < limits.min_distance_m and elapsed < limits.min_period
 
 
 def speed_too_high(fix: Fix, anchor: Anchor, limits: Thresholds) -> bool:
@@ -126,8 +137,7 @@ def speed_too_high(fix: Fix, anchor: Anchor, limits: Thresholds) -> bool:
 
 
 def too_close(fix: Fix, anchor: Anchor, limits: Thresholds) -> bool:
-    near = distance_m(anchor.latitude, anchor.longitude, fix.latitude, fix.longitude) < limits.min_distance_m
-    return near and fix.fixed_at - anchor.fixed_at < limits.min_period
+    return _too_close(_from_anchor_m(fix, anchor), fix.fixed_at - anchor.fixed_at, limits)
 
 
 def fix_verdict(fix: Fix, *, anchor: Anchor | None, now: datetime, limits: Thresholds) -> Verdict:
@@ -149,8 +159,10 @@ def fix_verdict(fix: Fix, *, anchor: Anchor | None, now: datetime, limits: Thres
         return Verdict(Outcome.REFUSED, Reason.DUPLICATE)
     if fix.fixed_at < anchor.fixed_at:
         return LATE
-    if speed_too_high(fix, anchor, limits):
+    # the distance and the time from the anchor, worked out once for both filters that compare them
+    metres, elapsed = _from_anchor_m(fix, anchor), fix.fixed_at - anchor.fixed_at
+    if _speed_kmh(metres, elapsed) > limits.max_speed_kmh:
         return Verdict(Outcome.REFUSED, Reason.SPEED_TOO_HIGH)
-    if too_close(fix, anchor, limits):
+    if _too_close(metres, elapsed, limits):
         return Verdict(Outcome.REFUSED, Reason.TOO_CLOSE)
     return ACCEPTED

@@ -47,13 +47,12 @@ def driver_positions_report(*, principal: Principal, trip_id: UUID,
     """Positions the trip's assigned driver reports (live or buffered offline), for the trip's bus."""
     if not principal.is_authenticated:
         raise NotAuthenticated()
-    trip = company_api.get_trip(trip_id=trip_id)
-    if principal.kind not in (PrincipalKind.USER, PrincipalKind.DEVICE) or \
-            principal.user_id not in company_api.trip_driver_ids(trip_id=trip_id):
+    trip = company_api.trip_crew(trip_id=trip_id)
+    if principal.kind not in (PrincipalKind.USER, PrincipalKind.DEVICE) or principal.user_id not in trip.driver_ids:
         if not principal.can_see_company(trip.company_id):
             raise NotFound("No such trip.")
         raise PermissionDenied("Only the trip's assigned driver reports its positions.", code="not_trip_driver")
-    return fixes_ingest(company_id=trip.company_id, bus_id=trip.bus_id, trip_id=trip.id,
+    return fixes_ingest(company_id=trip.company_id, bus_id=trip.bus_id, trip_id=trip.trip_id,
                         source=_driver_source(principal), reports=reports)
 
 

@@ -90,12 +90,13 @@ class PositionsIn(StrictSerializer):
         return points
 
 
+# the name of each of PointIn's fields in a PositionReport
+REPORT_ATTRIBUTES = {name: {"lat": "latitude", "lon": "longitude"}.get(name, name) for name in PointIn().get_fields()}
+
+
 def position_reports(points: list[dict[str, Any]]) -> list[PositionReport]:
-    """The validated points of a PositionsIn as ingestion takes them."""
-    return [PositionReport(latitude=p["lat"], longitude=p["lon"], fixed_at=p["fixed_at"],
-                           speed_kmh=p.get("speed_kmh"), heading=p.get("heading"), altitude_m=p.get("altitude_m"),
-                           accuracy_m=p.get("accuracy_m"), battery_percent=p.get("battery_percent"))
-            for p in points]
+    """The validated points of a PositionsIn as ingestion takes them (what a point leaves out is None)."""
+    return [PositionReport(**{REPORT_ATTRIBUTES[name]: value for name, value in point.items()}) for point in points]
 
 
 class PointOutcomeOut(serializers.Serializer[Any]):

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from apps.tracking import reporting, trackers
 from apps.tracking.osmand import OsmAndIn, report_of
+from apps.tracking.positions_batch import batch_read, positions_answer
 from apps.tracking.serializers import (
     NearbyIn,
     NearbyOut,
@@ -25,7 +26,6 @@ from apps.tracking.serializers import (
     TrackerOut,
     TripEtaOut,
     TripLiveOut,
-    position_reports,
 )
 from transport.http.principal import principal_of
 from transport.http.serializers import validated
@@ -65,10 +65,10 @@ class DriverPositions(APIView):
 
     @extend_schema(request=PositionsIn, responses=PositionsOut, summary="Report a trip's positions")
     def post(self, request: Request) -> Response:
-        values = validated(PositionsIn, request.data)
-        outcomes = reporting.driver_positions_report(principal=principal_of(request), trip_id=values["trip_id"],
-                                                     reports=position_reports(values["points"]))
-        return Response(PositionsOut({"trip_id": values["trip_id"], "points": outcomes}).data)
+        batch = batch_read(request.data)
+        outcomes = reporting.driver_positions_report(principal=principal_of(request), trip_id=batch.trip_id,
+                                                     reports=batch.reports)
+        return Response(positions_answer(batch.trip_id, outcomes))
 
 
 class TrackerList(APIView):

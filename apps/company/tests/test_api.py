@@ -111,6 +111,24 @@ def test_another_driver_cannot_read_a_drivers_current_trip(tenant_a):
     assert api.driver_current_trip(principal=other, driver_id=tenant_a.users["driver"].pk) is None
 
 
+def test_a_trips_crew_is_its_company_bus_and_drivers_rostered_now_in_one_query(tenant_a, django_assert_num_queries):
+    trip = ad_hoc_trip(tenant_a)
+    driver, relief = tenant_a.users["driver"], tenant_a.users["driver2"]
+    rosters.assignment_create(principal=tenant_a.admin, trip_id=trip.id, driver_id=driver.pk)
+    removed = rosters.assignment_create(principal=tenant_a.admin, trip_id=trip.id, driver_id=relief.pk)
+    rosters.assignment_remove(principal=tenant_a.admin, assignment_id=removed.id)
+    unrostered = ad_hoc_trip(tenant_a, bus=tenant_a.spare_bus)
+
+    with django_assert_num_queries(1):
+        crew = api.trip_crew(trip_id=trip.id)
+
+    assert crew == api.TripCrew(trip_id=trip.id, company_id=tenant_a.company.id, bus_id=tenant_a.bus.id,
+                                driver_ids=frozenset({driver.pk}))
+    assert api.trip_crew(trip_id=unrostered.id).driver_ids == frozenset()
+    with pytest.raises(NotFound):
+        api.trip_crew(trip_id=uuid.uuid4())
+
+
 def test_unknown_ids_are_not_found(db):
     with pytest.raises(NotFound):
         api.get_trip(trip_id=uuid.uuid4())

@@ -10,7 +10,8 @@ nothing of this evaluation and the progress stays where it was, so the next repo
 Once it commits, the trip's websocket watchers are sent the new expected times.
 
 Cheap on the hot path: a report that changes nothing reads and writes the progress hash (two Redis round
-trips) and asks the database nothing (the trip's plan is kept per process for a few seconds).
+trips) and asks the database nothing (the trip's plan is kept per process for a few seconds); one from outside
+the hours its trip is followed reads nothing more than that plan.
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ def _evaluate(trip_id: UUID, fixes: Sequence[Fix]) -> None:
     plan = cached_plan(trip_id)
     if plan.bus_id != fixes[-1].bus_id:
         return  # the trip is on another bus now
+    if not _followed(plan, fixes[-1].fixed_at):
+        return  # not at this time (the newest fix is the last: each accepted one is newer than those before)
     for _attempt in range(WRITE_ATTEMPTS):
         progress = progress_read(trip_id)
         last = progress.position
@@ -129,20 +132,22 @@ def _evaluate(trip_id: UUID, fixes: Sequence[Fix]) -> None:
 def _walk(plan: TripPlan, progress: Progress,
           fixes: Sequence[Fix]) -> tuple[Progress, list[company_api.StopObservation]]:
     radius = float(settings.TRACKING_STOP_RADIUS_M)
+    max_speed_kmh = settings.TRACKING_FILTER_MAX_SPEED_KMH
     seen: list[company_api.StopObservation] = []
+    walked: list[Sample] = []  # the geofence reads no samples: they join the progress once, after the walk
+    last = progress.position
     for fix in fixes:
         if progress.done:
             break
-        last = progress.position
-        reach_km = None if last is None else \
-            (fix.fixed_at - last.at) / timedelta(hours=1) * settings.TRACKING_FILTER_MAX_SPEED_KMH
+        reach_km = None if last is None else (fix.fixed_at - last.at) / timedelta(hours=1) * max_speed_kmh
         under_way = plan.status == "departed" or fix.fixed_at >= plan.departure_at - UNDER_WAY_BEFORE_DEPARTURE
         progress, observed = geofence.step(plan.stops, progress, latitude=fix.latitude, longitude=fix.longitude,
                                            at=fix.fixed_at, radius_m=radius, under_way=under_way,
                                            departed=plan.status == "departed", reach_km=reach_km)
-        progress = progress.with_sample(Sample(at=fix.fixed_at, latitude=fix.latitude, longitude=fix.longitude))
+        last = Sample(at=fix.fixed_at, latitude=fix.latitude, longitude=fix.longitude)
+        walked.append(last)
         seen.extend(observed)
-    return progress, seen
+    return progress.with_samples(walked), seen
 
 
 def _observe_delay(plan: TripPlan, progress: Progress, *, now: datetime) -> TripPlan:

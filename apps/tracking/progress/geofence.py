@@ -79,8 +79,8 @@ def step(stops: tuple[PlannedStop, ...], progress: Progress, *, latitude: float,
     ahead = (i for i in range(start, last + 1)
              if (i == 0 or may_pass_origin) and _reachable(stops, start, i, reach_km, radius_m))
     reached = _nearest_within(stops, ahead, latitude, longitude, radius_m)
-    if reached is None:
-        return replace(progress, next_index=start), seen
+    if reached is None:  # on the road between stops, as most positions are: the progress is as it was
+        return (progress if start == progress.next_index else replace(progress, next_index=start)), seen
     return _arrive(stops, progress, reached[0], at, seen)
 
 

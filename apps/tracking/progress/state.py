@@ -6,6 +6,7 @@ read, so two requests evaluating the same trip at once never undo each other's s
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import cast
@@ -72,7 +73,16 @@ class Progress:
         return speed if speed >= STANDING_KMH else None
 
     def with_sample(self, sample: Sample) -> Progress:
-        kept = [s for s in self.samples if sample.at - s.at <= SPEED_WINDOW] + [sample]
+        return self.with_samples((sample,))
+
+    def with_samples(self, samples: Sequence[Sample]) -> Progress:
+        """The progress after these positions, oldest first and newer than the ones kept. The window and the cap
+        both keep the newest, so trimming once after the last is trimming after each: a batch's hundred
+        positions are not a hundred copies of the samples."""
+        if not samples:
+            return self
+        newest = samples[-1].at
+        kept = [s for s in (*self.samples, *samples) if newest - s.at <= SPEED_WINDOW]
         return Progress(next_index=self.next_index, at_index=self.at_index, done=self.done,
                         samples=tuple(kept[-SPEED_MAX_SAMPLES:]), rev=self.rev)
 

@@ -138,3 +138,88 @@ def test_the_default_batch_limit_is_500_points(fleet):
     assert five_hundred.status_code == 200
     assert [p["outcome"] for p in five_hundred.json()["points"]] == ["accepted"] * 500
     assert len(history(fleet.bus_id)) == 500
+
+
+OUT_OF_RANGE = "Datetime value out of range."
+WRONG_FORMAT = ("Datetime has wrong format. Use one of these formats instead: "
+                "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].")
+
+
+@pytest.mark.parametrize(("bad_point", "errors"), [
+    ({"lat": 2**63}, {"points.1.lat": ["Ensure this value is less than or equal to 90."]}),
+    ({"lon": -(2**63)}, {"points.1.lon": ["Ensure this value is greater than or equal to -180."]}),
+    ({"lat": 10**400}, {"points.1.lat": ["Integer value too large to convert to float"]}),
+    ({"battery_percent": 100.0000001},
+     {"points.1.battery_percent": ["Ensure this value is less than or equal to 100."]}),
+    ({"lat": None}, {"points.1.lat": ["This field may not be null."]}),
+    ({"lat": [-1.29]}, {"points.1.lat": ["A valid number is required."]}),
+    ({"fixed_at": "9999-12-31T23:59:59-05:00"}, {"points.1.fixed_at": [OUT_OF_RANGE]}),  # past the calendar in UTC
+    ({"fixed_at": "0001-01-01T00:00:00+05:00"}, {"points.1.fixed_at": [OUT_OF_RANGE]}),  # before it
+    ({"fixed_at": "2026-01-01T08:30:00+03:00\x00"}, {"points.1.fixed_at": ["Remove the NUL byte."]}),
+    ({"fixed_at": "2026-01-01\x0008:30:00+03:00"}, {"points.1.fixed_at": ["Remove the NUL byte."]}),
+    ({"fixed_at": 1_767_225_600}, {"points.1.fixed_at": [WRONG_FORMAT]}),
+])
+def test_an_extreme_value_is_the_serializers_400_and_records_nothing(fleet, bad_point, errors):
+    good = point(-1.29, 36.82, timezone.now() - timedelta(seconds=30))
+
+    answer = fleet.driver_phone.client.post(POSITIONS, {"trip_id": str(fleet.trip_id),
+                                                        "points": [good, {**good, **bad_point}]}, format="json")
+
+    assert answer.status_code == 400, answer.content
+    assert answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["code"] == "validation_failed"
+    assert answer.json()["errors"] == errors
+    assert history(fleet.bus_id) == []
+    assert live_point(fleet.bus_id) is None
+
+
+def test_an_infinite_json_number_is_a_400_and_records_nothing(fleet):
+    valid = json.dumps({"trip_id": str(fleet.trip_id),
+                        "points": [{"lat": 1.5, "lon": 36.8, "fixed_at": timezone.now().isoformat()}]})
+
+    answer = fleet.driver_phone.client.post(POSITIONS, valid.replace("1.5", "1e999"), content_type="application/json")
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"points.0.lat": ["A valid number is required."]}
+    assert history(fleet.bus_id) == []
+
+
+@pytest.mark.parametrize("body", [
+    lambda trip: {"trip_id": "not-a-uuid", "points": [point(-1.29, 36.82, timezone.now())]},
+    lambda trip: {"trip_id": str(trip), "points": [[-1.29, 36.82]]},
+    lambda trip: {"trip_id": str(trip), "points": {"0": point(-1.29, 36.82, timezone.now())}},
+    lambda trip: [point(-1.29, 36.82, timezone.now())],
+    lambda trip: {"trip_id": str(trip), "points": [point(-1.29, 36.82, timezone.now())], "bus_id": str(trip)},
+])
+def test_a_body_of_the_wrong_shape_is_a_400_and_records_nothing(fleet, body):
+    answer = fleet.driver_phone.client.post(POSITIONS, body(fleet.trip_id), format="json")
+
+    assert answer.status_code == 400, answer.content
+    assert answer["Content-Type"] == "application/problem+json"
+    assert history(fleet.bus_id) == []
+
+
+def test_times_at_the_ends_of_the_calendar_are_points_the_filters_refuse(fleet):
+    points = [{"lat": -1.29, "lon": 36.82, "fixed_at": "9999-12-31T23:59:59+00:00"},
+              {"lat": -1.29, "lon": 36.82, "fixed_at": "0001-01-01T00:00:00Z"}]
+
+    answer = fleet.driver_phone.client.post(POSITIONS, {"trip_id": str(fleet.trip_id), "points": points},
+                                            format="json")
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["points"] == [{"index": 0, "outcome": "refused", "reason": "in_future"},
+                                       {"index": 1, "outcome": "refused", "reason": "too_old"}]
+    assert history(fleet.bus_id) == []
+
+
+def test_a_valid_batch_in_a_rarer_form_is_recorded_as_before(fleet):
+    at = (timezone.now() - timedelta(minutes=1)).replace(microsecond=0)
+    points = [{"lat": "-1.29", "lon": 36.82, "fixed_at": at.replace(tzinfo=None).isoformat(), "heading": None}]
+
+    answer = fleet.driver_phone.client.post(POSITIONS, {"trip_id": str(fleet.trip_id).replace("-", ""),
+                                                        "points": points}, format="json")
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {"trip_id": str(fleet.trip_id),
+                             "points": [{"index": 0, "outcome": "accepted", "reason": None}]}
+    assert history(fleet.bus_id) == [(-1.29, 36.82, at, fleet.trip_id, f"device:{fleet.driver_phone.id}", True)]

@@ -53,3 +53,21 @@ def test_samples_older_than_the_window_are_dropped():
         progress = progress.with_sample(Sample(at=AT + timedelta(minutes=n), latitude=0.5, longitude=36.0))
 
     assert [s.at for s in progress.samples] == [AT + timedelta(minutes=n) for n in range(6, 12)]
+
+
+@pytest.mark.parametrize(("every_seconds", "kept_after"), [(30, 11), (7, 30)])  # the window bounds, or the cap
+def test_positions_added_at_once_keep_what_adding_them_one_by_one_keeps(every_seconds, kept_after):
+    kept = Progress(samples=tuple(Sample(at=AT + timedelta(seconds=20 * n), latitude=0.5, longitude=36.0)
+                                  for n in range(10)))
+    batch = [Sample(at=AT + timedelta(seconds=200 + every_seconds * n), latitude=0.5 + n / 1000, longitude=36.0)
+             for n in range(60)]
+    one_by_one = kept
+    for sample in batch:
+        one_by_one = one_by_one.with_sample(sample)
+
+    at_once = kept.with_samples(batch)
+
+    assert at_once == one_by_one
+    assert len(at_once.samples) == kept_after
+    assert kept.with_samples(batch[:3]).samples == (*kept.samples, *batch[:3])
+    assert kept.with_samples([]) == kept

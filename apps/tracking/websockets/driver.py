@@ -25,7 +25,8 @@ from rest_framework.exceptions import ValidationError
 from apps.tracking import reporting
 from apps.tracking.dispatch.services import dispatch_message_acknowledge, dispatch_messages_delivered
 from apps.tracking.fanout import iso
-from apps.tracking.serializers import AckIn, PositionsIn, PositionsOut, position_reports
+from apps.tracking.positions_batch import batch_read, positions_answer
+from apps.tracking.serializers import AckIn
 from apps.tracking.websockets import admission
 from apps.tracking.websockets.scope import scope_principal, scope_subprotocol
 from transport.errors import DomainError
@@ -108,11 +109,10 @@ class DriverStreamConsumer(AsyncWebsocketConsumer):
         principal = scope_principal(self.scope)
         kind = frame.get("type")
         if kind == "positions":
-            values = validated(PositionsIn, {k: v for k, v in frame.items() if k not in ("type", "ref")})
-            outcomes = reporting.driver_positions_report(principal=principal, trip_id=values["trip_id"],
-                                                         reports=position_reports(values["points"]))
-            body = PositionsOut({"trip_id": values["trip_id"], "points": outcomes}).data
-            return {"type": "positions.result", **body}
+            batch = batch_read({k: v for k, v in frame.items() if k not in ("type", "ref")})
+            outcomes = reporting.driver_positions_report(principal=principal, trip_id=batch.trip_id,
+                                                         reports=batch.reports)
+            return {"type": "positions.result", **positions_answer(batch.trip_id, outcomes)}
         if kind == "ack":
             values = validated(AckIn, {k: v for k, v in frame.items() if k not in ("type", "ref")})
             message = dispatch_message_acknowledge(principal=principal, message_id=values["message_id"])
