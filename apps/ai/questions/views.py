@@ -24,7 +24,7 @@ PROVIDER_FAILED = OpenApiResponse(ProblemSerializer, description="The model's se
 
 
 class QuestionList(APIView):
-    @extend_schema(request=QuestionIn, responses={200: AnswerOut, 502: PROVIDER_FAILED},
+    @extend_schema(request=QuestionIn, responses={200: AnswerOut, (502, "application/problem+json"): PROVIDER_FAILED},
                    summary="Ask a question about the company's operations")
     def post(self, request: Request) -> Response:
         values = validated(QuestionIn, request.data)
@@ -45,7 +45,7 @@ class QuestionList(APIView):
 
 
 class QuestionRerun(APIView):
-    @extend_schema(request=None, responses={200: AnswerOut, 502: PROVIDER_FAILED},
+    @extend_schema(request=None, responses={200: AnswerOut, (502, "application/problem+json"): PROVIDER_FAILED},
                    summary="Run a question's checked SQL again, without asking the model")
     def post(self, request: Request, question_id: UUID) -> Response:
         answer = services.question_rerun(principal=principal_of(request), question_id=question_id)
