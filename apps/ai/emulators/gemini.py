@@ -30,6 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from apps.ai.emulators.state import Answer, GeminiState
+from transport.emulators.control import control_body
 
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED",
                 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
@@ -112,15 +113,6 @@ async def generate_content(request: Request) -> Response:
     return JSONResponse(_candidate_answer(answer, question, body, model))
 
 
-async def _control_body(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ValueError("The control body is not a JSON object.")
-    return body
-
 
 async def reset(request: Request) -> Response:
     state_of(request).reset()
@@ -129,7 +121,7 @@ async def reset(request: Request) -> Response:
 
 async def add_answer(request: Request) -> Response:
     try:
-        body = await _control_body(request)
+        body = await control_body(request)
         answer = Answer(outcome=str(body.get("outcome", "answer")), text=body.get("text"), json=body.get("json"),
                         status=int(body.get("status", 500)), delay=float(body.get("delay", 0)),
                         when=str(body.get("when", "")), times=int(body.get("times", 0)))
@@ -141,7 +133,7 @@ async def add_answer(request: Request) -> Response:
 
 async def add_key(request: Request) -> Response:
     try:
-        key = str((await _control_body(request))["key"])
+        key = str((await control_body(request))["key"])
     except (KeyError, ValueError) as exc:
         return JSONResponse({"error": f"Bad key: {exc}"}, status_code=400)
     state_of(request).api_keys.add(key)

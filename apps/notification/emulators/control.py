@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qsl
 
 import uvicorn
@@ -28,6 +27,7 @@ from starlette.routing import Route
 
 from apps.notification.emulators.state import OUTCOMES, Inbox, Script, Scripts
 from transport.emulators.callbacks import CallbackSender
+from transport.emulators.control import control_body as control_body  # shared by this package's emulators
 
 
 @dataclass
@@ -68,15 +68,6 @@ def control_routes() -> list[Route]:
         Route("/_emu/accounts", add_account, methods=["POST"]),
     ]
 
-
-async def control_body(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ValueError("The control body is not a JSON object.")
-    return body
 
 
 async def form_of(request: Request) -> dict[str, str]:

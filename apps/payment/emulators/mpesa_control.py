@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from apps.payment.emulators.mpesa_state import REVERSAL_FAILURES, STK_OUTCOMES, Paybill, Script, State, now_stamp
 from transport.emulators.callbacks import Callback, CallbackSender
+from transport.emulators.control import control_body
 
 VALIDATION_TIMEOUT_SECONDS = 5.0  # how long the emulator waits for our validation answer
 
@@ -33,15 +34,6 @@ def _held(request: Request) -> tuple[State, CallbackSender]:
     return request.app.state.mpesa, request.app.state.callbacks
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ValueError("The control body is not a JSON object.")
-    return body
-
 
 def _refused(message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=400)
@@ -56,7 +48,7 @@ async def reset(request: Request) -> Response:
 
 async def hold(request: Request) -> Response:
     _, callbacks = _held(request)
-    body = await _body(request)
+    body = await control_body(request)
     callbacks.hold = bool(body.get("hold", True))
     return JSONResponse({"hold": callbacks.hold})
 
@@ -69,7 +61,7 @@ async def callbacks_sent(request: Request) -> Response:
 async def script(request: Request) -> Response:
     state, _ = _held(request)
     try:
-        body = await _body(request)
+        body = await control_body(request)
         outcome = str(body["outcome"])
         if outcome not in STK_OUTCOMES and outcome not in REVERSAL_FAILURES:
             names = ", ".join([*STK_OUTCOMES, *REVERSAL_FAILURES])
@@ -88,7 +80,7 @@ async def script(request: Request) -> Response:
 async def fail(request: Request) -> Response:
     state, _ = _held(request)
     try:
-        body = await _body(request)
+        body = await control_body(request)
         failure = {"path": str(body["path"]), "status": int(body.get("status", 500)),
                    "times": int(body.get("times", 1))}
     except (KeyError, ValueError, TypeError) as exc:
@@ -116,7 +108,7 @@ async def c2b_pay(request: Request) -> Response:
     (held like any callback). No answer: ResponseType decides (Cancelled or Completed)."""
     state, callbacks = _held(request)
     try:
-        body = await _body(request)
+        body = await control_body(request)
         shortcode, amount, msisdn = str(body["shortcode"]), int(body["amount"]), str(body["msisdn"])
     except (KeyError, ValueError, TypeError) as exc:
         return _refused(f"Bad payment: {exc}")
