@@ -47,6 +47,7 @@ from apps.ticketing.sales.services.cancellation import refund_percent
 from apps.ticketing.sales.services.confirmation import NUMBER_ALPHABET, NUMBER_LENGTH
 from apps.ticketing.tickets.services import code_valid_until, ticket_code_make
 from transport.demo import DemoHistory, demo_device_credential, demo_history_seeder, recorded_times
+from transport.errors import NotAuthenticated
 from transport.principal import Principal
 
 # how full a trip gets, by ISO weekday of its departure (Friday and Sunday the busiest)
@@ -131,7 +132,7 @@ def _staff(company_id: UUID, slug: str) -> _Staff | None:
     try:
         pos = auth_api.principal_from_device_credential(credential=demo_device_credential(slug, "pos"))
         driver = auth_api.principal_from_device_credential(credential=demo_device_credential(slug, "driver"))
-    except Exception:  # noqa: BLE001 (no demo devices: no history to sell through them)
+    except NotAuthenticated:  # no demo devices: no history to sell through them
         return None
     if pos.device_id is None or driver.device_id is None:
         return None
@@ -142,9 +143,9 @@ def _staff(company_id: UUID, slug: str) -> _Staff | None:
 def _taken_seats(trip_ids: list[UUID]) -> dict[UUID, dict[str, list[tuple[int, int]]]]:
     """What the live demo already sold on these trips (a past trip sold before it had a history): left alone."""
     taken: dict[UUID, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for trip_id, label, rng in SeatHold.objects.filter(trip_id__in=trip_ids, state__in=SeatHold.GUARDED_STATES
-                                                       ).values_list("trip_id", "seat_label", "stretch"):
-        taken[trip_id][label].append((rng.lower, rng.upper))
+    rows = SeatHold.objects.filter(trip_id__in=trip_ids, state__in=SeatHold.GUARDED_STATES)
+    for trip_id, label, taken_stretch in rows.values_list("trip_id", "seat_label", "stretch"):
+        taken[trip_id][label].append((taken_stretch.lower, taken_stretch.upper))
     return taken
 
 
