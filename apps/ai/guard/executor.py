@@ -1,5 +1,9 @@
 """guarded_run: checked SQL runs in a read-only transaction, with a statement timeout, as the reporting role,
-bound to one company, and at most max_rows rows come back (JSON-safe).
+bound to one company, in that company's time zone, and at most max_rows rows come back (JSON-safe).
+
+The session's TimeZone is the company's (SET LOCAL TIME ZONE), so what a question means by a day is the company's
+day: `created_at::date`, `date_trunc('week', ...)`, `extract(hour ...)` and `current_date` are local, as the
+prompt tells the model; times come back with the company's UTC offset.
 
 The company is bound by a row of the binding table (transport/reporting.py), inserted before the switch to the
 reporting role, which can neither read nor write that table: the SQL itself cannot rebind the question. The
@@ -20,6 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from psycopg import errors as pg_errors
 from psycopg import sql
+from psycopg.types.datetime import TimestamptzLoader
 
 from apps.ai.guard.checks import CheckedSql
 from apps.ai.guard.errors import QueryFailed, QueryPermissionDenied, QueryTimedOut
@@ -35,13 +40,19 @@ class QueryResult:
     truncated: bool  # more rows than max_rows existed (the rest were not read)
 
 
-def guarded_run(checked: CheckedSql, *, company_id: UUID, timeout_ms: int, max_rows: int) -> QueryResult:
+def guarded_run(checked: CheckedSql, *, company_id: UUID, time_zone: str, timeout_ms: int,
+                max_rows: int) -> QueryResult:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(BINDING_INSERT, [company_id])
             cursor.execute("SET TRANSACTION READ ONLY")
             cursor.execute(sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(int(timeout_ms)))
                            .as_string(connection.connection))
+            cursor.execute(sql.SQL("SET LOCAL TIME ZONE {}").format(sql.Literal(time_zone))
+                           .as_string(connection.connection))
+            # Django's loader labels every timestamptz UTC, as its sessions are; this one's zone is the company's,
+            # and psycopg's own loader reads the offset the database gives
+            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
             cursor.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(settings.AI_REPORTING_ROLE))
                            .as_string(connection.connection))
             cursor.execute(checked.sql)

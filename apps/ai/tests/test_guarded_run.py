@@ -15,13 +15,16 @@ from transport.reporting import BINDING_TABLE
 
 pytestmark = pytest.mark.django_db
 
+ZONE = "Africa/Nairobi"  # the worlds' companies' zone
+
 
 def unchecked(sql: str) -> CheckedSql:
     return CheckedSql(sql=sql, original=sql, relations=frozenset())
 
 
 def run(sql: str, company, *, max_rows: int = 100, timeout_ms: int = 5000):
-    return guarded_run(unchecked(sql), company_id=company.company_id, timeout_ms=timeout_ms, max_rows=max_rows)
+    return guarded_run(unchecked(sql), company_id=company.company_id, time_zone=ZONE, timeout_ms=timeout_ms,
+                       max_rows=max_rows)
 
 
 def booking_count() -> int:
@@ -33,7 +36,7 @@ def booking_count() -> int:
 def test_a_checked_question_answers_with_json_safe_columns_and_rows(ours, theirs, views):
     checked = sql_check("SELECT booking_id, seats, total_minor::numeric / 100 AS total, confirmed_at, state "
                         "FROM reporting_sales ORDER BY booking_id", allowed_relations=views, row_limit=50)
-    result = guarded_run(checked, company_id=ours.company_id, timeout_ms=5000, max_rows=50)
+    result = guarded_run(checked, company_id=ours.company_id, time_zone=ZONE, timeout_ms=5000, max_rows=50)
     assert result.columns == ("booking_id", "seats", "total", "confirmed_at", "state")
     assert [row[0] for row in result.rows] == sorted(str(booking_id) for booking_id in ours.booking_ids)
     assert all(isinstance(row[2], str) and isinstance(row[3], str) and row[1] == 1 and row[4] == "confirmed"
@@ -91,7 +94,7 @@ def test_refused_sql_never_reaches_the_database(ours, views, sql):
     before = booking_count()
     with pytest.raises(SqlRefused):
         guarded_run(sql_check(sql, allowed_relations=views, row_limit=10), company_id=ours.company_id,
-                    timeout_ms=5000, max_rows=10)
+                    time_zone=ZONE, timeout_ms=5000, max_rows=10)
     assert booking_count() == before == 2
 
 
@@ -99,7 +102,7 @@ def test_a_runaway_cross_join_is_stopped_by_the_statement_timeout(ours, views):
     checked = sql_check("SELECT count(*) FROM reporting_trip_stops a, reporting_trip_stops b, "
                         "generate_series(1, 1000000000) AS g", allowed_relations=views, row_limit=10)
     with pytest.raises(QueryTimedOut):
-        guarded_run(checked, company_id=ours.company_id, timeout_ms=200, max_rows=10)
+        guarded_run(checked, company_id=ours.company_id, time_zone=ZONE, timeout_ms=200, max_rows=10)
     assert booking_count() == 2  # the connection is usable afterwards
 
 

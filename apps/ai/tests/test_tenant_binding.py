@@ -17,10 +17,13 @@ from transport.reporting import BINDING_INSERT, BINDING_TABLE
 
 pytestmark = pytest.mark.django_db
 
+ZONE = "Africa/Nairobi"  # the worlds' companies' zone
+
 
 def run(sql_text: str, company, *, timeout_ms: int = 5000):
     unchecked = CheckedSql(sql=sql_text, original=sql_text, relations=frozenset())
-    return guarded_run(unchecked, company_id=company.company_id, timeout_ms=timeout_ms, max_rows=100)
+    return guarded_run(unchecked, company_id=company.company_id, time_zone=ZONE, timeout_ms=timeout_ms,
+                       max_rows=100)
 
 
 def bindings() -> list[tuple]:
