@@ -561,8 +561,10 @@ TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [
      "env": {"TWILIO_BASE_URL": "{base}", "TWILIO_ACCOUNT_SID": "AC0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e",
              "TWILIO_AUTH_TOKEN": "emulator-sandbox-auth-token-0001"}},
     # Gemini's emulator stands in when no key is configured (a real key alone means Google's endpoint); its key is
-    # the emulator's own (apps/ai/emulators/state.py)
+    # the emulator's own (apps/ai/emulators/state.py); it answers the demo's questions (the evaluation set's demo
+    # cases, apps/ai/emulators/demo_answers.py)
     {"name": "gemini-emulator", "module": "apps.ai.emulators.gemini", "configured_by": ["GEMINI_API_KEY"],
+     "args": ["--demo-answers"],
      "env": {"GEMINI_BASE_URL": "{base}", "GEMINI_API_KEY": "emulator-gemini-key-0001"}},
 ]
 # management commands run_platform runs once everything answers (with the children's environment)
