@@ -1,13 +1,20 @@
-"""Demo data of identity: the platform admin, and for two demo companies an admin, a dispatcher, an
-agent and a driver, plus a passenger, and each company's POS terminal (the agent's) and driver phone.
-Every start restores the printed logins and device credentials."""
+"""Demo data of identity: the platform admin and a passenger, and for each demo company an admin, a dispatcher,
+an agent and drivers, and its POS terminal (the agent's) and driver phone. Every start restores the printed
+logins and device credentials."""
 
 from __future__ import annotations
 
 from apps.auth.models import Device, Membership, Role, User
 from apps.auth.selectors import credential_hash
 from apps.auth.services.members import membership_grant
-from transport.demo import DEMO_COMPANIES, DemoOutput, demo_device_credential, demo_password, demo_seeder
+from transport.demo import (
+    DemoCompany,
+    DemoOutput,
+    demo_company_seeder,
+    demo_device_credential,
+    demo_password,
+    demo_seeder,
+)
 
 ADMIN_EMAIL = "admin@demo.transport.dev"
 
@@ -23,18 +30,23 @@ def seed(out: DemoOutput) -> None:
     out.add_login(role="platform admin", username=ADMIN_EMAIL, password=password)
 
 
-@demo_seeder(order=11)
-def seed_companies(out: DemoOutput) -> None:
+@demo_company_seeder(order=11)
+def seed_company_staff(company: DemoCompany, out: DemoOutput) -> None:
     password = demo_password()
-    for slug, company_id in DEMO_COMPANIES.items():
-        for role in STAFF:
-            email = f"{role.replace('_', '-')}@{slug}.demo.transport.dev"
-            user = _user(email=email, full_name=f"{slug.title()} {role.replace('_', ' ')}", password=password,
-                         staff=role == Role.COMPANY_ADMIN)
-            if not Membership.objects.filter(user=user, company_id=company_id, roles__name=role).exists():
-                membership_grant(company_id=company_id, user_id=user.pk, roles=[role], actor_id=None)
-            out.add_login(role=f"{slug} {role.replace('_', ' ')}", username=email, password=password)
-        out.add_note(f"Demo company {slug}: id {company_id}")
+    slug, company_id = company.slug, company.id
+    for role in STAFF:
+        email = f"{role.replace('_', '-')}@{slug}.demo.transport.dev"
+        user = _user(email=email, full_name=f"{slug.title()} {role.replace('_', ' ')}", password=password,
+                     staff=role == Role.COMPANY_ADMIN)
+        if not Membership.objects.filter(user=user, company_id=company_id, roles__name=role).exists():
+            membership_grant(company_id=company_id, user_id=user.pk, roles=[role], actor_id=None)
+        out.add_login(role=f"{slug} {role.replace('_', ' ')}", username=email, password=password)
+    out.add_note(f"Demo company {slug}: id {company_id}")
+
+
+@demo_seeder(order=11)
+def seed_passenger(out: DemoOutput) -> None:
+    password = demo_password()
     _user(email=PASSENGER_EMAIL, full_name="Demo passenger", password=password)
     out.add_login(role="passenger", username=PASSENGER_EMAIL, password=password)
 
@@ -42,31 +54,31 @@ def seed_companies(out: DemoOutput) -> None:
 RELIEF_DRIVERS = 3  # beside the one demo driver, so that every daily demo trip can have its own
 
 
-@demo_seeder(order=13)
-def seed_relief_drivers(out: DemoOutput) -> None:
+@demo_company_seeder(order=13)
+def seed_relief_drivers(company: DemoCompany, out: DemoOutput) -> None:
     """More drivers for each demo company (company's demo rosters them on its trips); not printed."""
-    for slug, company_id in DEMO_COMPANIES.items():
-        for number in range(2, RELIEF_DRIVERS + 2):
-            user = _user(email=f"driver{number}@{slug}.demo.transport.dev", full_name=f"{slug.title()} driver {number}",
-                         password=demo_password())
-            if not Membership.objects.filter(user=user, company_id=company_id, roles__name=Role.DRIVER).exists():
-                membership_grant(company_id=company_id, user_id=user.pk, roles=[Role.DRIVER], actor_id=None)
+    slug, company_id = company.slug, company.id
+    for number in range(2, RELIEF_DRIVERS + 2):
+        user = _user(email=f"driver{number}@{slug}.demo.transport.dev", full_name=f"{slug.title()} driver {number}",
+                     password=demo_password())
+        if not Membership.objects.filter(user=user, company_id=company_id, roles__name=Role.DRIVER).exists():
+            membership_grant(company_id=company_id, user_id=user.pk, roles=[Role.DRIVER], actor_id=None)
 
 
 # kind of device -> the role it acts with and its name
 DEMO_DEVICES = {"pos": (Role.AGENT, "Counter POS"), "driver": (Role.DRIVER, "Driver phone")}
 
 
-@demo_seeder(order=12)
-def seed_devices(out: DemoOutput) -> None:
-    for slug, company_id in DEMO_COMPANIES.items():
-        for kind, (role, name) in DEMO_DEVICES.items():
-            user = User.objects.get(email=f"{role.replace('_', '-')}@{slug}.demo.transport.dev")
-            credential = demo_device_credential(slug, kind)
-            Device.objects.update_or_create(credential_hash=credential_hash(credential), defaults={
-                "company_id": company_id, "user": user, "role": Role.objects.get(name=role), "name": name,
-                "revoked_at": None})
-            out.add_note(f"{slug} {name.lower()} ({role}): header  Authorization: Device {credential}")
+@demo_company_seeder(order=12)
+def seed_devices(company: DemoCompany, out: DemoOutput) -> None:
+    slug, company_id = company.slug, company.id
+    for kind, (role, name) in DEMO_DEVICES.items():
+        user = User.objects.get(email=f"{role.replace('_', '-')}@{slug}.demo.transport.dev")
+        credential = demo_device_credential(slug, kind)
+        Device.objects.update_or_create(credential_hash=credential_hash(credential), defaults={
+            "company_id": company_id, "user": user, "role": Role.objects.get(name=role), "name": name,
+            "revoked_at": None})
+        out.add_note(f"{slug} {name.lower()} ({role}): header  Authorization: Device {credential}")
 
 
 def _user(*, email: str, full_name: str, password: str, staff: bool = False, superuser: bool = False) -> User:

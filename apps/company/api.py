@@ -230,6 +230,13 @@ def get_trips(*, trip_ids: Collection[UUID]) -> list[TripDetails]:
     return [_details(list(group)) for _trip_id, group in itertools.groupby(rows, key=lambda row: row[0])]
 
 
+def trips_of_days(*, company_id: UUID, first_day: date, last_day: date) -> list[TripDetails]:
+    """The company's trips whose service date is from `first_day` to `last_day` (both included), cancelled ones
+    too, with their stops, by departure (two queries)."""
+    return get_trips(trip_ids=selectors.trip_ids_of_days(company_id=company_id, first_day=first_day,
+                                                         last_day=last_day))
+
+
 def seat_layout(*, layout_version_id: UUID) -> SeatLayout:
     version = selectors.layout_version(layout_version_id=layout_version_id)
     return SeatLayout(

@@ -1,13 +1,14 @@
-"""Demo data of company for `make run`: the two demo companies (under the ids identity's demo gave their
-staff), real places in Kenya and Uganda, routes, a 49-seat standard and a 36-seat VIP coach layout, buses,
-daily schedules, and the next 14 days of trips with drivers on them; and the simulated bus's run, a commuter trip
-up Thika Road departing as the platform starts. Safe to run on every start."""
+"""Demo data of company for `make run`: each demo company (under the id identity's demo gave its staff), real
+places in Kenya and Uganda, routes, a 49-seat standard and a 36-seat VIP coach layout, buses, daily schedules,
+and the next 14 days of trips with drivers on them; and the simulated bus's run, a commuter trip up Thika Road
+departing as the platform starts. Safe to run on every start. A company's operating history (its past trips as
+the schedules ran them) is in demo_history.py."""
 
 from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,11 +16,22 @@ from django.utils import timezone
 
 from apps.auth import api as auth_api
 from apps.company import layouts, timetable
+from apps.company.demo_history import seed_history as seed_history  # registers company's part of the history
 from apps.company.models import Bus, Company, DriverAssignment, Route, SeatLayout, Stop, Trip
 from apps.company.permissions import ROLE_GRANTS
 from apps.company.services import fleet, network, rosters, schedules, trips
 from apps.company.services.materialise import trips_materialise
-from transport.demo import DEMO_COMPANIES, DEMO_SIMULATED_BUS, DEMO_SIMULATED_COMPANY, DemoOutput, demo_seeder
+from transport.demo import (
+    DEMO_COMPANIES,
+    DEMO_HISTORY_DAYS,
+    DEMO_SIMULATED_BUS,
+    DEMO_SIMULATED_COMPANY,
+    DemoCompany,
+    DemoOutput,
+    demo_company_seeder,
+    demo_local_today,
+    demo_seeder,
+)
 from transport.errors import Conflict
 from transport.principal import Principal
 
@@ -62,20 +74,36 @@ COMPANY_PROFILE = {
 }
 
 
-@demo_seeder(order=20)
-def seed(out: DemoOutput) -> None:
-    for slug, company_id in DEMO_COMPANIES.items():
-        if not Company.objects.filter(pk=company_id).exists():
-            _network(slug, company_id)
-        trips_materialise(days_ahead=settings.COMPANY_TRIPS_DAYS_AHEAD, company_id=company_id)
-        _assign_drivers(company_id)
-        # the same words on every start (the launcher prints them): nothing that counts this run's work
-        out.add_note(f"Demo company {slug}: daily trips on {len(ROUTES)} routes for the next "
-                     f"{settings.COMPANY_TRIPS_DAYS_AHEAD} days; GTFS feed at /api/v1/company/{slug}/gtfs.zip")
+@demo_company_seeder(order=20)
+def seed(company: DemoCompany, out: DemoOutput) -> None:
+    slug, company_id = company.slug, company.id
+    if not Company.objects.filter(pk=company_id).exists():
+        _network(slug, company_id)
+    trips_materialise(days_ahead=settings.COMPANY_TRIPS_DAYS_AHEAD, company_id=company_id)
+    _assign_drivers(company_id)
+    # the same words on every start (the launcher prints them): nothing that counts this run's work
+    out.add_note(f"Demo company {slug}: daily trips on {len(ROUTES)} routes for the next "
+                 f"{settings.COMPANY_TRIPS_DAYS_AHEAD} days, and the past {DEMO_HISTORY_DAYS} days' operating "
+                 f"history; GTFS feed at /api/v1/company/{slug}/gtfs.zip")
+
+
+@demo_local_today
+def local_today(company_id: uuid.UUID) -> date:
+    """The company's today in its timezone: where `make run` anchors its history."""
+    return timetable.in_zone(timezone.now(), Company.objects.get(pk=company_id).timezone).date()
+
+
+def _profile(slug: str) -> tuple[str, str, str, str, str]:
+    """Alpha's and bravo's as printed; any other demo company gets one of the same shape, from its slug."""
+    if slug in COMPANY_PROFILE:
+        return COMPANY_PROFILE[slug]
+    number = int(uuid.uuid5(uuid.NAMESPACE_DNS, slug).hex[:6], 16) % 1_000_000
+    return (f"{slug.replace('-', ' ').title()} Coaches", "KE", "KES", f"https://{slug}.demo.transport.dev",
+            f"+254701{number:06d}")
 
 
 def _network(slug: str, company_id: uuid.UUID) -> None:
-    name, country, currency, website, phone = COMPANY_PROFILE[slug]
+    name, country, currency, website, phone = _profile(slug)
     Company.objects.create(id=company_id, name=name, slug=slug, country=country, currency=currency,
                            timezone="Africa/Nairobi", website=website, contact_phone=phone,
                            contact_email=f"info@{slug}.demo.transport.dev")

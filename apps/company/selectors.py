@@ -4,7 +4,7 @@ the reads behind api.py (a trip, a layout, a route's stops, a roster) take ids a
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from django.db import connection
@@ -157,6 +157,11 @@ def departing_trips(*, company_id: UUID, since: datetime, until: datetime) -> li
     """(id, cancel reason) of the company's trips departing in [since, until), cancelled ones too."""
     return list(Trip.objects.filter(company_id=company_id, departure_at__gte=since, departure_at__lt=until)
                 .values_list("id", "cancel_reason"))
+
+
+def trip_ids_of_days(*, company_id: UUID, first_day: date, last_day: date) -> list[UUID]:
+    return list(Trip.objects.filter(company_id=company_id, service_date__gte=first_day, service_date__lte=last_day)
+                .values_list("id", flat=True))
 
 
 def company_by_slug(*, slug: str) -> Company:

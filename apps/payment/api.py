@@ -8,6 +8,7 @@ with `cash_record`, asks for money back with `refund_request`, and listens to pa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -18,7 +19,7 @@ from apps.payment import permissions, tasks
 from apps.payment.models import Payment, ProviderAccount, Refund
 from apps.payment.providers import registry
 from apps.payment.reporting import reporting_views as reporting_views  # published: its views for questions
-from apps.payment.services import cash, payables, payments, refunds
+from apps.payment.services import cash, history, payables, payments, refunds
 from apps.payment.services.accounts import account_call_view
 from transport.errors import NotAuthenticated, NotFound, ValidationFailed
 from transport.principal import Principal, PrincipalKind
@@ -159,6 +160,22 @@ def cash_record(*, principal: Principal, company_id: UUID, subject: str, amount_
     principal.require(permissions.COLLECT_CASH, company_id=company_id)
     return cash.cash_record(company_id=company_id, subject=subject, amount_minor=amount_minor, currency=currency,
                             collector=actor_of(principal)).id
+
+
+# a seller's past payments and refunds, as history_record takes them
+PastPayable = history.PastPayable
+PastPayment = history.PastPayment
+PastRefund = history.PastRefund
+
+
+def history_record(*, principal: Principal, company_id: UUID, payables: Sequence[PastPayable],
+                   payments: Sequence[PastPayment], refunds: Sequence[PastRefund]) -> dict[str, str]:
+    """Record payments and refunds that happened before (a demo company's operating history), in bulk, at their
+    own times: no provider is asked and nothing is announced. Answers each payable's reference by subject.
+    Needs payment.collect_cash and payment.request_refunds in the company."""
+    principal.require(permissions.COLLECT_CASH, company_id=company_id)
+    principal.require(permissions.REQUEST_REFUNDS, company_id=company_id)
+    return history.history_record(company_id=company_id, payables=payables, payments=payments, refunds=refunds)
 
 
 def refund_request(*, principal: Principal, company_id: UUID, subject: str, key: str, reason: str,

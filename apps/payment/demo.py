@@ -1,7 +1,8 @@
 """Demo data of payment for `make run`: sandbox accounts of each demo company with M-Pesa, MTN MoMo and PayPal,
 holding the sandbox credentials the local emulators accept (and the public M-Pesa sandbox shortcode and
 passkey). The MoMo sandbox collects EUR and PayPal is charged USD, so those accounts carry the company's demo
-conversion rates. Runs after company's seeder; idempotent."""
+conversion rates. Runs after company's seeder; idempotent. Payment writes no history of its own: ticketing's
+history asks payment.api to record the payments and refunds of its historic sales (services/history.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from apps.company import api as company_api
 from apps.payment.emulators import mpesa_state, mtn_momo_state, paypal_state
 from apps.payment.models import ProviderAccount
 from apps.payment.services.accounts import account_save
-from transport.demo import DEMO_COMPANIES, DemoOutput, demo_seeder
+from transport.demo import DemoCompany, DemoOutput, demo_company_seeder, demo_seeder
 
 # demo rates only: what one unit of the company's currency is charged as
 DEMO_RATES = {"mtn_momo": ({"KES": "0.0070", "UGX": "0.00025"}, "EUR"),
@@ -33,18 +34,19 @@ def _sandbox_credentials() -> dict[str, dict[str, str]]:
     }
 
 
-@demo_seeder(order=25)
-def seed(out: DemoOutput) -> None:
-    credentials = _sandbox_credentials()
-    existing = set(company_api.company_ids())
-    for company_id in DEMO_COMPANIES.values():
-        if company_id not in existing:
+@demo_company_seeder(order=25)
+def seed(company: DemoCompany, out: DemoOutput) -> None:
+    if company.id not in set(company_api.company_ids()):
+        return
+    for provider, values in _sandbox_credentials().items():
+        if ProviderAccount.objects.filter(company_id=company.id, provider=provider, active=True).exists():
             continue
-        for provider, values in credentials.items():
-            if ProviderAccount.objects.filter(company_id=company_id, provider=provider, active=True).exists():
-                continue
-            rates, currency = DEMO_RATES.get(provider, ({}, ""))
-            account_save(company_id=company_id, provider=provider, environment="sandbox", values=values,
-                         label="Demo sandbox", conversion_rates=rates, conversion_currency=currency)
+        rates, currency = DEMO_RATES.get(provider, ({}, ""))
+        account_save(company_id=company.id, provider=provider, environment="sandbox", values=values,
+                     label="Demo sandbox", conversion_rates=rates, conversion_currency=currency)
+
+
+@demo_seeder(order=25)
+def notes(out: DemoOutput) -> None:
     out.add_note("Payments: every demo company takes M-Pesa (STK push and Paybill 174379), MTN MoMo and PayPal "
                  "through the local sandbox emulators; phone 254708374149 always approves.")

@@ -1,5 +1,6 @@
 """Demo data of ticketing for `make run`: fares for every stretch of the demo companies' routes, priced by
-distance and seat class, a 10 % welcome promo code, and the sales notes. Runs after company's seeder."""
+distance and seat class, a 10 % welcome promo code, and the sales notes. Runs after company's seeder. The sales
+of a company's operating history are in demo_history.py."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ from django.utils import timezone
 
 from apps.auth import api as auth_api
 from apps.company import api as company_api
+from apps.ticketing.demo_history import seed_history as seed_history  # registers ticketing's part of the history
 from apps.ticketing.models import Fare, PromoCode
-from transport.demo import DEMO_COMPANIES, DemoOutput, demo_device_credential, demo_password, demo_seeder
+from transport.demo import (
+    DemoCompany,
+    DemoOutput,
+    demo_company_seeder,
+    demo_device_credential,
+    demo_password,
+    demo_seeder,
+)
 
 # company's demo routes end in these towns
 DEMO_TOWNS = ["Nairobi", "Nakuru", "Eldoret", "Kisumu", "Mombasa", "Kampala"]
@@ -23,16 +32,20 @@ PROMO_CODE = "KARIBU10"
 PASSENGER = "passenger@demo.transport.dev"
 
 
-@demo_seeder(order=30)
-def seed(out: DemoOutput) -> None:
+@demo_company_seeder(order=30)
+def seed(company: DemoCompany, out: DemoOutput) -> None:
     day = timezone.localdate() + timedelta(days=1)
-    for company_id in DEMO_COMPANIES.values():
-        routes = _route_trips(company_id, day)
-        currency = company_api.company_settings(company_id=company_id).currency
-        for trip_id in routes.values():
-            _fares_for(company_api.get_trip(trip_id=trip_id), currency=currency)
-        if routes:
-            _promo(company_id)
+    routes = _route_trips(company.id, day)
+    if not routes:
+        return
+    currency = company_api.company_settings(company_id=company.id).currency
+    for trip_id in routes.values():
+        _fares_for(company_api.get_trip(trip_id=trip_id), currency=currency)
+    _promo(company.id)
+
+
+@demo_seeder(order=30)
+def notes(out: DemoOutput) -> None:
     out.add_note(f"Fares for every stretch of the demo routes; promo code {PROMO_CODE} takes 10 % off.")
 
 

@@ -2,9 +2,9 @@ import pytest
 from django.utils import timezone
 
 from apps.auth import api
-from apps.auth.demo import ADMIN_EMAIL, DEMO_COMPANIES, PASSENGER_EMAIL, seed, seed_companies, seed_devices
+from apps.auth.demo import ADMIN_EMAIL, PASSENGER_EMAIL, seed, seed_company_staff, seed_devices, seed_passenger
 from apps.auth.models import Device, Membership, User
-from transport.demo import DemoOutput, demo_device_credential, demo_password
+from transport.demo import DEMO_COMPANIES, DemoCompany, DemoOutput, demo_device_credential, demo_password
 from transport.principal import PrincipalKind
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +14,12 @@ def _run_twice() -> DemoOutput:
     for _ in range(2):  # `make run` seeds on every start
         out = DemoOutput()
         seed(out)
-        seed_companies(out)
-        seed_devices(out)
+        companies = [DemoCompany(slug=slug, id=company_id) for slug, company_id in DEMO_COMPANIES.items()]
+        for company in companies:
+            seed_company_staff(company, out)
+        seed_passenger(out)
+        for company in companies:
+            seed_devices(company, out)
     return out
 
 
