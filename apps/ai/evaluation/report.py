@@ -21,7 +21,7 @@ def report_text(report: EvaluationReport) -> str:
     width = max((len(result.id) for result in report.results), default=0)
     for result in report.results:
         reason = f"  {result.reason}" if result.reason and result.outcome != "pass" else ""
-        lines.append(f"{result.outcome:<8} {result.id:<{width}}{reason}")
+        lines.append(f"{result.outcome:<8} {result.id:<{width}}{reason}".rstrip())
     counts = ", ".join(f"{count} {outcome}" for outcome, count in report.counts().items())
     score = f"{report.passed}/{report.total} ({report.accuracy:.1%})"
     lines.append(f"Execution accuracy: {score}; {counts}" if report.mode == "model"
