@@ -20,7 +20,8 @@ def report_text(report: EvaluationReport) -> str:
              f"today {report.today} ({report.time_zone}), clock {report.now}"]
     width = max((len(result.id) for result in report.results), default=0)
     for result in report.results:
-        reason = f"  {result.reason}" if result.reason and result.outcome != "pass" else ""
+        # one line a case: a database's message spans several
+        reason = f"  {' '.join(result.reason.split())}" if result.reason and result.outcome != "pass" else ""
         lines.append(f"{result.outcome:<8} {result.id:<{width}}{reason}".rstrip())
     counts = ", ".join(f"{count} {outcome}" for outcome, count in report.counts().items())
     score = f"{report.passed}/{report.total} ({report.accuracy:.1%})"

@@ -59,5 +59,11 @@ def _same(want: list[tuple[Hashable, ...]], have: list[tuple[Hashable, ...]], *,
 
 
 def _shown(rows: Sequence[Sequence[Any]]) -> str:
-    shown = json.dumps([list(row) for row in rows[:SHOWN_ROWS]], default=str)
-    return shown if len(rows) <= SHOWN_ROWS else f"{shown[:-1]}, ... {len(rows) - SHOWN_ROWS} more]"
+    """The rows as compared, numbers bare: a numeric column's "61" shows as 61, as the case file writes it."""
+    shown = [f"[{', '.join(_shown_value(normal_value(value)) for value in row)}]" for row in rows[:SHOWN_ROWS]]
+    more = [f"... {len(rows) - SHOWN_ROWS} more"] if len(rows) > SHOWN_ROWS else []
+    return f"[{', '.join(shown + more)}]"
+
+
+def _shown_value(value: Hashable) -> str:
+    return str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,30 @@
+"""The evaluation's data for tests: the evaluation company and its neighbour with their history at the set's
+anchor, seeded once per test module and committed (questions may run on a connection of their own, which sees
+committed rows only), flushed when the module is done.
+
+    from apps.ai.tests.evaluation_data import evaluation_data  # noqa: F401 (a fixture)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+import pytest
+from django.core.management import call_command
+
+from apps.ai.evaluation.cases import evaluation_set
+from apps.ai.evaluation.company import evaluation_company
+
+__all__ = ["evaluation_data"]
+
+
+@pytest.fixture(scope="module")
+def evaluation_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[UUID]:
+    with django_db_blocker.unblock():
+        company_id = evaluation_company(evaluation_set())
+        try:
+            yield company_id
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
