@@ -168,7 +168,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8030)
     parser.add_argument("--demo-answers", action="store_true", help="Answer the demo's questions (make run).")
     options = parser.parse_args()
-    uvicorn.run(create_app(with_demo_answers=options.demo_answers), host=options.host, port=options.port, log_level="warning")
+    uvicorn.run(create_app(with_demo_answers=options.demo_answers), host=options.host, port=options.port,
+                log_level="warning")
 
 
 if __name__ == "__main__":

@@ -17,5 +17,7 @@ def evaluation_database(*, rebuild: bool = False) -> str:
     aliases = {alias for alias in connections if connections[alias].settings_dict["NAME"] == configured}
     for alias in aliases:
         connections[alias].settings_dict.setdefault("TEST", {})["NAME"] = name
-    setup_databases(verbosity=0, interactive=False, keepdb=not rebuild, aliases=aliases, serialized_aliases=set())
+    # `aliases` is only tested for membership (django-stubs types it a mapping)
+    setup_databases(verbosity=0, interactive=False, keepdb=not rebuild, aliases=dict.fromkeys(aliases),
+                    serialized_aliases=set())
     return name

@@ -1,9 +1,6 @@
 """The evaluation's data for tests: the evaluation company and its neighbour with their history at the set's
 anchor, seeded once per test module and committed (questions may run on a connection of their own, which sees
-committed rows only), flushed when the module is done.
-
-    from apps.ai.tests.evaluation_data import evaluation_data  # noqa: F401 (a fixture)
-"""
+committed rows only), flushed when the module is done."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.ai.evaluation.cases import CASES_FILE, evaluation_set
-from apps.ai.tests.evaluation_data import evaluation_data  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
