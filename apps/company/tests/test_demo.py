@@ -1,5 +1,6 @@
 """The demo of `make run`: identity's demo staff run the two demo companies, which have a network, both
-coach layouts and 14 days of trips, every one with a driver; seeding again adds nothing. The simulated bus has
+coach layouts, 14 days of trips, every one with a driver, and the days of operating history before today;
+seeding again adds nothing. The simulated bus has
 a run up Thika Road departing as the demo starts, boarding; one still due under way is kept, one that should
 have arrived is closed and replaced."""
 
@@ -15,9 +16,9 @@ from django.utils import timezone
 
 from apps.auth import api as auth_api
 from apps.company import api
-from apps.company.demo import DEMO_COMPANIES, SIMULATED_STOPS
+from apps.company.demo import DEMO_COMPANIES, SIMULATED_STOPS, local_today
 from apps.company.models import Company, DriverAssignment, Route, SeatLayoutVersion, Stop, Trip, TripStop
-from transport.demo import DEMO_SIMULATED_BUS, seed_all
+from transport.demo import DEMO_HISTORY_DAYS, DEMO_SIMULATED_BUS, seed_all
 
 DEMO_TOWNS = {"Nairobi", "Nakuru", "Eldoret", "Kisumu", "Mombasa", "Kampala"}
 THIKA_ROAD_TOWNS = {"Pangani", "Roysambu", "Ruiru", "Juja", "Thika"}
@@ -40,7 +41,12 @@ def test_the_demo_seeds_both_companies_with_driven_trips(db):
         assert Route.objects.filter(company=company).count() == 4 + simulated
         assert set(Stop.objects.filter(company=company).values_list("town", flat=True)) == (
             DEMO_TOWNS | THIKA_ROAD_TOWNS if simulated else DEMO_TOWNS)
-        assert Trip.objects.filter(company=company).count() == 4 * days + simulated
+        today = local_today(company_id)
+        assert Trip.objects.filter(company=company, service_date__gte=today).count() == 4 * days + simulated
+        # and the operating history before today: every departure of the four routes, run or cancelled
+        past = Trip.objects.filter(company=company, service_date__lt=today)
+        assert past.count() == 4 * DEMO_HISTORY_DAYS
+        assert set(past.values_list("status", flat=True)) <= {"arrived", "cancelled"}
         undriven = Trip.objects.filter(company=company, departure_at__gt=timezone.now()).exclude(
             assignments__is_active=True)
         assert undriven.count() == 0

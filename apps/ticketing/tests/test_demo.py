@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -12,8 +13,9 @@ from rest_framework.test import APIClient
 from apps.company import api as company_api
 from apps.ticketing.demo import PASSENGER, PROMO_CODE, WALKTHROUGH_COMPANY, walkthrough_trip
 from apps.ticketing.fares.quotes import trip_quote
-from apps.ticketing.models import Fare, PromoCode
-from transport.demo import DEMO_COMPANIES, demo_device_credential, demo_password, seed_all
+from apps.ticketing.models import Boarding, Booking, Fare, PromoCode, Ticket
+from transport.demo import DEMO_COMPANIES, DEMO_HISTORY_DAYS, demo_device_credential, demo_password, seed_all
+from transport.models import DemoHistoryRecord
 
 
 def test_the_demo_prices_every_stretch_and_seeds_once(db):
@@ -29,6 +31,23 @@ def test_the_demo_prices_every_stretch_and_seeds_once(db):
                        passengers=[("1A", "adult")], promo_code=PROMO_CODE)
     assert quote.lines[0].fare_minor == 210_000  # 350 km at 6 KES
     assert quote.total_minor == 189_000
+
+
+def test_the_demo_companies_have_their_history_up_to_their_today_once(db):
+    seed_all()
+    counts = (Booking.objects.count(), Ticket.objects.count(), Boarding.objects.count())
+    seed_all()
+
+    assert (Booking.objects.count(), Ticket.objects.count(), Boarding.objects.count()) == counts
+    for company_id in DEMO_COMPANIES.values():
+        zone = ZoneInfo(company_api.company_settings(company_id=company_id).timezone)
+        today = timezone.localdate(timezone=zone)
+        record = DemoHistoryRecord.objects.get(company_id=company_id)
+        assert (record.anchor, record.days) == (today, DEMO_HISTORY_DAYS)
+        days = {trip.service_date for trip in company_api.trips_of_days(
+            company_id=company_id, first_day=today - timedelta(days=DEMO_HISTORY_DAYS), last_day=today)
+            if Booking.objects.filter(trip_id=trip.id, state=Booking.State.CONFIRMED).exists()}
+        assert days == {today - timedelta(days=n) for n in range(1, DEMO_HISTORY_DAYS + 1)}
 
 
 def test_the_printed_walkthrough_works_step_by_step(db):
