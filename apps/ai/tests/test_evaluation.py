@@ -98,7 +98,7 @@ def test_with_the_model_the_accuracy_is_the_cases_whose_sql_gave_the_gold_rows(e
     assert "ai_provider_unavailable" in lines["busiest-day"]
     assert "the model declined: I cannot tell." in lines["top-stretch-last-week"]
     assert "answered a question the views cannot answer" in lines["unanswerable-weather"]
-    assert "expected [[61]]" in lines["seats-yesterday"]
+    assert "other rows: got [[35]], expected [[61]]" in lines["seats-yesterday"]
     assert len(gemini.requests()) == len(cases)
     assert "Today is Monday 2026-06-15 in the company's time zone, Africa/Nairobi." in (
         gemini.requests()[0]["body"]["systemInstruction"]["parts"][0]["text"])
