@@ -27,6 +27,7 @@ from apps.auth import api as auth_api
 from apps.company import api as company_api
 from apps.payment import api as payment_api
 from apps.ticketing.boarding.services import BOARDED
+from apps.ticketing.demo_people import passenger_name, passenger_phone
 from apps.ticketing.fares.pricing import DISCOUNT_PERCENT
 from apps.ticketing.inventory.stretches import stretch
 from apps.ticketing.models import (
@@ -410,17 +411,3 @@ def _ticket(history: DemoHistory, booking: Booking, passenger: Passenger, *, val
                                    trip_id=booking.trip_id, ticket=ticket, device_id=staff.driver_device_id,
                                    scanned_at=scanned, recorded_at=recorded, source=source, outcome=BOARDED))
 
-
-FIRST_NAMES = ["Amina", "Brian", "Cynthia", "David", "Esther", "Faith", "George", "Halima", "Ivan", "Joyce", "Kevin",
-               "Lydia", "Moses", "Naliaka", "Otieno", "Purity", "Quincy", "Rose", "Samuel", "Tabitha", "Umar",
-               "Violet", "Wanjiru", "Xavier", "Yusuf", "Zawadi", "Achieng", "Baraka", "Chebet", "Kamau"]
-LAST_NAMES = ["Otieno", "Mwangi", "Wanjiku", "Kiprop", "Achieng", "Mutua", "Njoroge", "Odhiambo", "Kariuki",
-              "Chebet", "Omondi", "Nakato", "Ssempala", "Namutebi", "Barasa", "Wafula", "Kiptoo", "Auma"]
-
-
-def passenger_name(rng: random.Random) -> str:
-    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-
-
-def passenger_phone(rng: random.Random) -> str:
-    return f"+2547{rng.randint(0, 99_999_999):08d}"
