@@ -9,7 +9,6 @@ from uuid import UUID
 import pytest
 
 from apps.ai.reporting import catalog
-from apps.ai.tests.evaluation_data import *  # noqa: F403  (the evaluation's data, seeded per module asking)
 from apps.ai.tests.gemini_emulator import *  # noqa: F403  (the Gemini emulator)
 from tests.worlds.boarding import ticket
 from tests.worlds.ticketing import SalesWorld, build_sales_world

@@ -1,7 +1,10 @@
 """The evaluation (`manage.py ai_evaluate`) on its own data, the evaluation company's history at the set's anchor:
 offline every case's gold SQL gives its expected rows through the guard; with the model (the Gemini emulator,
 scripted case by case) the printed execution accuracy is exactly the cases whose SQL gave the gold rows, and a
-refusal, a failure and a provider error are each reported as what they are."""
+refusal, a failure and a provider error are each reported as what they are.
+
+Transactional tests: a question runs on committed rows and outside any transaction of the test's; the command
+seeds the evaluation company itself, and the flush after each test takes it away."""
 
 from __future__ import annotations
 
@@ -13,8 +16,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.ai.evaluation.cases import CASES_FILE, evaluation_set
+from transport.demo import demo_company_id
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
 
 def evaluate(*options: str) -> str:
@@ -28,18 +32,17 @@ def outcomes(report: str) -> dict[str, str]:
     return {line.split()[1]: line.split()[0] for line in lines}
 
 
-def test_offline_every_case_gives_its_expected_rows_through_the_guard(evaluation_data):
+def test_offline_every_case_gives_its_expected_rows_and_a_wrong_expected_row_fails_the_command(tmp_path: Path):
     report = evaluate()
 
     cases = evaluation_set().cases
     assert report.splitlines()[0].startswith(f"ai_evaluate offline: {len(cases)} cases, gold SQL through the guard; "
-                                             f"company {evaluation_data}, today 2026-06-15 (Africa/Nairobi)")
+                                             f"company {demo_company_id('evaluation')}, today 2026-06-15 "
+                                             "(Africa/Nairobi)")
     assert outcomes(report) == {case.id: "pass" for case in cases}
     assert report.splitlines()[-1] == (f"Offline: {len(cases)}/{len(cases)} (100.0%) cases pass; {len(cases)} pass, "
                                        "0 fail, 0 refused, 0 error")
 
-
-def test_offline_a_wrong_expected_row_fails_the_case_and_the_command(evaluation_data, tmp_path: Path):
     wrong = tmp_path / "cases.toml"
     wrong.write_text(CASES_FILE.read_text(encoding="utf-8").replace("rows = [[61]]", "rows = [[60]]", 1),
                      encoding="utf-8")
@@ -73,7 +76,7 @@ SCRIPTED = {
 }
 
 
-def test_with_the_model_the_accuracy_is_the_cases_whose_sql_gave_the_gold_rows(evaluation_data, gemini, tmp_path):
+def test_with_the_model_the_accuracy_is_the_cases_whose_sql_gave_the_gold_rows(gemini, tmp_path):
     cases = evaluation_set().cases
     for case in cases:
         gemini.answer(**SCRIPTED.get(case.id, {"json": {"sql": case.sql, "explanation": "Gold."}}))
