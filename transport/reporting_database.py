@@ -14,21 +14,22 @@ from typing import Any
 
 REPORTING_DATABASE = "reporting"
 
-# What the reporting connection keeps of the default one's OPTIONS: no pool (questions are few; a persistent
-# connection per thread), no prepare threshold (the executor picks the protocol of each statement itself).
-_KEPT_OPTIONS = ("connect_timeout", "sslmode", "sslrootcert", "sslcert", "sslkey")
+# What the reporting connection drops of the default one's OPTIONS: the pool (questions are few; a persistent
+# connection per thread) and the prepare settings (the executor picks the protocol of each statement itself).
+# Everything else (the server, a unix socket directory given as `host`, TLS, the connect timeout) it keeps.
+_DROPPED_OPTIONS = ("pool", "server_side_binding", "prepare_threshold")
 
 
 def reporting_database(default: Mapping[str, Any], *, role: str, password: str,
                        url_settings: Mapping[str, Any] | None, conn_max_age: int) -> dict[str, Any]:
     """The reporting connection's settings: `url_settings` (a full URL, parsed) when given, else the default
-    database's server and name with the role's login; always a mirror of the default in tests."""
-    options = {name: value for name, value in default.get("OPTIONS", {}).items() if name in _KEPT_OPTIONS}
+    database's with the role's login; always a mirror of the default in tests."""
     if url_settings is not None:
-        database = {**url_settings, "OPTIONS": {**options, **url_settings.get("OPTIONS", {})}}
+        database = dict(url_settings)
     else:
-        database = {"ENGINE": default["ENGINE"], "HOST": default.get("HOST", ""), "PORT": default.get("PORT", ""),
-                    "NAME": default["NAME"], "USER": role, "PASSWORD": password, "OPTIONS": options}
+        database = {**default, "USER": role, "PASSWORD": password}
+    database["OPTIONS"] = {name: value for name, value in database.get("OPTIONS", {}).items()
+                           if name not in _DROPPED_OPTIONS}
     return {**database, "CONN_MAX_AGE": conn_max_age, "CONN_HEALTH_CHECKS": True, "TEST": {"MIRROR": "default"}}
 
 
