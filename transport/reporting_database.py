@@ -24,10 +24,7 @@ def reporting_database(default: Mapping[str, Any], *, role: str, password: str,
                        url_settings: Mapping[str, Any] | None, conn_max_age: int) -> dict[str, Any]:
     """The reporting connection's settings: `url_settings` (a full URL, parsed) when given, else the default
     database's with the role's login; always a mirror of the default in tests."""
-    if url_settings is not None:
-        database = dict(url_settings)
-    else:
-        database = {**default, "USER": role, "PASSWORD": password}
+    database = dict(url_settings) if url_settings is not None else {**default, "USER": role, "PASSWORD": password}
     database["OPTIONS"] = {name: value for name, value in database.get("OPTIONS", {}).items()
                            if name not in _DROPPED_OPTIONS}
     return {**database, "CONN_MAX_AGE": conn_max_age, "CONN_HEALTH_CHECKS": True, "TEST": {"MIRROR": "default"}}

@@ -149,7 +149,7 @@ def test_concurrent_runs_for_two_companies_each_read_their_own_rows(ours, theirs
     same time for their companies, again and again: no answer holds the other's rows."""
     rounds = 30
     start = threading.Barrier(2)
-    answers: dict[str, list[set[str]]] = {"ours": [], "theirs": []}
+    answers: dict[str, list[set[object]]] = {"ours": [], "theirs": []}
     pids: dict[str, int] = {}
     failures: list[BaseException] = []
 
