@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connections
 
 from apps.ai.gemini.prompt import schema_prompt
 from apps.ai.guard.checks import sql_check
@@ -16,6 +16,8 @@ from apps.ai.guard.errors import SqlRefused
 from apps.ai.guard.executor import guarded_run
 from apps.ai.questions.clock import company_clock
 from apps.ai.reporting.catalog import reporting_views
+from apps.ai.tests.runs import committed_questions
+from transport.reporting_database import REPORTING_DATABASE
 
 # 22:30 UTC on Sunday 14 June 2026 is already Monday 15 June in Nairobi (UTC+3), still Sunday in Lima (UTC-5)
 LATE_SUNDAY_UTC = dt.datetime(2026, 6, 14, 22, 30, tzinfo=dt.UTC)
@@ -29,12 +31,13 @@ def run(sql: str, company, *, time_zone: str):
 
 
 def session_time_zone() -> str:
-    with connection.cursor() as cursor:
+    """The reporting connection's TimeZone, outside any question."""
+    with connections[REPORTING_DATABASE].cursor() as cursor:
         cursor.execute("SELECT current_setting('TimeZone')")
         return str(cursor.fetchone()[0])
 
 
-@pytest.mark.django_db
+@committed_questions
 @pytest.mark.parametrize(("time_zone", "offset", "day"), [
     ("Africa/Nairobi", 3 * 3600, "2026-06-15"),
     ("America/Lima", -5 * 3600, "2026-06-14"),
@@ -49,7 +52,7 @@ def test_the_sql_runs_in_the_companys_time_zone_and_the_session_zone_is_back_aft
     assert session_time_zone() == before
 
 
-@pytest.mark.django_db
+@committed_questions
 def test_the_companys_clock_is_its_zone_and_its_local_date():
     from tests.worlds.ticketing import build_sales_world
 
@@ -87,7 +90,7 @@ DATE_QUESTIONS_SQL = [
 ]
 
 
-@pytest.mark.django_db
+@committed_questions
 @pytest.mark.parametrize("sql", DATE_QUESTIONS_SQL)
 def test_what_date_questions_are_written_with_passes_the_guard_and_runs(ours, sql):
     result = run(sql, ours, time_zone="Africa/Nairobi")
@@ -107,7 +110,7 @@ def test_clock_and_setting_functions_outside_the_allow_list_are_refused(sql):
     assert refused.value.reason_code == "function_not_allowed"
 
 
-@pytest.mark.django_db
+@committed_questions
 def test_a_pinned_clock_answers_its_instant_in_the_companys_zone(ours):
     checked = sql_check("SELECT current_date, current_date - 1, now(), localtimestamp, localtime "
                         "FROM reporting_sales LIMIT 1", allowed_relations={"reporting_sales"}, row_limit=10)
@@ -121,7 +124,7 @@ def test_a_pinned_clock_answers_its_instant_in_the_companys_zone(ours):
     assert "CURRENT_DATE" not in pinned.sql and "LIMIT 1" in pinned.sql
 
 
-@pytest.mark.django_db
+@committed_questions
 def test_a_question_asked_tells_the_model_the_companys_today_and_runs_in_its_zone(gemini, ours):
     gemini.answer(json={"sql": LOCAL_DAY, "explanation": "The local day."})
     today = company_clock(company_id=ours.company_id).today

@@ -16,9 +16,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.ai.evaluation.cases import CASES_FILE, evaluation_set
+from apps.ai.tests.runs import committed_questions
 from transport.demo import demo_company_id
 
-pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
+pytestmark = committed_questions
 
 
 def evaluate(*options: str) -> str:

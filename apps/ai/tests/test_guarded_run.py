@@ -6,25 +6,16 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
-from apps.ai.guard.checks import CheckedSql, sql_check
+from apps.ai.guard.checks import sql_check
 from apps.ai.guard.errors import QueryFailed, QueryPermissionDenied, QueryTimedOut, SqlRefused
 from apps.ai.guard.executor import guarded_run
+from apps.ai.tests.runs import ZONE, committed_questions, run
 from transport.reporting import BINDING_TABLE
+from transport.reporting_database import REPORTING_DATABASE
 
-pytestmark = pytest.mark.django_db
-
-ZONE = "Africa/Nairobi"  # the worlds' companies' zone
-
-
-def unchecked(sql: str) -> CheckedSql:
-    return CheckedSql(sql=sql, original=sql, relations=frozenset())
-
-
-def run(sql: str, company, *, max_rows: int = 100, timeout_ms: int = 5000):
-    return guarded_run(unchecked(sql), company_id=company.company_id, time_zone=ZONE, timeout_ms=timeout_ms,
-                       max_rows=max_rows)
+pytestmark = committed_questions
 
 
 def booking_count() -> int:
@@ -93,8 +84,8 @@ def test_writes_fail_in_the_read_only_transaction_and_change_nothing_even_unchec
 def test_refused_sql_never_reaches_the_database(ours, views, sql):
     before = booking_count()
     with pytest.raises(SqlRefused):
-        guarded_run(sql_check(sql, allowed_relations=views, row_limit=10), company_id=ours.company_id,
-                    time_zone=ZONE, timeout_ms=5000, max_rows=10)
+        guarded_run(sql_check(sql, allowed_relations=views, row_limit=10), company_id=ours.company_id, time_zone=ZONE,
+                    timeout_ms=5000, max_rows=10)
     assert booking_count() == before == 2
 
 
@@ -114,9 +105,10 @@ def test_rows_beyond_max_rows_are_not_returned(ours):
 
 def test_the_role_settings_and_binding_end_with_the_run(ours):
     run("SELECT 1", ours)
+    with connections[REPORTING_DATABASE].cursor() as cursor:
+        cursor.execute("SELECT session_user, current_user, current_setting('transaction_read_only'), "
+                       "current_setting('statement_timeout')")
+        assert cursor.fetchone() == (settings.AI_REPORTING_ROLE, settings.AI_REPORTING_ROLE, "off", "0")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT current_user, (SELECT count(*) FROM {BINDING_TABLE}), "  # noqa: S608 (a constant)
-                       "current_setting('transaction_read_only'), current_setting('statement_timeout')")
-        user, bindings, read_only, timeout = cursor.fetchone()
-    assert user != settings.AI_REPORTING_ROLE
-    assert (bindings, read_only, timeout) == (0, "off", "0")
+        cursor.execute(f"SELECT count(*) FROM {BINDING_TABLE}")  # noqa: S608 (a constant)
+        assert cursor.fetchone() == (0,)
