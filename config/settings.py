@@ -18,6 +18,7 @@ from celery.schedules import crontab
 
 from config import services
 from config.env import env_bool, env_int, env_list, env_str
+from transport.reporting_database import REPORTING_DATABASE, reporting_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TRANSPORT_VAR_DIR") or BASE_DIR / "var").resolve()
@@ -113,7 +114,7 @@ DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
 if DB_PREPARE_THRESHOLD:
     _database["OPTIONS"].update(server_side_binding=True, prepare_threshold=DB_PREPARE_THRESHOLD)
 _database["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME") or None}
-DATABASES = {"default": _database}
+DATABASES: dict[str, Any] = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, locks, rate counters, channel layer; Celery broker ---
@@ -561,8 +562,10 @@ TRANSPORT_LOCAL_EMULATORS: list[dict[str, Any]] = [
      "env": {"TWILIO_BASE_URL": "{base}", "TWILIO_ACCOUNT_SID": "AC0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e",
              "TWILIO_AUTH_TOKEN": "emulator-sandbox-auth-token-0001"}},
     # Gemini's emulator stands in when no key is configured (a real key alone means Google's endpoint); its key is
-    # the emulator's own (apps/ai/emulators/state.py)
+    # the emulator's own (apps/ai/emulators/state.py); it answers the demo's questions (the evaluation set's demo
+    # cases, apps/ai/emulators/demo_answers.py)
     {"name": "gemini-emulator", "module": "apps.ai.emulators.gemini", "configured_by": ["GEMINI_API_KEY"],
+     "args": ["--demo-answers"],
      "env": {"GEMINI_BASE_URL": "{base}", "GEMINI_API_KEY": "emulator-gemini-key-0001"}},
 ]
 # management commands run_platform runs once everything answers (with the children's environment)
@@ -580,8 +583,18 @@ TRANSPORT_DEMO_CHILDREN: list[dict[str, Any]] = [
 NOTIFICATION_TICKET_LINK_BASE_URL = env_str("NOTIFICATION_TICKET_LINK_BASE_URL", PUBLIC_BASE_URL).rstrip("/")
 
 # --- Questions (ai): the database role operators' questions run as. It may only read the reporting views
-# (apps/ai/reporting/role.py); migrations create it, and `migrate` grants it each new view ---
+# (apps/ai/reporting/role.py); migrations create it with a login, and `migrate` grants it each new view ---
 AI_REPORTING_ROLE = env_str("AI_REPORTING_ROLE", "transport_reporting")
+# Questions run on their own connection, which logs in as that role (transport/reporting_database.py): same server
+# and database as DATABASE_URL, with this password (`migrate` sets it on the role; empty: none, for a server that
+# trusts local connections), or everything from AI_REPORTING_DATABASE_URL when that is set
+AI_REPORTING_PASSWORD = env_str("AI_REPORTING_PASSWORD")
+AI_REPORTING_DATABASE_URL = env_str("AI_REPORTING_DATABASE_URL")
+DATABASES[REPORTING_DATABASE] = reporting_database(
+    _database, role=AI_REPORTING_ROLE, password=AI_REPORTING_PASSWORD,
+    url_settings=dj_database_url.parse(AI_REPORTING_DATABASE_URL) if AI_REPORTING_DATABASE_URL else None,
+    conn_max_age=env_int("DB_CONN_MAX_AGE", 600))
+DATABASE_ROUTERS = ["transport.reporting_database.ReportingRouter"]
 # Each question costs a model call: at most this many per user per hour, and per company per day (429 beyond)
 AI_QUESTIONS_PER_USER_PER_HOUR = env_int("AI_QUESTIONS_PER_USER_PER_HOUR", 30)
 AI_QUESTIONS_PER_COMPANY_PER_DAY = env_int("AI_QUESTIONS_PER_COMPANY_PER_DAY", 500)

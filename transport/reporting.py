@@ -1,14 +1,15 @@
 """Reporting views: the database views each app publishes for plain-language questions, described column by
 column so that the model is told what it may read and a test can hold each description to its view.
 
-A view filters itself on the company bound to the connection's transaction: a row of BINDING_TABLE keyed by the
-backend's pid, which the ai app inserts before it switches to the reporting role and rolls back with the question.
-The views run with their owner's rights, so they read that table; the reporting role has no privilege on it at
-all, so SQL run as that role can neither read the binding nor write another company into it (a per-transaction
-setting could be changed by the role itself with `set_config`). Without a binding row a view returns no rows, so
-a query that forgot to bind a company reads nothing rather than everything. Views are `security_barrier`, so the
-caller's predicates never run before that filter (a failing cast in a WHERE clause cannot reveal another
-company's values in its error message).
+A view filters itself on the company bound to the backend that reads it: a row of BINDING_TABLE keyed by that
+backend's pid. Questions run on a connection of their own that logs in as the reporting role
+(transport/reporting_database.py); the application's connection writes and commits the row for that connection's
+pid before the question runs, and deletes it after. The views run with their owner's rights, so they read that
+table; the reporting role has no privilege on it at all, so SQL run as that role can neither read the binding nor
+write another company into it (a per-transaction setting could be changed by the role itself with `set_config`).
+Without a binding row a view returns no rows, so a query that forgot to bind a company reads nothing rather than
+everything. Views are `security_barrier`, so the caller's predicates never run before that filter (a failing cast
+in a WHERE clause cannot reveal another company's values in its error message).
 """
 
 from __future__ import annotations
@@ -19,11 +20,16 @@ from django.db import migrations
 
 BINDING_TABLE = "transport_reporting_binding"
 
-# The company bound to this connection's current transaction (none: NULL, so no row matches).
+# The company bound to the backend reading a view (none: NULL, so no row matches).
 BINDING_TENANT = f"(SELECT company_id FROM {BINDING_TABLE} WHERE backend_pid = pg_backend_pid())"  # noqa: S608 (constants)
 
-# Binds the company given as the one parameter to this connection's transaction (owner only; roll it back).
-BINDING_INSERT = f"INSERT INTO {BINDING_TABLE} (backend_pid, company_id) VALUES (pg_backend_pid(), %s)"  # noqa: S608 (constants)
+# Binds the company (second parameter) to the backend whose pid is the first (owner only). A row left by a dead
+# backend whose pid the server has since given to another is overwritten, never used.
+BINDING_UPSERT = (f"INSERT INTO {BINDING_TABLE} (backend_pid, company_id) VALUES (%s, %s) "  # noqa: S608 (constants)
+                  "ON CONFLICT (backend_pid) DO UPDATE SET company_id = EXCLUDED.company_id, bound_at = now()")
+
+# Ends the binding of the backend whose pid is the one parameter.
+BINDING_DELETE = f"DELETE FROM {BINDING_TABLE} WHERE backend_pid = %s"  # noqa: S608 (constants)
 
 # The first views' filter, a transaction setting the reporting role could itself change; only their migrations
 # and the reversal of the re-binding ones use it.

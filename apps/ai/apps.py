@@ -6,11 +6,13 @@ from django.db.models.signals import post_migrate
 
 
 def reporting_grants_refresh(*, using: str, **_: Any) -> None:
-    """After every `migrate`: the reporting role reads exactly the views published now (new views included)."""
+    """After every `migrate`: the reporting role reads exactly the views published now (new views included), and
+    logs in with the password configured now."""
     from apps.ai.reporting import catalog, role
 
     connection = connections[using]
     if role.role_exists(connection):
+        role.password_refresh(connection, role.configured_password())
         role.grants_refresh(connection, catalog.reporting_view_names())
 
 

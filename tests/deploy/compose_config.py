@@ -20,6 +20,7 @@ REQUIRED_SECRETS = {
     "POSTGRES_PASSWORD": "compose-check-postgres",
     "REDIS_PASSWORD": "compose-check-redis",
     "RABBITMQ_PASSWORD": "compose-check-rabbitmq",
+    "AI_REPORTING_PASSWORD": "compose-check-reporting",
 }
 
 

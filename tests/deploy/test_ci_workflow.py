@@ -50,6 +50,7 @@ def test_tests_run_against_healthy_service_containers(workflow):
         "DATABASE_URL": "postgres://postgres:postgres@localhost:5432/transport",
         "REDIS_URL": "redis://localhost:6379/0",
         "CELERY_BROKER_URL": "amqp://transport:transport@localhost:5672//",
+        "AI_REPORTING_PASSWORD": "reporting",  # the service container's PostgreSQL asks every login for one
     }
     assert steps_of(job)[-3:] == [
         "sudo apt-get update && sudo apt-get install -y nginx", "make test", "make test-embedded"

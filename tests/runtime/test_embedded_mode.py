@@ -31,6 +31,9 @@ SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
 # a test that needs no database: the run below only loads the settings, which start the servers
 DATABASE_FREE_TEST = ("tests/runtime/test_embedded_mode.py::"
                       "test_a_redis_socket_path_too_long_for_unix_sockets_moves_to_a_short_temp_path")
+# questions run on a second connection that logs in as the reporting role (over the embedded server's socket)
+QUESTION_TESTS = ("apps/ai/tests/test_reporting_login.py::test_the_reporting_connection_logs_in_as_the_role",
+                  "apps/ai/tests/test_tenant_binding.py::test_concurrent_runs_for_two_companies_each_read_their_own_rows")
 
 
 def embedded_environment(var_dir: Path) -> dict[str, str]:
@@ -40,9 +43,9 @@ def embedded_environment(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def run_pytest(test: str, *, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_pytest(*tests: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
         env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
     )
 
@@ -118,6 +121,14 @@ def test_a_test_run_leaves_running_the_embedded_servers_it_found(var_dir):
     assert redis is not None
     assert embedded.postgres_pid(var_dir / "postgres" / "data") == postgres
     assert embedded.redis_pid(var_dir / "redis") == redis
+
+
+@pytest.mark.slow
+def test_questions_run_as_the_reporting_role_on_the_embedded_server(var_dir):
+    result = run_pytest(*QUESTION_TESTS, env=embedded_environment(var_dir))
+
+    assert result.returncode == 0, result.stdout
+    assert "2 passed" in result.stdout
 
 
 def test_a_redis_socket_path_too_long_for_unix_sockets_moves_to_a_short_temp_path():

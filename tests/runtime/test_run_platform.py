@@ -193,10 +193,10 @@ def test_a_child_dying_after_start_stops_the_others_and_fails(launch_env, marker
     assert marked_processes(marker) == []
 
 
-def test_the_demo_walkthrough_pays_a_hold_with_mpesa_and_the_ticket_reaches_the_passenger_by_sms(launch_env, marker):
+def test_the_demo_walkthrough_pays_with_mpesa_texts_the_ticket_and_answers_the_admins_question(launch_env, marker):
     port = free_port()
     launcher = start_platform(["--port", str(port)], env=launch_env, marker=marker)
-    banner = read_until(launcher, "every message, its status and what the gateway reported")  # its last line
+    banner = read_until(launcher, "every question asked, its SQL and the guard's decision")  # its last line
     logged: list[str] = []
     drained = threading.Thread(target=lambda: logged.extend(launcher.stdout or []), daemon=True)  # they keep logging
     drained.start()
@@ -225,6 +225,11 @@ def test_the_demo_walkthrough_pays_a_hold_with_mpesa_and_the_ticket_reaches_the_
         wait_for(lambda: any(message["status"] == "accepted" for message in _call(inbox, "GET", "", None)["messages"]),
                  within=60, what="the sale's SMS to reach the SMS gateway's emulator")
         sms = _call(inbox, "GET", "", None)["messages"]
+        question_line = next(line for line in banner.splitlines() if "/api/v1/ai/questions" in line)
+        asker = question_line.split("$(token ", 1)[1].split(")", 1)[0]
+        admin = _call(base, "POST", "/api/v1/auth/token", {"identifier": asker, "password": "transport-demo"})
+        answer = _call(base, "POST", "/api/v1/ai/questions", json.loads(question_line.split("-d '", 1)[1][:-1]),
+                       {"Authorization": f"Bearer {admin['access']}"})
     finally:
         launcher.send_signal(signal.SIGINT)
         drained.join(timeout=60)
@@ -234,6 +239,11 @@ def test_the_demo_walkthrough_pays_a_hold_with_mpesa_and_the_ticket_reaches_the_
     assert [(t["seat"], len(t["number"])) for t in confirmed["tickets"]] == [("3A", 8)]
     assert [(message["to"], confirmed["tickets"][0]["number"] in message["text"]) for message in sms] == [
         ("+254700000001", True)]
+    # the demo's question, answered by the Gemini emulator's script over the demo company's history
+    assert asker == "company-admin@alpha.demo.transport.dev"
+    assert answer["columns"] == ["channel", "seats"] and "reporting_sales" in answer["sql"]
+    assert sorted(row[0] for row in answer["rows"]) == ["counter", "online", "pos"]
+    assert all(int(row[1]) > 0 for row in answer["rows"])
     assert marked_processes(marker) == []
 
 

@@ -9,9 +9,11 @@ publishing and marking can publish a row twice, which the handlers' inbox makes 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import suppress
 from datetime import timedelta
 from typing import Any
@@ -82,10 +84,25 @@ class _ThreadProducers:
 _producers = _ThreadProducers()
 
 
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def relay_held() -> Iterator[None]:
+    """Inside it, this thread publishes nothing after commit: the outbox rows wait for a sweep. For writes to a
+    database no worker serves (the questions' evaluation database), whose events no worker must receive."""
+    before = getattr(_held, "on", False)
+    _held.on = True
+    try:
+        yield
+    finally:
+        _held.on = before
+
+
 def relay_after_commit(message: OutboxMessage) -> None:
     """Publish an event its sender just committed. The row is not locked: the sweep only takes rows
     older than its grace period, and if both ever publish one, the handlers' inbox absorbs it."""
-    if breaker.is_open():
+    if breaker.is_open() or getattr(_held, "on", False):
         return
     try:
         _publish_row(message, _producers.get())

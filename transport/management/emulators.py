@@ -5,6 +5,7 @@ settings.TRANSPORT_LOCAL_EMULATORS lists them: a name, the module run with `pyth
 --port), and the environment variables it stands in for, each a template of its base URL. An emulator starts
 when any of its variables is unset (or any of its `configured_by` ones, when it names them: a provider configured by
 its key alone, its base URL defaulting to the real one); the children then see every variable pointing at it.
+`args`, when a spec has them, follow --host and --port on the emulator's command line.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def local_emulators(environ: Mapping[str, str]) -> list[LocalEmulator]:
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         emulators.append(LocalEmulator(
-            name=spec["name"], argv=["-m", spec["module"], "--host", "127.0.0.1", "--port", str(port)], port=port,
+            name=spec["name"], port=port,
+            argv=["-m", spec["module"], "--host", "127.0.0.1", "--port", str(port), *spec.get("args", [])],
             env={name: template.format(base=base) for name, template in variables.items()}))
     return emulators
 

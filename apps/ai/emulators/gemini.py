@@ -9,12 +9,15 @@ scripted answer (state.py) as `{"candidates": [{"content": {"role": "model", "pa
 
 Control endpoints (no Google server has them):
 
-    POST /_emu/reset       forget the scripts and the request log; only the emulator's own key is known
+    POST /_emu/reset       forget the scripts (the demo's too) and the request log; only the emulator's key is known
     POST /_emu/answers     {"outcome"?, "text"?, "json"?, "status"?, "delay"?, "when"?, "times"?} (state.py)
     POST /_emu/keys        {"key"}: one more API key it accepts
     GET  /_emu/requests    every request received, oldest first: {"model", "api_key", "question", "body"}
 
-    python -m apps.ai.emulators.gemini --port 8030
+    python -m apps.ai.emulators.gemini --port 8030 [--demo-answers]
+
+--demo-answers scripts, for good, the answers of the evaluation set's demo questions (demo_answers.py): what
+`make run` starts it with.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from apps.ai.emulators.demo_answers import demo_answers
 from apps.ai.emulators.state import Answer, GeminiState
 from transport.emulators.control import control_body
 
@@ -144,7 +148,7 @@ async def requests_received(request: Request) -> Response:
     return JSONResponse({"requests": state_of(request).requests})
 
 
-def create_app() -> Starlette:
+def create_app(*, with_demo_answers: bool = False) -> Starlette:
     app = Starlette(routes=[
         Route("/v1beta/models/{model}:generateContent", generate_content, methods=["POST"]),
         Route("/_emu/reset", reset, methods=["POST"]),
@@ -153,6 +157,8 @@ def create_app() -> Starlette:
         Route("/_emu/requests", requests_received, methods=["GET"]),
     ])
     app.state.gemini = GeminiState()
+    for answer in demo_answers() if with_demo_answers else []:
+        app.state.gemini.add(answer)
     return app
 
 
@@ -160,8 +166,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8030)
+    parser.add_argument("--demo-answers", action="store_true", help="Answer the demo's questions (make run).")
     options = parser.parse_args()
-    uvicorn.run(create_app(), host=options.host, port=options.port, log_level="warning")
+    uvicorn.run(create_app(with_demo_answers=options.demo_answers), host=options.host, port=options.port,
+                log_level="warning")
 
 
 if __name__ == "__main__":

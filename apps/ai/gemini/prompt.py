@@ -4,6 +4,7 @@ says, so the model is told not to filter by company (a filter it wrote would onl
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -41,10 +42,29 @@ Rules:
 """
 
 
-def schema_prompt(views: Iterable[ViewDescription]) -> str:
-    """The rules, then each view: its name and description, then one line per column."""
+CLOCK = """
+Today is {weekday} {today} in the company's time zone, {time_zone}. The session's TimeZone is that zone, so
+current_date, now(), date_trunc(), extract() and a timestamptz cast to date are all local.
+Work out relative dates from today: "yesterday" is {yesterday};
+a week runs Monday to Sunday: "this week" began {week_start}, "last week" is {last_week_start} to {last_week_end};
+"this month" began {month_start}.
+"""
+
+
+def schema_prompt(views: Iterable[ViewDescription], *, today: dt.date, time_zone: str) -> str:
+    """The rules, today's date where the company is, then each view: its name and description, then one line per
+    column. `today` is the company's local date (the caller's clock; the evaluation pins it)."""
     blocks = [_view_block(view) for view in views]
-    return RULES + "\nViews:\n\n" + "\n\n".join(blocks) + "\n"
+    return RULES + clock_lines(today=today, time_zone=time_zone) + "\nViews:\n\n" + "\n\n".join(blocks) + "\n"
+
+
+def clock_lines(*, today: dt.date, time_zone: str) -> str:
+    week_start = today - dt.timedelta(days=today.weekday())
+    return CLOCK.format(weekday=f"{today:%A}", today=today.isoformat(), time_zone=time_zone,
+                        yesterday=(today - dt.timedelta(days=1)).isoformat(), week_start=week_start.isoformat(),
+                        last_week_start=(week_start - dt.timedelta(days=7)).isoformat(),
+                        last_week_end=(week_start - dt.timedelta(days=1)).isoformat(),
+                        month_start=today.replace(day=1).isoformat())
 
 
 def _view_block(view: ViewDescription) -> str:

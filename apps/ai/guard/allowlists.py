@@ -20,7 +20,10 @@ ALLOWED_FUNCTION_TYPES: frozenset[type[exp.Func]] = frozenset({
     exp.DenseRank, exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue, exp.Ntile, exp.CumeDist,
     exp.PercentRank, exp.CountIf, exp.LogicalAnd, exp.LogicalOr,
     # dates and times
-    exp.CurrentDate, exp.CurrentTimestamp, exp.CurrentTime, exp.TimestampTrunc, exp.DateTrunc, exp.Extract,
+    # (not CURRENT_TIME: sqlglot writes it back as CURRENT_TIME(), which PostgreSQL cannot parse; LOCALTIME is
+    # the same clock)
+    exp.CurrentDate, exp.CurrentTimestamp, exp.Localtimestamp, exp.Localtime, exp.TimestampTrunc, exp.DateTrunc,
+    exp.Extract,
     exp.TimeToStr, exp.StrToDate, exp.StrToTime, exp.UnixToTime, exp.Date, exp.DateAdd, exp.DateSub,
     exp.DateDiff, exp.GenerateSeries, exp.ExplodingGenerateSeries, exp.GenerateDateArray,
     # numbers

@@ -27,6 +27,7 @@ from apps.ai.permissions import ASK_QUESTIONS
 from apps.ai.questions import limits
 from apps.ai.questions.asker import asker_of, asking_company
 from apps.ai.questions.charts import answer_chart
+from apps.ai.questions.clock import CompanyClock, company_clock
 from apps.ai.questions.errors import (
     NothingToRerun,
     QueryNotAnswered,
@@ -68,6 +69,7 @@ class _Attempt:
     user_id: UUID
     question: str
     language: str
+    clock: CompanyClock  # the company's zone and today there: the prompt's dates, the run's TimeZone
     rerun_of: UUID | None = None
     sql_drafted: str = ""
     sql_run: str = ""
@@ -81,7 +83,7 @@ def question_ask(*, principal: Principal, company_id: UUID | None, question: str
     principal's only one, unless `company_id` says which)."""
     company = asking_company(principal=principal, company_id=company_id)
     attempt = _Attempt(company_id=company, user_id=asker_of(principal), question=question,
-                       language=language_guess(question))
+                       language=language_guess(question), clock=company_clock(company_id=company))
     return _logged(attempt, lambda: _drafted_and_run(attempt))
 
 
@@ -92,13 +94,15 @@ def question_rerun(*, principal: Principal, question_id: UUID) -> QuestionAnswer
     if not original.sql_run:
         raise NothingToRerun("The question never got SQL that passed the guard; ask it again instead.")
     attempt = _Attempt(company_id=original.company_id, user_id=asker_of(principal), question=original.question,
-                       language=original.language, rerun_of=original.id, sql_drafted=original.sql_drafted,
+                       language=original.language, clock=company_clock(company_id=original.company_id),
+                       rerun_of=original.id, sql_drafted=original.sql_drafted,
                        explanation=original.explanation, proposed_chart=original.chart)
     return _logged(attempt, lambda: _run(attempt, original.sql_run))
 
 
 def _drafted_and_run(attempt: _Attempt) -> QuestionAnswer:
-    draft = sql_draft(question=attempt.question, schema_prompt=schema_prompt(reporting_views()))
+    prompt = schema_prompt(reporting_views(), today=attempt.clock.today, time_zone=attempt.clock.time_zone)
+    draft = sql_draft(question=attempt.question, schema_prompt=prompt)
     attempt.sql_drafted, attempt.explanation, attempt.proposed_chart = draft.sql, draft.explanation, draft.chart
     return _run(attempt, draft.sql)
 
@@ -106,8 +110,8 @@ def _drafted_and_run(attempt: _Attempt) -> QuestionAnswer:
 def _run(attempt: _Attempt, sql: str) -> QuestionAnswer:
     checked = sql_check(sql, allowed_relations=reporting_view_names(), row_limit=settings.AI_ROW_LIMIT)
     attempt.sql_run = checked.sql
-    result = guarded_run(checked, company_id=attempt.company_id, timeout_ms=settings.AI_STATEMENT_TIMEOUT_MS,
-                         max_rows=settings.AI_ROW_LIMIT)
+    result = guarded_run(checked, company_id=attempt.company_id, time_zone=attempt.clock.time_zone,
+                         timeout_ms=settings.AI_STATEMENT_TIMEOUT_MS, max_rows=settings.AI_ROW_LIMIT)
     chart = answer_chart(attempt.proposed_chart, result.columns, result.rows)
     logged = _log(attempt, Decision.ANSWERED, row_count=len(result.rows), truncated=result.truncated, chart=chart)
     return QuestionAnswer(id=logged.id, company_id=logged.company_id, question=logged.question,

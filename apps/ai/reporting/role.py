@@ -1,7 +1,9 @@
-"""The database role questions run as (settings.AI_REPORTING_ROLE): no login, USAGE on the schema and SELECT on
-the reporting views, nothing else. The application's user is a member, so a question's transaction can
-`SET LOCAL ROLE` to it. Even SQL that slipped past the guard then reads the views (bound to one company) and no
-table.
+"""The database role questions run as (settings.AI_REPORTING_ROLE): USAGE on the schema and SELECT on the reporting
+views, nothing else, a member of no role. Questions run on a connection that logs in as it (the "reporting" entry
+of DATABASES), so its session user has no role to go back to: `RESET ROLE`, `SET ROLE` or `set_config('role', ...)`
+in SQL that slipped past the guard still reads the views (bound to one company) and no table. The first migration
+created it without login and made the application's user a member (questions then switched to it with
+`SET LOCAL ROLE`); that membership lets the application become the role, never the other way round.
 
 Roles belong to the whole PostgreSQL cluster, grants to one database: creating the role tolerates another
 database (or a concurrent test run) having created it, and dropping it leaves it alone while another database
@@ -16,6 +18,8 @@ from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from psycopg import sql
+
+from transport.reporting_database import REPORTING_DATABASE
 
 
 def _role() -> sql.Identifier:
@@ -34,6 +38,44 @@ def role_ensure(connection: BaseDatabaseWrapper) -> None:
             "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
         ).format(role=_role()))
         _execute(cursor, sql.SQL("GRANT {role} TO CURRENT_USER").format(role=_role()))
+
+
+def configured_password() -> str:
+    """The reporting connection's password (AI_REPORTING_PASSWORD, or AI_REPORTING_DATABASE_URL's): empty for none."""
+    return str(settings.DATABASES[REPORTING_DATABASE].get("PASSWORD") or "")
+
+
+def role_login(connection: BaseDatabaseWrapper, password: str) -> None:
+    """Let the role log in, with `password` when one is given."""
+    with connection.cursor() as cursor:
+        _execute(cursor, sql.SQL("ALTER ROLE {role} LOGIN{password}").format(
+            role=_role(), password=_password_clause(cursor, password)))
+
+
+def password_refresh(connection: BaseDatabaseWrapper, password: str) -> None:
+    """Set `password` on the role if it logs in (a new AI_REPORTING_PASSWORD takes effect at the next `migrate`).
+    Without one nothing is written: the role is the cluster's, shared by every database on it."""
+    if not password:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", [settings.AI_REPORTING_ROLE])
+        if cursor.fetchone() == (True,):
+            _execute(cursor, sql.SQL("ALTER ROLE {role}{password}").format(
+                role=_role(), password=_password_clause(cursor, password)))
+
+
+def _password_clause(cursor: CursorWrapper, password: str) -> sql.Composable:
+    """` PASSWORD '<hash>'`, hashed here the way the server stores passwords (so the clear text is in no statement
+    a server log could keep); nothing for no password."""
+    if not password:
+        return sql.SQL("")
+    hashed = cursor.db.connection.pgconn.encrypt_password(password.encode(), settings.AI_REPORTING_ROLE.encode())
+    return sql.SQL(" PASSWORD {hashed}").format(hashed=sql.Literal(hashed.decode()))
+
+
+def role_no_login(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        _execute(cursor, sql.SQL("ALTER ROLE {role} NOLOGIN PASSWORD NULL").format(role=_role()))
 
 
 def role_exists(connection: BaseDatabaseWrapper) -> bool:

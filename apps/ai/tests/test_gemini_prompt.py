@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from apps.ai.gemini.prompt import RULES, schema_prompt
+from apps.ai.gemini.prompt import RULES, clock_lines, schema_prompt
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,10 @@ DELAYS = View("reporting_trip_delays", "One row per trip that ran.", (
 ))
 
 
-def test_the_prompt_is_the_rules_then_every_view_with_its_columns():
-    prompt = schema_prompt([SEATS, DELAYS])
+def test_the_prompt_is_the_rules_the_clock_then_every_view_with_its_columns():
+    prompt = schema_prompt([SEATS, DELAYS], today=dt.date(2026, 6, 15), time_zone="Africa/Kampala")
 
-    assert prompt == RULES + (
+    assert prompt == RULES + clock_lines(today=dt.date(2026, 6, 15), time_zone="Africa/Kampala") + (
         "\nViews:\n\n"
         "reporting_seat_sales: One row per seat sold.\n"
         "  - sold_on (date): The day of the sale, in the company's time zone.\n"

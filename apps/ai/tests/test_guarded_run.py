@@ -6,22 +6,16 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
-from apps.ai.guard.checks import CheckedSql, sql_check
+from apps.ai.guard.checks import sql_check
 from apps.ai.guard.errors import QueryFailed, QueryPermissionDenied, QueryTimedOut, SqlRefused
 from apps.ai.guard.executor import guarded_run
+from apps.ai.tests.runs import ZONE, committed_questions, run
 from transport.reporting import BINDING_TABLE
+from transport.reporting_database import REPORTING_DATABASE
 
-pytestmark = pytest.mark.django_db
-
-
-def unchecked(sql: str) -> CheckedSql:
-    return CheckedSql(sql=sql, original=sql, relations=frozenset())
-
-
-def run(sql: str, company, *, max_rows: int = 100, timeout_ms: int = 5000):
-    return guarded_run(unchecked(sql), company_id=company.company_id, timeout_ms=timeout_ms, max_rows=max_rows)
+pytestmark = committed_questions
 
 
 def booking_count() -> int:
@@ -33,7 +27,7 @@ def booking_count() -> int:
 def test_a_checked_question_answers_with_json_safe_columns_and_rows(ours, theirs, views):
     checked = sql_check("SELECT booking_id, seats, total_minor::numeric / 100 AS total, confirmed_at, state "
                         "FROM reporting_sales ORDER BY booking_id", allowed_relations=views, row_limit=50)
-    result = guarded_run(checked, company_id=ours.company_id, timeout_ms=5000, max_rows=50)
+    result = guarded_run(checked, company_id=ours.company_id, time_zone=ZONE, timeout_ms=5000, max_rows=50)
     assert result.columns == ("booking_id", "seats", "total", "confirmed_at", "state")
     assert [row[0] for row in result.rows] == sorted(str(booking_id) for booking_id in ours.booking_ids)
     assert all(isinstance(row[2], str) and isinstance(row[3], str) and row[1] == 1 and row[4] == "confirmed"
@@ -90,7 +84,7 @@ def test_writes_fail_in_the_read_only_transaction_and_change_nothing_even_unchec
 def test_refused_sql_never_reaches_the_database(ours, views, sql):
     before = booking_count()
     with pytest.raises(SqlRefused):
-        guarded_run(sql_check(sql, allowed_relations=views, row_limit=10), company_id=ours.company_id,
+        guarded_run(sql_check(sql, allowed_relations=views, row_limit=10), company_id=ours.company_id, time_zone=ZONE,
                     timeout_ms=5000, max_rows=10)
     assert booking_count() == before == 2
 
@@ -99,7 +93,7 @@ def test_a_runaway_cross_join_is_stopped_by_the_statement_timeout(ours, views):
     checked = sql_check("SELECT count(*) FROM reporting_trip_stops a, reporting_trip_stops b, "
                         "generate_series(1, 1000000000) AS g", allowed_relations=views, row_limit=10)
     with pytest.raises(QueryTimedOut):
-        guarded_run(checked, company_id=ours.company_id, timeout_ms=200, max_rows=10)
+        guarded_run(checked, company_id=ours.company_id, time_zone=ZONE, timeout_ms=200, max_rows=10)
     assert booking_count() == 2  # the connection is usable afterwards
 
 
@@ -111,9 +105,10 @@ def test_rows_beyond_max_rows_are_not_returned(ours):
 
 def test_the_role_settings_and_binding_end_with_the_run(ours):
     run("SELECT 1", ours)
+    with connections[REPORTING_DATABASE].cursor() as cursor:
+        cursor.execute("SELECT session_user, current_user, current_setting('transaction_read_only'), "
+                       "current_setting('statement_timeout')")
+        assert cursor.fetchone() == (settings.AI_REPORTING_ROLE, settings.AI_REPORTING_ROLE, "off", "0")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT current_user, (SELECT count(*) FROM {BINDING_TABLE}), "  # noqa: S608 (a constant)
-                       "current_setting('transaction_read_only'), current_setting('statement_timeout')")
-        user, bindings, read_only, timeout = cursor.fetchone()
-    assert user != settings.AI_REPORTING_ROLE
-    assert (bindings, read_only, timeout) == (0, "off", "0")
+        cursor.execute(f"SELECT count(*) FROM {BINDING_TABLE}")  # noqa: S608 (a constant)
+        assert cursor.fetchone() == (0,)

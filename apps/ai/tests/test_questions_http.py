@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 
 from apps.ai.models import Question
+from apps.ai.tests.runs import committed_questions
 
-pytestmark = pytest.mark.django_db
+pytestmark = committed_questions
 
 URL = "/api/v1/ai/questions"
 BY_STATE = "SELECT state, count(*) AS bookings FROM reporting_sales GROUP BY state ORDER BY state"

@@ -1,5 +1,5 @@
-"""The reporting role: SELECT on the published views and nothing else, restored by every `migrate`, and created
-again harmlessly (the role is the cluster's, shared by every database on it)."""
+"""The reporting role: SELECT on the published views and nothing else, restored by every `migrate`, created again
+harmlessly (the role is the cluster's, shared by every database on it), logging in with the configured password."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from psycopg import sql
 
 from apps.ai.apps import reporting_grants_refresh
 from apps.ai.reporting import role
+from transport.reporting_database import REPORTING_DATABASE
 
 pytestmark = pytest.mark.django_db
 
@@ -53,4 +54,28 @@ def test_creating_the_role_again_changes_nothing(views):
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolcanlogin, pg_has_role(current_user, rolname, 'MEMBER') FROM pg_roles "
                        "WHERE rolname = %s", [settings.AI_REPORTING_ROLE])
-        assert cursor.fetchone() == (False, True)
+        assert cursor.fetchone() == (True, True)  # it logs in; the application may become it, not the reverse
+
+
+def stored_password() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", [settings.AI_REPORTING_ROLE])
+        return cursor.fetchone()[0]
+
+
+def test_migrate_sets_the_configured_password_hashed_and_only_on_a_role_that_logs_in(settings, monkeypatch):
+    original = role.configured_password()
+    monkeypatch.setitem(settings.DATABASES[REPORTING_DATABASE], "PASSWORD", "new-secret-1")
+    try:
+        reporting_grants_refresh(using="default")
+        stored = stored_password()
+        assert stored is not None
+        assert stored.startswith(("SCRAM-SHA-256$", "md5"))
+        assert "new-secret-1" not in stored
+
+        role.role_no_login(connection)
+        reporting_grants_refresh(using="default")
+        assert stored_password() is None  # a role that does not log in gets no password back
+    finally:
+        role.role_login(connection, original)
+    assert (stored_password() is None) == (original == "")

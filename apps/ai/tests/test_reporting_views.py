@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from apps.ai.reporting import catalog
-from transport.reporting import BINDING_INSERT
+from transport.reporting import BINDING_UPSERT
 
 
 def view_columns(name: str) -> list[str]:
@@ -32,7 +32,7 @@ def test_the_published_views_are_the_six_of_company_ticketing_and_payment(views)
 def rows_as_superuser(sql: str, company_id=None) -> list[tuple]:
     with transaction.atomic(), connection.cursor() as cursor:
         if company_id is not None:
-            cursor.execute(BINDING_INSERT, [company_id])
+            cursor.execute(BINDING_UPSERT, [connection.connection.info.backend_pid, company_id])
         cursor.execute(sql)
         rows = cursor.fetchall()
         transaction.set_rollback(True)

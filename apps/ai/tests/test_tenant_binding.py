@@ -1,26 +1,24 @@
-"""The company binding by a row of the binding table (transport/reporting.py): SQL run as the reporting role, even
-past a bypassed guard (a CheckedSql built by hand), can neither rebind itself nor touch the binding, and the
-binding ends with the run, on this connection only."""
+"""The company binding by a row of the binding table (transport/reporting.py), written and committed by the
+application's connection for the reporting connection's backend: SQL run as the reporting role, even past a
+bypassed guard (a CheckedSql built by hand), can neither rebind itself nor touch the binding; the binding ends with
+the run; a row left behind by a crash is overwritten before it is used; concurrent runs each read their own
+company."""
 
 from __future__ import annotations
+
+import threading
 
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
-from psycopg import sql
+from django.db import DatabaseError, connection, connections, transaction
 
-from apps.ai.guard.checks import CheckedSql
 from apps.ai.guard.errors import QueryFailed, QueryPermissionDenied, QueryTimedOut
-from apps.ai.guard.executor import guarded_run
-from transport.reporting import BINDING_INSERT, BINDING_TABLE
+from apps.ai.tests.runs import committed_questions, run
+from transport.reporting import BINDING_DELETE, BINDING_TABLE, BINDING_UPSERT
+from transport.reporting_database import REPORTING_DATABASE
 
-pytestmark = pytest.mark.django_db
-
-
-def run(sql_text: str, company, *, timeout_ms: int = 5000):
-    unchecked = CheckedSql(sql=sql_text, original=sql_text, relations=frozenset())
-    return guarded_run(unchecked, company_id=company.company_id, timeout_ms=timeout_ms, max_rows=100)
+pytestmark = committed_questions
 
 
 def bindings() -> list[tuple]:
@@ -29,15 +27,23 @@ def bindings() -> list[tuple]:
         return cursor.fetchall()
 
 
-def sales_as_reporting_role() -> list[tuple]:
-    """What the role reads from reporting_sales on this connection with nothing bound (a later use of it)."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(settings.AI_REPORTING_ROLE))
-                       .as_string(connection.connection))
+def reporting_pid() -> int:
+    reporting = connections[REPORTING_DATABASE]
+    reporting.ensure_connection()
+    return reporting.connection.info.backend_pid
+
+
+def bind_committed(backend_pid: int, company_id) -> None:
+    """What a run that crashed between its bind and its delete leaves behind: a committed row for that pid."""
+    with connection.cursor() as cursor:
+        cursor.execute(BINDING_UPSERT, [backend_pid, company_id])
+
+
+def sales_on_the_reporting_connection() -> list[tuple]:
+    """What the reporting connection reads from reporting_sales outside a run (a later use of it)."""
+    with connections[REPORTING_DATABASE].cursor() as cursor:
         cursor.execute("SELECT booking_id FROM reporting_sales")
-        rows = cursor.fetchall()
-        transaction.set_rollback(True)
-    return rows
+        return cursor.fetchall()
 
 
 REBINDING_SQL = [
@@ -79,11 +85,11 @@ def test_the_role_has_no_privilege_on_the_binding_even_in_a_writable_transaction
         cursor.execute("SELECT has_table_privilege(%s, %s, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES')",
                        [settings.AI_REPORTING_ROLE, BINDING_TABLE])
         assert cursor.fetchone() == (False,)
-    with pytest.raises(DatabaseError) as denied, transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(settings.AI_REPORTING_ROLE))
-                       .as_string(connection.connection))
-        cursor.execute(BINDING_INSERT, [theirs.company_id])
-    assert isinstance(denied.value.__cause__, psycopg.errors.InsufficientPrivilege)
+    for statement, params in [(BINDING_UPSERT, [reporting_pid(), theirs.company_id]),
+                              (BINDING_DELETE, [reporting_pid()])]:
+        with pytest.raises(DatabaseError) as denied, connections[REPORTING_DATABASE].cursor() as cursor:
+            cursor.execute(statement, params)
+        assert isinstance(denied.value.__cause__, psycopg.errors.InsufficientPrivilege)
     assert bindings() == []
 
 
@@ -100,25 +106,73 @@ def test_the_binding_ends_with_the_run_and_a_later_use_of_the_connection_reads_n
         with pytest.raises(failure):
             run(sql_text, ours, timeout_ms=200)
     assert bindings() == []
-    assert sales_as_reporting_role() == []
+    assert sales_on_the_reporting_connection() == []
 
 
-def test_inside_an_outer_transaction_the_binding_ends_with_the_run(ours):
-    with transaction.atomic():
-        assert run("SELECT count(*) FROM reporting_sales", ours).rows == [[2]]
-        assert bindings() == []
-        assert sales_as_reporting_role() == []
+def test_inside_a_transaction_of_the_application_nothing_is_bound_nor_run(ours):
+    """The binding must be committed for the reporting connection to see it: inside an outer transaction
+    guarded_run refuses (a programming error), before anything is bound."""
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        run("SELECT count(*) FROM reporting_sales", ours)
+    assert bindings() == []
+    assert sales_on_the_reporting_connection() == []
 
 
-def test_another_connections_binding_binds_nothing_here(ours, theirs):
-    """Runs on other connections have their own rows: even one left committed there neither binds this
-    connection nor stops it binding its own company."""
+def test_a_row_left_for_the_reporting_backend_by_a_crash_is_overwritten_before_the_run_reads(ours, theirs):
+    """A run that died between its bind and its delete left the reporting backend's pid bound to another company
+    (or the server gave a dead backend's pid to this one): the next bind overwrites it."""
+    bind_committed(reporting_pid(), theirs.company_id)
+
+    result = run("SELECT booking_id, company_id FROM reporting_sales", ours)
+
+    assert {tuple(row) for row in result.rows} == {(str(booking_id), str(ours.company_id))
+                                                  for booking_id in ours.booking_ids}
+    assert bindings() == []
+
+
+def test_another_backends_binding_binds_nothing_on_the_reporting_connection(ours, theirs):
+    """A binding committed for another backend (here the application's own) neither binds the reporting
+    connection nor stops it binding its company."""
     with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
-        other.execute(BINDING_INSERT, [theirs.company_id])
+        other.execute(BINDING_UPSERT, [other.info.backend_pid, theirs.company_id])
         try:
-            assert sales_as_reporting_role() == []
+            assert sales_on_the_reporting_connection() == []
             result = run("SELECT booking_id, company_id FROM reporting_sales", ours)
             assert {tuple(row) for row in result.rows} == {(str(booking_id), str(ours.company_id))
                                                           for booking_id in ours.booking_ids}
         finally:
-            other.execute(f"DELETE FROM {BINDING_TABLE} WHERE backend_pid = pg_backend_pid()")  # noqa: S608
+            other.execute(BINDING_DELETE, [other.info.backend_pid])
+
+
+def test_concurrent_runs_for_two_companies_each_read_their_own_rows(ours, theirs):
+    """Two threads, each with its own reporting connection (so its own backend and binding row), asking at the
+    same time for their companies, again and again: no answer holds the other's rows."""
+    rounds = 30
+    start = threading.Barrier(2)
+    answers: dict[str, list[set[object]]] = {"ours": [], "theirs": []}
+    pids: dict[str, int] = {}
+    failures: list[BaseException] = []
+
+    def ask(name: str, company) -> None:
+        try:
+            pids[name] = reporting_pid()
+            start.wait()
+            for _ in range(rounds):
+                rows = run("SELECT company_id FROM reporting_sales", company).rows
+                answers[name].append({row[0] for row in rows})
+        except BaseException as error:  # noqa: BLE001 (reported by the main thread)
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask, args=("ours", ours)), threading.Thread(target=ask, args=("theirs", theirs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert pids["ours"] != pids["theirs"]
+    assert answers["ours"] == [{str(ours.company_id)}] * rounds
+    assert answers["theirs"] == [{str(theirs.company_id)}] * rounds
+    assert bindings() == []

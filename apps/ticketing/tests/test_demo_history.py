@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from apps.ticketing.models import SeatHold
 from transport.demo import demo_company, demo_history
-from transport.reporting import BINDING_INSERT
+from transport.reporting import BINDING_UPSERT
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,8 @@ DAYS = 28
 def bound_rows(company_id, sql: str) -> list[tuple]:
     """What the reporting views answer `sql` for the company (bound as the ai app binds a question)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(BINDING_INSERT, [company_id])
+        cursor.execute("SELECT pg_backend_pid()")
+        cursor.execute(BINDING_UPSERT, [cursor.fetchone()[0], company_id])
         cursor.execute(sql)
         rows = cursor.fetchall()
         transaction.set_rollback(True)

@@ -125,3 +125,13 @@ def test_an_event_nobody_subscribes_to_is_marked_published_without_messages():
     event_id = publish_committed(signals.probe_unheard, ProbeUnheard(note="nobody listens"))
 
     assert OutboxMessage.objects.get(id=event_id).published_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_the_relay_is_held_committed_events_stay_in_the_outbox_and_after_it_they_are_published():
+    with relay.relay_held():
+        held = publish_committed(signals.probe_unheard, ProbeUnheard(note="held"))
+    after = publish_committed(signals.probe_unheard, ProbeUnheard(note="after"))
+
+    assert OutboxMessage.objects.get(id=held).published_at is None
+    assert OutboxMessage.objects.get(id=after).published_at is not None
