@@ -69,6 +69,8 @@ class Verdict:
 
 ACCEPTED = Verdict(Outcome.ACCEPTED)
 LATE = Verdict(Outcome.LATE)
+# one verdict per refusal, made once: a batch asks for a verdict per point
+REFUSED = {reason: Verdict(Outcome.REFUSED, reason) for reason in Reason}
 
 
 def thresholds() -> Thresholds:
@@ -144,25 +146,25 @@ def fix_verdict(fix: Fix, *, anchor: Anchor | None, now: datetime, limits: Thres
     """What to do with a fix: the first filter that refuses it names the reason. The filters of the fix alone
     come first; then, against the anchor, an equal time is a duplicate, an earlier one late."""
     if invalid_coordinates(fix):
-        return Verdict(Outcome.REFUSED, Reason.INVALID_COORDINATES)
+        return REFUSED[Reason.INVALID_COORDINATES]
     if zero_fix(fix):
-        return Verdict(Outcome.REFUSED, Reason.ZERO_FIX)
+        return REFUSED[Reason.ZERO_FIX]
     if in_future(fix, now, limits):
-        return Verdict(Outcome.REFUSED, Reason.IN_FUTURE)
+        return REFUSED[Reason.IN_FUTURE]
     if too_old(fix, now, limits):
-        return Verdict(Outcome.REFUSED, Reason.TOO_OLD)
+        return REFUSED[Reason.TOO_OLD]
     if poor_accuracy(fix, limits):
-        return Verdict(Outcome.REFUSED, Reason.POOR_ACCURACY)
+        return REFUSED[Reason.POOR_ACCURACY]
     if anchor is None:
         return ACCEPTED
     if fix.fixed_at == anchor.fixed_at:
-        return Verdict(Outcome.REFUSED, Reason.DUPLICATE)
+        return REFUSED[Reason.DUPLICATE]
     if fix.fixed_at < anchor.fixed_at:
         return LATE
     # the distance and the time from the anchor, worked out once for both filters that compare them
     metres, elapsed = _from_anchor_m(fix, anchor), fix.fixed_at - anchor.fixed_at
     if _speed_kmh(metres, elapsed) > limits.max_speed_kmh:
-        return Verdict(Outcome.REFUSED, Reason.SPEED_TOO_HIGH)
+        return REFUSED[Reason.SPEED_TOO_HIGH]
     if _too_close(metres, elapsed, limits):
-        return Verdict(Outcome.REFUSED, Reason.TOO_CLOSE)
+        return REFUSED[Reason.TOO_CLOSE]
     return ACCEPTED

@@ -14,13 +14,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 import redis
 from django.utils import timezone
 
 from apps.tracking import fanout, filters, live
-from apps.tracking.filters import Anchor, Outcome
+from apps.tracking.filters import ACCEPTED, LATE, REFUSED, Anchor, Outcome, Verdict
 from apps.tracking.fixes import Fix
 from apps.tracking.history.selectors import newest_live_fix
 from apps.tracking.history.writer import fixes_record
@@ -29,9 +30,9 @@ from apps.tracking.progress.evaluate import trip_progress_update
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PositionReport:
-    """One point as a device reported it, in the Fix's units (speed in km/h)."""
+class PositionReport(NamedTuple):
+    """One point as a device reported it, in the Fix's units (speed in km/h). A named tuple, as Fix and
+    PointOutcome are: a batch makes one of each per point."""
 
     latitude: float
     longitude: float
@@ -43,8 +44,7 @@ class PositionReport:
     battery_percent: float | None = None
 
 
-@dataclass(frozen=True)
-class PointOutcome:
+class PointOutcome(NamedTuple):
     index: int  # the report's position in what was sent
     outcome: str  # accepted | late | refused
     reason: str | None  # why it was refused
@@ -55,6 +55,12 @@ class IngestResult:
     outcomes: list[PointOutcome]
     recorded: list[Fix]  # accepted and late fixes, in the order reported: what history keeps
     newest: Fix | None  # the newest accepted fix: the one offered to the live store
+
+
+# each verdict as the answer spells it: (outcome, reason)
+_SPELT: dict[Verdict, tuple[str, str | None]] = {
+    verdict: (verdict.outcome.value, verdict.reason.value if verdict.reason else None)
+    for verdict in (ACCEPTED, LATE, *REFUSED.values())}
 
 
 def fixes_sort(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source: str,
@@ -70,8 +76,7 @@ def fixes_sort(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source: 
                   speed_kmh=report.speed_kmh, heading=report.heading, altitude_m=report.altitude_m,
                   accuracy_m=report.accuracy_m, battery_percent=report.battery_percent)
         verdict = filters.fix_verdict(fix, anchor=newest or anchor, now=now, limits=limits)
-        outcomes.append(PointOutcome(index=index, outcome=verdict.outcome.value,
-                                     reason=verdict.reason.value if verdict.reason else None))
+        outcomes.append(PointOutcome(index, *_SPELT[verdict]))
         if verdict.outcome is Outcome.REFUSED:
             continue
         recorded.append(fix)

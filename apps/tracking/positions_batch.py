@@ -87,17 +87,6 @@ class _NotPlain(Exception):
     """The body is not plainly valid: the serializer decides."""
 
 
-def _number(value: Any, kind: _Number) -> float | None:
-    # bool is a subclass of int but not the type of a JSON number; an int is compared before it is converted,
-    # so that one too large for a float is left to the serializer's own answer
-    if type(value) is float or type(value) is int:
-        if kind.low <= value <= kind.high:
-            return float(value)
-    elif value is None and kind.nullable:
-        return None
-    raise _NotPlain
-
-
 def _time(value: Any, zone: tzinfo) -> datetime:
     if type(value) is not str or "\x00" in value:
         raise _NotPlain
@@ -119,7 +108,16 @@ def _report(point: Any, zone: tzinfo) -> PositionReport:
         if field is None:
             raise _NotPlain  # an unknown field
         attribute, number = field
-        read[attribute] = _time(value, zone) if number is None else _number(value, number)
+        if number is None:
+            read[attribute] = _time(value, zone)
+        # bool is a subclass of int but not the type of a JSON number; an int is compared before it is
+        # converted, so that one too large for a float is left to the serializer's own answer
+        elif (type(value) is float or type(value) is int) and number.low <= value <= number.high:
+            read[attribute] = float(value)
+        elif value is None and number.nullable:
+            read[attribute] = None
+        else:
+            raise _NotPlain
     return PositionReport(**read)
 
 
