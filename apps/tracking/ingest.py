@@ -96,8 +96,9 @@ def _anchor(bus_id: UUID) -> Anchor | None:
 
 
 def _live_move(fix: Fix) -> bool:
+    """Move the bus, and announce it to its watchers once it moved: one round trip to Redis."""
     try:
-        return live.position_move(fix)
+        return live.position_move(fix, fanout.position_publications(fix))
     except redis.RedisError:
         logger.warning("tracking.live_unavailable", extra={"bus_id": str(fix.bus_id), "step": "move"})
         return False
@@ -113,7 +114,6 @@ def fixes_ingest(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source
     fixes_record(result.recorded, live_flags=[fix is result.newest for fix in result.recorded])
     # a concurrent writer with a newer fix wins the live store's compare-and-set; then this one is not announced
     if result.newest is not None and _live_move(result.newest):
-        fanout.position_announce(result.newest)
         # last, once the report is kept and announced: progress failing is logged, never fails the report
         trip_progress_update(result)
     return result.outcomes
