@@ -13,8 +13,8 @@ from typing import Any, cast
 from uuid import UUID
 
 import redis
-from redis.commands.core import Script
 from django.conf import settings
+from redis.commands.core import Script
 
 from apps.company import api as company_api
 from apps.tracking.fixes import Fix
