@@ -89,9 +89,10 @@ def position_move(fix: Fix, publications: Sequence[tuple[str, bytes]] = ()) -> b
     """Make `fix` its bus's live position if it is newer than the one stored, and then publish each (channel,
     message) of `publications`; True if it moved."""
     indexed = abs(fix.latitude) <= GEO_MAX_LATITUDE
-    arguments = [str(fix.bus_id), repr(fix.longitude), repr(fix.latitude), _micros(fix.fixed_at),
-                 fix.fixed_at.astimezone(UTC).isoformat(), _text(fix.speed_kmh), _text(fix.heading),
-                 _text(fix.trip_id), str(fix.company_id), "1" if indexed else "0"]
+    arguments: list[str | int | bytes] = [
+        str(fix.bus_id), repr(fix.longitude), repr(fix.latitude), _micros(fix.fixed_at),
+        fix.fixed_at.astimezone(UTC).isoformat(), _text(fix.speed_kmh), _text(fix.heading), _text(fix.trip_id),
+        str(fix.company_id), "1" if indexed else "0"]
     for channel, message in publications:
         arguments += [channel, message]
     moved = _move_forward(settings.REDIS_URL)(keys=[bus_key(fix.bus_id), company_key(fix.company_id)],

@@ -11,7 +11,9 @@ is still asked with SELECT 1, as Django does."""
 from __future__ import annotations
 
 import select
+from typing import Any
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg import pq
 
@@ -23,7 +25,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return _open_and_idle(self.connection)
 
 
-def _open_and_idle(connection: base.Database.Connection | None) -> bool:
+def _open_and_idle(connection: psycopg.Connection[Any] | None) -> bool:
     """True for a connection the server has not closed, in no transaction, with nothing unread."""
     if connection is None or connection.closed or connection.broken:
         return False
