@@ -99,6 +99,8 @@ _database = dj_database_url.parse(
     conn_max_age=0 if DB_POOL_MAX_SIZE else env_int("DB_CONN_MAX_AGE", 600),
     conn_health_checks=not DB_POOL_MAX_SIZE,
 )
+# Django's PostgreSQL backend, with a reused connection's health check asking its socket rather than the server
+_database["ENGINE"] = "transport.database"
 if DB_POOL_MAX_SIZE:
     _database.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DB_POOL_MIN_SIZE", 2),

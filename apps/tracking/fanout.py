@@ -94,11 +94,24 @@ def group_messages_send(messages: list[tuple[str, dict[str, Any]]]) -> bool:
     return True
 
 
+def _position_groups(fix: Fix) -> list[str]:
+    """The bus's company's fleet, and its trip's, watchers."""
+    return [fleet_group(fix.company_id)] + ([trip_group(fix.trip_id)] if fix.trip_id is not None else [])
+
+
+def _position_message(fix: Fix) -> dict[str, Any]:
+    return {"type": "bus.position", "bus": bus_update(fix)}
+
+
 def position_announce(fix: Fix) -> bool:
     """Tell the bus's company's fleet watchers, and its trip's watchers, where it is now."""
-    message = {"type": "bus.position", "bus": bus_update(fix)}
-    targets = [(fleet_group(fix.company_id), message)]
-    if fix.trip_id is not None:
-        targets.append((trip_group(fix.trip_id), message))
-    return group_messages_send(targets)
+    message = _position_message(fix)
+    return group_messages_send([(group, message) for group in _position_groups(fix)])
+
+
+def position_publications(fix: Fix) -> list[tuple[str, bytes]]:
+    """What position_announce publishes, as (channel, message) for Redis to publish itself: the live store's
+    move does, once the bus moved (apps/tracking/live.py)."""
+    packed = message_pack(_position_message(fix))
+    return [(group_channel(group), packed) for group in _position_groups(fix)]
 

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
 
@@ -61,14 +61,15 @@ class Thresholds:
     too_old: timedelta
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     outcome: Outcome
     reason: Reason | None = None
 
 
 ACCEPTED = Verdict(Outcome.ACCEPTED)
 LATE = Verdict(Outcome.LATE)
+# one verdict per refusal, made once: a batch asks for a verdict per point
+REFUSED = {reason: Verdict(Outcome.REFUSED, reason) for reason in Reason}
 
 
 def thresholds() -> Thresholds:
@@ -90,28 +91,6 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def invalid_coordinates(fix: Fix) -> bool:
-    lat, lon = fix.latitude, fix.longitude
-    return not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180)
-
-
-def zero_fix(fix: Fix) -> bool:
-    return fix.latitude == 0 and fix.longitude == 0
-
-
-def poor_accuracy(fix: Fix, limits: Thresholds) -> bool:
-    # an accuracy that is not a number says nothing good about the fix either
-    return fix.accuracy_m is not None and not fix.accuracy_m <= limits.max_accuracy_m
-
-
-def in_future(fix: Fix, now: datetime, limits: Thresholds) -> bool:
-    return fix.fixed_at > now + limits.future
-
-
-def too_old(fix: Fix, now: datetime, limits: Thresholds) -> bool:
-    return fix.fixed_at < now - limits.too_old
-
-
 def _speed_kmh(metres: float, elapsed: timedelta) -> float:
     seconds = elapsed.total_seconds()
     if seconds <= 0:
@@ -119,50 +98,38 @@ def _speed_kmh(metres: float, elapsed: timedelta) -> float:
     return metres / seconds * 3.6
 
 
-def _from_anchor_m(fix: Fix, anchor: Anchor) -> float:
-    return distance_m(anchor.latitude, anchor.longitude, fix.latitude, fix.longitude)
-
-
 def implied_speed_kmh(fix: Fix, anchor: Anchor) -> float:
     """The speed a move from the anchor to the fix takes; infinite for a move in no time."""
-    return _speed_kmh(_from_anchor_m(fix, anchor), fix.fixed_at - anchor.fixed_at)
-
-
-def _too_close(metres: float, elapsed: timedelta, limits: Thresholds) -> bool:
-    return metres < limits.min_distance_m and elapsed < limits.min_period
-
-
-def speed_too_high(fix: Fix, anchor: Anchor, limits: Thresholds) -> bool:
-    return implied_speed_kmh(fix, anchor) > limits.max_speed_kmh
-
-
-def too_close(fix: Fix, anchor: Anchor, limits: Thresholds) -> bool:
-    return _too_close(_from_anchor_m(fix, anchor), fix.fixed_at - anchor.fixed_at, limits)
+    metres = distance_m(anchor.latitude, anchor.longitude, fix.latitude, fix.longitude)
+    return _speed_kmh(metres, fix.fixed_at - anchor.fixed_at)
 
 
 def fix_verdict(fix: Fix, *, anchor: Anchor | None, now: datetime, limits: Thresholds) -> Verdict:
     """What to do with a fix: the first filter that refuses it names the reason. The filters of the fix alone
     come first; then, against the anchor, an equal time is a duplicate, an earlier one late."""
-    if invalid_coordinates(fix):
-        return Verdict(Outcome.REFUSED, Reason.INVALID_COORDINATES)
-    if zero_fix(fix):
-        return Verdict(Outcome.REFUSED, Reason.ZERO_FIX)
-    if in_future(fix, now, limits):
-        return Verdict(Outcome.REFUSED, Reason.IN_FUTURE)
-    if too_old(fix, now, limits):
-        return Verdict(Outcome.REFUSED, Reason.TOO_OLD)
-    if poor_accuracy(fix, limits):
-        return Verdict(Outcome.REFUSED, Reason.POOR_ACCURACY)
+    lat, lon, fixed_at, accuracy = fix.latitude, fix.longitude, fix.fixed_at, fix.accuracy_m
+    # each filter inline (a batch asks this of every point): out of range or not a number ...
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return REFUSED[Reason.INVALID_COORDINATES]
+    if lat == 0 and lon == 0:  # ... a receiver without a fix ...
+        return REFUSED[Reason.ZERO_FIX]
+    if fixed_at > now + limits.future:
+        return REFUSED[Reason.IN_FUTURE]
+    if fixed_at < now - limits.too_old:
+        return REFUSED[Reason.TOO_OLD]
+    # ... and an accuracy that is not a number says nothing good about the fix either
+    if accuracy is not None and not accuracy <= limits.max_accuracy_m:
+        return REFUSED[Reason.POOR_ACCURACY]
     if anchor is None:
         return ACCEPTED
-    if fix.fixed_at == anchor.fixed_at:
-        return Verdict(Outcome.REFUSED, Reason.DUPLICATE)
-    if fix.fixed_at < anchor.fixed_at:
+    if fixed_at == anchor.fixed_at:
+        return REFUSED[Reason.DUPLICATE]
+    if fixed_at < anchor.fixed_at:
         return LATE
     # the distance and the time from the anchor, worked out once for both filters that compare them
-    metres, elapsed = _from_anchor_m(fix, anchor), fix.fixed_at - anchor.fixed_at
+    metres, elapsed = distance_m(anchor.latitude, anchor.longitude, lat, lon), fixed_at - anchor.fixed_at
     if _speed_kmh(metres, elapsed) > limits.max_speed_kmh:
-        return Verdict(Outcome.REFUSED, Reason.SPEED_TOO_HIGH)
-    if _too_close(metres, elapsed, limits):
-        return Verdict(Outcome.REFUSED, Reason.TOO_CLOSE)
+        return REFUSED[Reason.SPEED_TOO_HIGH]
+    if metres < limits.min_distance_m and elapsed < limits.min_period:  # too close in both space and time
+        return REFUSED[Reason.TOO_CLOSE]
     return ACCEPTED

@@ -1,16 +1,18 @@
 """A position fix as tracking handles it once a device's report is parsed: what ingestion filters, what the live
 store and the history keep. Coordinates in WGS84 degrees, times aware UTC, speed in km/h, heading in degrees
-from north, altitude and accuracy in metres; None when the device did not say."""
+from north, altitude and accuracy in metres; None when the device did not say.
+
+A named tuple, not a frozen dataclass: as immutable, and a batch makes one per point, which a frozen dataclass's
+field-by-field __init__ made four times as dear."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     company_id: UUID
     bus_id: UUID
     source: str  # who reported it: "device:<uuid>" (a driver device or tracker app), "user:<uuid>" (a driver)

@@ -14,13 +14,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 import redis
 from django.utils import timezone
 
 from apps.tracking import fanout, filters, live
-from apps.tracking.filters import Anchor, Outcome
+from apps.tracking.filters import ACCEPTED, LATE, REFUSED, Anchor, Outcome, Verdict
 from apps.tracking.fixes import Fix
 from apps.tracking.history.selectors import newest_live_fix
 from apps.tracking.history.writer import fixes_record
@@ -29,9 +30,9 @@ from apps.tracking.progress.evaluate import trip_progress_update
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PositionReport:
-    """One point as a device reported it, in the Fix's units (speed in km/h)."""
+class PositionReport(NamedTuple):
+    """One point as a device reported it, in the Fix's units (speed in km/h). A named tuple, as Fix is: a batch
+    makes one of each per point, which a frozen dataclass's field-by-field __init__ made four times as dear."""
 
     latitude: float
     longitude: float
@@ -57,6 +58,19 @@ class IngestResult:
     newest: Fix | None  # the newest accepted fix: the one offered to the live store
 
 
+# a fix is made of a report by position (twice as quick as by name): its batch's company, bus and source, the
+# report's position and time, the reception time and trip, then the report's other fields
+_FIX_ORDER = ("company_id", "bus_id", "source", *PositionReport._fields[:3], "received_at", "trip_id",
+              *PositionReport._fields[3:])
+if Fix._fields != _FIX_ORDER:
+    raise TypeError(f"A fix's fields are {Fix._fields}: fixes_sort makes them in the order {_FIX_ORDER}")
+
+# each verdict as the answer spells it: (outcome, reason)
+_SPELT: dict[Verdict, tuple[str, str | None]] = {
+    verdict: (verdict.outcome.value, verdict.reason.value if verdict.reason else None)
+    for verdict in (ACCEPTED, LATE, *REFUSED.values())}
+
+
 def fixes_sort(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source: str,
                reports: Sequence[PositionReport], anchor: Anchor | None, now: datetime) -> IngestResult:
     """Filter the reports in order, each against the newest accepted so far (the live position to begin with)."""
@@ -65,13 +79,9 @@ def fixes_sort(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source: 
     recorded: list[Fix] = []
     newest: Fix | None = None
     for index, report in enumerate(reports):
-        fix = Fix(company_id=company_id, bus_id=bus_id, source=source, latitude=report.latitude,
-                  longitude=report.longitude, fixed_at=report.fixed_at, received_at=now, trip_id=trip_id,
-                  speed_kmh=report.speed_kmh, heading=report.heading, altitude_m=report.altitude_m,
-                  accuracy_m=report.accuracy_m, battery_percent=report.battery_percent)
+        fix = Fix._make((company_id, bus_id, source, *report[:3], now, trip_id, *report[3:]))  # see _FIX_ORDER
         verdict = filters.fix_verdict(fix, anchor=newest or anchor, now=now, limits=limits)
-        outcomes.append(PointOutcome(index=index, outcome=verdict.outcome.value,
-                                     reason=verdict.reason.value if verdict.reason else None))
+        outcomes.append(PointOutcome(index, *_SPELT[verdict]))
         if verdict.outcome is Outcome.REFUSED:
             continue
         recorded.append(fix)
@@ -91,8 +101,9 @@ def _anchor(bus_id: UUID) -> Anchor | None:
 
 
 def _live_move(fix: Fix) -> bool:
+    """Move the bus, and announce it to its watchers once it moved: one round trip to Redis."""
     try:
-        return live.position_move(fix)
+        return live.position_move(fix, fanout.position_publications(fix))
     except redis.RedisError:
         logger.warning("tracking.live_unavailable", extra={"bus_id": str(fix.bus_id), "step": "move"})
         return False
@@ -108,7 +119,6 @@ def fixes_ingest(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source
     fixes_record(result.recorded, live_flags=[fix is result.newest for fix in result.recorded])
     # a concurrent writer with a newer fix wins the live store's compare-and-set; then this one is not announced
     if result.newest is not None and _live_move(result.newest):
-        fanout.position_announce(result.newest)
         # last, once the report is kept and announced: progress failing is logged, never fails the report
         trip_progress_update(result)
     return result.outcomes

@@ -1,16 +1,20 @@
 """Live positions in Redis: a geo index per company (`tracking:{company_id}:geo`, member = bus id) and a hash
 per bus (`bus:{bus_id}:geo`: lat, lon, speed, heading, fixed_at, trip_id). One Lua script moves both, and only
-forward in time: two writers racing never put a bus back where it was."""
+forward in time: two writers racing never put a bus back where it was. The same script publishes what a move is
+announced with (apps/tracking/fanout.py makes it), only when it moved: one round trip to Redis, not two."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, cast
 from uuid import UUID
 
 import redis
+from django.conf import settings
+from redis.commands.core import Script
 
 from apps.company import api as company_api
 from apps.tracking.fixes import Fix
@@ -20,7 +24,8 @@ from transport.redis_client import quick_client
 GEO_MAX_LATITUDE = 85.05112878
 
 # KEYS: the bus's hash, the company's geo index. ARGV: bus id, lon, lat, fixed_at (microseconds since the
-# epoch, compared), fixed_at (ISO), speed, heading, trip id, company id, "1" to index it. Returns 1 if moved.
+# epoch, compared), fixed_at (ISO), speed, heading, trip id, company id, "1" to index it, then pairs of a channel
+# and a message to publish once it moved. Returns 1 if moved.
 _MOVE_FORWARD = """
 local current = redis.call('HGET', KEYS[1], 'fixed_at_us')
 if current and tonumber(current) >= tonumber(ARGV[4]) then
@@ -33,6 +38,9 @@ else
 end
 redis.call('HSET', KEYS[1], 'lat', ARGV[3], 'lon', ARGV[2], 'fixed_at_us', ARGV[4], 'fixed_at', ARGV[5],
            'speed', ARGV[6], 'heading', ARGV[7], 'trip_id', ARGV[8], 'company_id', ARGV[9])
+for i = 11, #ARGV, 2 do
+  redis.call('PUBLISH', ARGV[i], ARGV[i + 1])
+end
 return 1
 """
 
@@ -54,6 +62,13 @@ def client() -> redis.Redis:
     return quick_client()
 
 
+@cache
+def _move_forward(url: str) -> Script:
+    """The script, run by its digest (EVALSHA): Redis is sent its text only when it does not know it, as after
+    a restart."""
+    return client().register_script(_MOVE_FORWARD)
+
+
 def bus_key(bus_id: UUID) -> str:
     return f"bus:{bus_id}:geo"
 
@@ -70,15 +85,18 @@ def _text(value: float | UUID | None) -> str:
     return "" if value is None else str(value)
 
 
-def position_move(fix: Fix) -> bool:
-    """Make `fix` its bus's live position if it is newer than the one stored; True if it moved."""
+def position_move(fix: Fix, publications: Sequence[tuple[str, bytes]] = ()) -> bool:
+    """Make `fix` its bus's live position if it is newer than the one stored, and then publish each (channel,
+    message) of `publications`; True if it moved."""
     indexed = abs(fix.latitude) <= GEO_MAX_LATITUDE
-    moved = client().eval(
-        _MOVE_FORWARD, 2, bus_key(fix.bus_id), company_key(fix.company_id),
+    arguments: list[str | int | bytes] = [
         str(fix.bus_id), repr(fix.longitude), repr(fix.latitude), _micros(fix.fixed_at),
         fix.fixed_at.astimezone(UTC).isoformat(), _text(fix.speed_kmh), _text(fix.heading), _text(fix.trip_id),
-        str(fix.company_id), "1" if indexed else "0",
-    )
+        str(fix.company_id), "1" if indexed else "0"]
+    for channel, message in publications:
+        arguments += [channel, message]
+    moved = _move_forward(settings.REDIS_URL)(keys=[bus_key(fix.bus_id), company_key(fix.company_id)],
+                                              args=arguments, client=client())
     return bool(moved)
 
 

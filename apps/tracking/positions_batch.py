@@ -76,8 +76,13 @@ def _min_points() -> int:
 
 
 _NUMBERS = _numbers()
-# each field of a point: the report's attribute it fills, and its bounds (None for the fix time)
-_FIELDS = {name: (attribute, _NUMBERS.get(name)) for name, attribute in REPORT_ATTRIBUTES.items()}
+# each field of a point: where in a report it goes, and its bounds (None for the fix time)
+_FIELDS = {name: (PositionReport._fields.index(attribute), _NUMBERS.get(name))
+           for name, attribute in REPORT_ATTRIBUTES.items()}
+# a report's values before a point's are read: what a point leaves out is None, as a report's defaults say
+_UNSAID = [None] * len(PositionReport._fields)
+if any(default is not None for default in PositionReport._field_defaults.values()):
+    raise TypeError("The quick reading leaves out what a point does not say as None, not a report's default")
 _REQUIRED = frozenset(name for name, field in _POINT_FIELDS.items() if field.required)
 _BODY_KEYS = frozenset(_BODY_FIELDS)
 _MIN_POINTS = _min_points()
@@ -85,17 +90,6 @@ _MIN_POINTS = _min_points()
 
 class _NotPlain(Exception):
     """The body is not plainly valid: the serializer decides."""
-
-
-def _number(value: Any, kind: _Number) -> float | None:
-    # bool is a subclass of int but not the type of a JSON number; an int is compared before it is converted,
-    # so that one too large for a float is left to the serializer's own answer
-    if type(value) is float or type(value) is int:
-        if kind.low <= value <= kind.high:
-            return float(value)
-    elif value is None and kind.nullable:
-        return None
-    raise _NotPlain
 
 
 def _time(value: Any, zone: tzinfo) -> datetime:
@@ -113,14 +107,23 @@ def _time(value: Any, zone: tzinfo) -> datetime:
 def _report(point: Any, zone: tzinfo) -> PositionReport:
     if type(point) is not dict or not point.keys() >= _REQUIRED:
         raise _NotPlain
-    read: dict[str, Any] = {}
+    read: list[Any] = _UNSAID.copy()
     for name, value in point.items():
         field = _FIELDS.get(name)
         if field is None:
             raise _NotPlain  # an unknown field
-        attribute, number = field
-        read[attribute] = _time(value, zone) if number is None else _number(value, number)
-    return PositionReport(**read)
+        position, number = field
+        if number is None:
+            read[position] = _time(value, zone)
+        # bool is a subclass of int but not the type of a JSON number; an int is compared before it is
+        # converted, so that one too large for a float is left to the serializer's own answer
+        elif (type(value) is float or type(value) is int) and number.low <= value <= number.high:
+            read[position] = float(value)
+        elif value is None and number.nullable:
+            read[position] = None
+        else:
+            raise _NotPlain
+    return PositionReport._make(read)
 
 
 def _plain(data: Any) -> PositionsBatch:

@@ -108,3 +108,46 @@ def test_a_trips_live_position_is_its_bus(fleet: Fleet):
     found = live.trip_live(fleet.trip_id)
     assert found == live.bus_live(fleet.bus_id)
     assert found is not None and found.trip_id == fleet.trip_id
+
+
+def _subscribed(*channels: str):
+    listener = live.client().pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(*channels)
+    for _ in channels:
+        listener.get_message(ignore_subscribe_messages=False, timeout=None)  # each subscription confirmed
+    return listener
+
+
+def _next_message(listener) -> tuple[str, bytes]:
+    message = listener.get_message(timeout=None)
+    return message["channel"].decode(), message["data"]
+
+
+def test_a_move_publishes_what_it_is_announced_with_and_a_refused_one_publishes_nothing():
+    company, bus = uuid.uuid4(), uuid.uuid4()
+    channel = f"test.{uuid.uuid4()}"
+    listener = _subscribed(channel)
+
+    moved = live.position_move(fix(company, bus, -1.29, 36.82, T0), [(channel, b"first")])
+    refused = live.position_move(fix(company, bus, -1.30, 36.82, T0 - timedelta(seconds=1)), [(channel, b"older")])
+    live.client().publish(channel, b"marker")  # after anything the refused move could have published
+
+    assert (moved, refused) == (True, False)
+    assert [_next_message(listener), _next_message(listener)] == [(channel, b"first"), (channel, b"marker")]
+    listener.close()
+
+
+def test_a_redis_that_forgot_the_script_is_sent_it_again_and_the_move_still_publishes():
+    company, bus = uuid.uuid4(), uuid.uuid4()
+    channels = [f"test.{uuid.uuid4()}", f"test.{uuid.uuid4()}"]
+    listener = _subscribed(*channels)
+    live.position_move(fix(company, bus, -1.29, 36.82, T0))
+    live.client().script_flush()  # as a restarted Redis knows no script
+
+    moved = live.position_move(fix(company, bus, -1.28, 36.82, T0 + timedelta(seconds=1)),
+                               [(channels[0], b"fleet"), (channels[1], b"trip")])
+
+    assert moved
+    assert live.bus_live(bus).latitude == -1.28
+    assert [_next_message(listener), _next_message(listener)] == [(channels[0], b"fleet"), (channels[1], b"trip")]
+    listener.close()

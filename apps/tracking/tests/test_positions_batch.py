@@ -93,6 +93,8 @@ def exact(value: Any) -> Any:
     """`value` with what == overlooks spelt out: a time's zone and offset, a number's type and sign."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return exact({field.name: getattr(value, field.name) for field in dataclasses.fields(value)})
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a named tuple (a report)
+        return exact(value._asdict())
     if isinstance(value, dict):
         return {key: exact(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -1,0 +1,2 @@
+"""The project's database backend: Django's PostgreSQL backend with a health check that asks the socket, not the
+server (see base.py)."""
