@@ -32,21 +32,22 @@ def bound_rows(company_id, sql: str) -> list[tuple]:
     return rows
 
 
-# every view, by value (no ids: the network's own ids are drawn anew each time a company is made)
+# every view, by value (no ids: the network's own ids are drawn anew each time a company is made), ordered by every
+# column, so that rows equal in the first keys (two refunds asked in the same second) always come in one order
 SNAPSHOT = {
     "trips": "SELECT route_code, service_date, scheduled_departure, scheduled_arrival, status, delay_minutes, "
-             "delay_reason, bus_plate FROM reporting_trips WHERE service_date < '2026-06-15' ORDER BY 1, 2",
+             "delay_reason, bus_plate FROM reporting_trips WHERE service_date < '2026-06-15' "
+             "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
     "stops": "SELECT t.route_code, t.service_date, s.sequence, s.town, s.observed_arrival, s.observed_departure "
              "FROM reporting_trip_stops s JOIN reporting_trips t USING (trip_id) "
-             "WHERE t.service_date < '2026-06-15' ORDER BY 1, 2, 3",
+             "WHERE t.service_date < '2026-06-15' ORDER BY 1, 2, 3, 4, 5, 6",
     "sales": "SELECT from_stop_name, to_stop_name, channel, seats, total_minor, currency, state, created_at, "
-             "confirmed_at, cancelled_at, agent_name FROM reporting_sales ORDER BY created_at, from_stop_name, "
-             "to_stop_name, channel, seats, total_minor",
-    "boardings": "SELECT seat_label, scanned_at, source FROM reporting_boardings ORDER BY scanned_at, seat_label",
+             "confirmed_at, cancelled_at, agent_name FROM reporting_sales ORDER BY 8, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11",
+    "boardings": "SELECT seat_label, scanned_at, source FROM reporting_boardings ORDER BY 2, 1, 3",
     "payments": "SELECT provider, amount_minor, currency, state, created_at, succeeded_at FROM reporting_payments "
-                "ORDER BY created_at, provider, amount_minor",
+                "ORDER BY 5, 1, 2, 3, 4, 6",
     "refunds": "SELECT provider, amount_minor, currency, reason, state, created_at, settled_at FROM reporting_refunds "
-               "ORDER BY created_at, amount_minor",
+               "ORDER BY 6, 2, 1, 3, 4, 5, 7",
 }
 
 
