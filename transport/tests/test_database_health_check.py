@@ -4,14 +4,13 @@ server has closed is replaced before the request uses it; an idle, open one is k
 from __future__ import annotations
 
 import select
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 import pytest
 from django.db import close_old_connections, connection
 from django.db.utils import OperationalError, ProgrammingError
+
+from transport.testing.protocol_trace import statements_sent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,22 +39,6 @@ def _backend_pid_in_next_request() -> int:
         return cursor.fetchone()[0]
 
 
-@contextmanager
-def _statements_sent() -> Iterator[list[str]]:
-    """The messages our connection sends meanwhile (libpq's protocol trace, one line per message)."""
-    pgconn = connection.connection.pgconn
-    sent: list[str] = []
-    with tempfile.TemporaryFile(mode="w+") as trace:
-        pgconn.trace(trace.fileno())
-        pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS | psycopg.pq.Trace.REGRESS_MODE)
-        try:
-            yield sent
-        finally:
-            pgconn.untrace()
-        trace.seek(0)
-        sent.extend(line.split("\t")[2] + line.split("\t")[3] for line in trace if line.startswith("F\t"))
-
-
 def test_a_connection_the_server_closed_is_replaced_before_the_request_uses_it():
     old = _reused_connection()
     _terminated_by_the_server(old)
@@ -79,7 +62,7 @@ def test_an_open_idle_connection_is_kept_and_its_check_sends_nothing():
     old = _reused_connection()
     kept = connection.connection
 
-    with _statements_sent() as sent:
+    with statements_sent() as sent:
         pid = _backend_pid_in_next_request()
 
     assert pid == old
@@ -94,7 +77,7 @@ def test_after_an_error_the_server_itself_is_asked():
         cursor.execute("SELECT no_such_column")
     assert connection.errors_occurred
 
-    with _statements_sent() as sent:
+    with statements_sent() as sent:
         usable = connection.is_usable()
 
     assert usable is True

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from apps.tracking.fixes import Fix
 from apps.tracking.history.writer import COPY_SQL, fixes_record
 from apps.tracking.models import PositionRecord
-from apps.tracking.tests.fixes import fix_at, statements_sent
+from apps.tracking.tests.fixes import fix_at
+from transport.testing.protocol_trace import statements_sent
 
 START = datetime(2031, 3, 1, 6, 0, tzinfo=UTC)
 

@@ -13,10 +13,10 @@ from apps.company import api as company_api
 from apps.tracking import api
 from apps.tracking.filters import distance_m
 from apps.tracking.history.writer import COPY_SQL
-from apps.tracking.tests.fixes import statements_sent
 from apps.tracking.tests.road import between, departing, drive, events, minutes, north_of, trip_status
 from tests.worlds.boarding import delay
 from tests.worlds.tracking import PLACES, trip_depart
+from transport.testing.protocol_trace import statements_sent
 
 pytestmark = pytest.mark.django_db
 
