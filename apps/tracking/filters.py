@@ -91,6 +91,29 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+# Between nearby fixes, the filters measure on the plane tangent at their mean latitude (equirectangular): the
+# consecutive fixes they compare are metres to a few km apart, where this differs from the haversine by less than
+# 1e-6 of the distance (the neglected terms grow with the square of the span in radians and with the latitude's
+# tangent: within a tenth of a degree and 80 degrees of latitude, at most 4e-7). Anything farther apart, across
+# the antimeridian or nearer the poles is measured by the haversine: a long jump is still measured right. The
+# filters' tests hold the two together over random pairs.
+_NEARBY_DEGREES = 0.1
+_NEARBY_MAX_LATITUDE = 80.0
+_METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
+_HALF_RADIANS_PER_DEGREE = math.pi / 360
+
+
+def step_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The distance in metres between two fixes, as the filters measure it: on the tangent plane when they are
+    within a tenth of a degree of each other (within 1e-6 of the haversine), else the haversine."""
+    d_lat, d_lon = lat2 - lat1, lon2 - lon1
+    if -_NEARBY_DEGREES < d_lat < _NEARBY_DEGREES and -_NEARBY_DEGREES < d_lon < _NEARBY_DEGREES \
+            and -_NEARBY_MAX_LATITUDE < lat1 < _NEARBY_MAX_LATITUDE:
+        east = d_lon * math.cos((lat1 + lat2) * _HALF_RADIANS_PER_DEGREE)
+        return _METRES_PER_DEGREE * math.sqrt(east * east + d_lat * d_lat)
+    return distance_m(lat1, lon1, lat2, lon2)
+
+
 def _speed_kmh(metres: float, elapsed: timedelta) -> float:
     seconds = elapsed.total_seconds()
     if seconds <= 0:
@@ -100,7 +123,7 @@ def _speed_kmh(metres: float, elapsed: timedelta) -> float:
 
 def implied_speed_kmh(fix: Fix, anchor: Anchor) -> float:
     """The speed a move from the anchor to the fix takes; infinite for a move in no time."""
-    metres = distance_m(anchor.latitude, anchor.longitude, fix.latitude, fix.longitude)
+    metres = step_distance_m(anchor.latitude, anchor.longitude, fix.latitude, fix.longitude)
     return _speed_kmh(metres, fix.fixed_at - anchor.fixed_at)
 
 
@@ -108,8 +131,9 @@ def fix_verdict(fix: Fix, *, anchor: Anchor | None, now: datetime, limits: Thres
     """What to do with a fix: the first filter that refuses it names the reason. The filters of the fix alone
     come first; then, against the anchor, an equal time is a duplicate, an earlier one late."""
     lat, lon, fixed_at, accuracy = fix.latitude, fix.longitude, fix.fixed_at, fix.accuracy_m
-    # each filter inline (a batch asks this of every point): out of range or not a number ...
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+    # each filter inline (a batch asks this of every point): out of range or not a number (NaN compares false
+    # with everything, an infinity is out of range) ...
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return REFUSED[Reason.INVALID_COORDINATES]
     if lat == 0 and lon == 0:  # ... a receiver without a fix ...
         return REFUSED[Reason.ZERO_FIX]
@@ -122,13 +146,15 @@ def fix_verdict(fix: Fix, *, anchor: Anchor | None, now: datetime, limits: Thres
         return REFUSED[Reason.POOR_ACCURACY]
     if anchor is None:
         return ACCEPTED
-    if fixed_at == anchor.fixed_at:
+    anchored_at = anchor.fixed_at
+    if fixed_at == anchored_at:
         return REFUSED[Reason.DUPLICATE]
-    if fixed_at < anchor.fixed_at:
+    if fixed_at < anchored_at:
         return LATE
-    # the distance and the time from the anchor, worked out once for both filters that compare them
-    metres, elapsed = distance_m(anchor.latitude, anchor.longitude, lat, lon), fixed_at - anchor.fixed_at
-    if _speed_kmh(metres, elapsed) > limits.max_speed_kmh:
+    # the distance and the time from the anchor, worked out once for both filters that compare them; the time
+    # is positive here, so the speed compares without a division: metres / seconds * 3.6 > max
+    metres, elapsed = step_distance_m(anchor.latitude, anchor.longitude, lat, lon), fixed_at - anchored_at
+    if metres * 3.6 > limits.max_speed_kmh * elapsed.total_seconds():
         return REFUSED[Reason.SPEED_TOO_HIGH]
     if metres < limits.min_distance_m and elapsed < limits.min_period:  # too close in both space and time
         return REFUSED[Reason.TOO_CLOSE]

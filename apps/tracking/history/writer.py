@@ -15,20 +15,20 @@ from django.db import connection
 from apps.tracking.fixes import Fix
 from apps.tracking.models import HISTORY_TABLE
 
+# copy_rows unpacks a fix by position, in this order
+_FIX_ORDER = ("company_id", "bus_id", "source", "latitude", "longitude", "fixed_at", "received_at", "trip_id",
+              "speed_kmh", "heading", "altitude_m", "accuracy_m", "battery_percent")
 _COLUMNS = ("company_id", "bus_id", "trip_id", "source", "latitude", "longitude", "fixed_at", "received_at",
             "speed_kmh", "heading", "altitude_m", "accuracy_m", "battery_percent", "live")
 COPY_SQL = f"COPY {HISTORY_TABLE} ({', '.join(_COLUMNS)}) FROM STDIN"
 _NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+if Fix._fields != _FIX_ORDER:
+    raise TypeError(f"A fix's fields are {Fix._fields}: copy_rows unpacks them as {_FIX_ORDER}")
 
 
 def _text(value: str) -> str:
     return value.translate(_ESCAPES)
-
-
-def _number(value: float | None) -> str:
-    # PostgreSQL reads Python's spelling of every float, "inf" and "nan" included
-    return _NULL if value is None else repr(value)
 
 
 def _uuid(value: UUID | None) -> str:
@@ -42,17 +42,22 @@ def copy_rows(fixes: Sequence[Fix], live_flags: Sequence[bool]) -> str:
     leading = ""
     received_at: datetime | None = None
     received = ""
+    null = _NULL
     for fix, live in zip(fixes, live_flags, strict=True):
-        key = (fix.company_id, fix.bus_id, fix.trip_id, fix.source)
+        # one unpacking, not a lookup per field (a batch's hundred rows spend a third of their text on those)
+        company_id, bus_id, source, lat, lon, fixed_at, at, trip_id, speed, heading, altitude, accuracy, battery = fix
+        key = (company_id, bus_id, trip_id, source)
         if key != shared:
             shared = key
-            leading = f"{_uuid(fix.company_id)}\t{_uuid(fix.bus_id)}\t{_uuid(fix.trip_id)}\t{_text(fix.source)}\t"
-        if fix.received_at is not received_at:
-            received_at = fix.received_at
-            received = received_at.isoformat()
-        lines.append(f"{leading}{fix.latitude!r}\t{fix.longitude!r}\t{fix.fixed_at.isoformat()}\t{received}\t"
-                     f"{_number(fix.speed_kmh)}\t{_number(fix.heading)}\t{_number(fix.altitude_m)}\t"
-                     f"{_number(fix.accuracy_m)}\t{_number(fix.battery_percent)}\t{'t' if live else 'f'}\n")
+            leading = f"{_uuid(company_id)}\t{_uuid(bus_id)}\t{_uuid(trip_id)}\t{_text(source)}\t"
+        if at is not received_at:
+            received_at = at
+            received = at.isoformat()
+        # an optional number is null or Python's spelling of the float, which PostgreSQL reads, inf and nan included
+        lines.append(f"{leading}{lat!r}\t{lon!r}\t{fixed_at.isoformat()}\t{received}\t"
+                     f"{null if speed is None else repr(speed)}\t{null if heading is None else repr(heading)}\t"
+                     f"{null if altitude is None else repr(altitude)}\t{null if accuracy is None else repr(accuracy)}\t"
+                     f"{null if battery is None else repr(battery)}\t{'t' if live else 'f'}\n")
     return "".join(lines)
 
 

@@ -4,6 +4,7 @@ thresholds from settings."""
 from __future__ import annotations
 
 import math
+import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -80,6 +81,26 @@ def test_the_implied_speed_is_the_haversine_distance_over_the_time():
 
     assert filters.implied_speed_kmh(moved, ANCHOR) == pytest.approx(ONE_MILLIDEGREE_M / 10 * 3.6, rel=1e-3)
     assert filters.distance_m(0, 0, 0, 1) == pytest.approx(111_195, rel=1e-4)
+
+
+def test_the_filters_distance_between_nearby_fixes_is_the_haversine_within_a_millionth():
+    generator = random.Random(12)
+    for _ in range(20_000):
+        lat, lon = generator.uniform(-79.99, 79.99), generator.uniform(-180, 180)
+        scale = generator.choice([1e-5, 1e-3, 0.0999])  # a metre, a hundred metres, ten kilometres
+        lat2, lon2 = lat + generator.uniform(-scale, scale), lon + generator.uniform(-scale, scale)
+
+        assert filters.step_distance_m(lat, lon, lat2, lon2) == \
+            pytest.approx(filters.distance_m(lat, lon, lat2, lon2), rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize(("lat", "lon", "lat2", "lon2"), [
+    (-1.29, 36.82, 3.5, 36.82),  # hundreds of km
+    (10, 179.99, 10, -179.99),  # across the antimeridian: 2.2 km, not 39,000
+    (89.95, 0, 89.95, 0.05),  # by the pole, where the meridians converge
+])
+def test_fixes_far_apart_across_the_antimeridian_or_by_a_pole_are_measured_by_the_haversine(lat, lon, lat2, lon2):
+    assert filters.step_distance_m(lat, lon, lat2, lon2) == filters.distance_m(lat, lon, lat2, lon2)
 
 
 def test_a_fix_too_close_in_space_and_in_time_is_refused_but_either_alone_is_not():
