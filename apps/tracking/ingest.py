@@ -66,7 +66,7 @@ if Fix._fields != _FIX_ORDER:
     raise TypeError(f"A fix's fields are {Fix._fields}: fixes_sort makes them in the order {_FIX_ORDER}")
 
 # each verdict as the answer spells it: (outcome, reason)
-_SPELT: dict[Verdict, tuple[str, str | None]] = {
+SPELT: dict[Verdict, tuple[str, str | None]] = {
     verdict: (verdict.outcome.value, verdict.reason.value if verdict.reason else None)
     for verdict in (ACCEPTED, LATE, *REFUSED.values())}
 
@@ -81,7 +81,7 @@ def fixes_sort(*, company_id: UUID, bus_id: UUID, trip_id: UUID | None, source: 
     for index, report in enumerate(reports):
         fix = Fix._make((company_id, bus_id, source, *report[:3], now, trip_id, *report[3:]))  # see _FIX_ORDER
         verdict = filters.fix_verdict(fix, anchor=newest or anchor, now=now, limits=limits)
-        outcomes.append(PointOutcome(index, *_SPELT[verdict]))
+        outcomes.append(PointOutcome(index, *SPELT[verdict]))
         if verdict.outcome is Outcome.REFUSED:
             continue
         recorded.append(fix)

@@ -22,8 +22,9 @@ from uuid import UUID
 from django.conf import settings
 from django.utils import timezone
 from rest_framework import fields
+from rest_framework.renderers import JSONRenderer
 
-from apps.tracking.ingest import PointOutcome, PositionReport
+from apps.tracking.ingest import SPELT, PointOutcome, PositionReport
 from apps.tracking.serializers import (
     REPORT_ATTRIBUTES,
     FiniteFloatField,
@@ -166,3 +167,19 @@ def positions_answer(trip_id: UUID, outcomes: Sequence[PointOutcome]) -> dict[st
     """The body PositionsOut documents: what became of each point."""
     return {"trip_id": str(trip_id),
             "points": [{"index": o.index, "outcome": o.outcome, "reason": o.reason} for o in outcomes]}
+
+
+# the outcomes ingestion answers with, each encoded once as compact JSON after its point's index
+# (',"outcome":"accepted","reason":null}'): a batch's answer repeats them a hundred times
+_OUTCOMES_JSON = {spelt: "," + JSONRenderer().render({"outcome": spelt[0], "reason": spelt[1]}).decode()[1:]
+                  for spelt in SPELT.values()}
+
+
+def positions_answer_json(trip_id: UUID, outcomes: Sequence[PointOutcome]) -> bytes:
+    """positions_answer as the JSON renderer writes it, for a fifth of its CPU: each point's outcome and reason
+    are one of a few strings encoded once (any other goes through the renderer)."""
+    try:
+        points = ",".join(f'{{"index":{o.index}{_OUTCOMES_JSON[o.outcome, o.reason]}' for o in outcomes)
+    except KeyError:
+        return JSONRenderer().render(positions_answer(trip_id, outcomes))
+    return f'{{"trip_id":"{trip_id}","points":[{points}]}}'.encode()

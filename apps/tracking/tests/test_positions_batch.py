@@ -14,9 +14,16 @@ import hypothesis
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
+from rest_framework.renderers import JSONRenderer
 
-from apps.tracking.ingest import PointOutcome
-from apps.tracking.positions_batch import PositionsBatch, plain_batch, positions_answer, serializer_batch
+from apps.tracking.ingest import SPELT, PointOutcome
+from apps.tracking.positions_batch import (
+    PositionsBatch,
+    plain_batch,
+    positions_answer,
+    positions_answer_json,
+    serializer_batch,
+)
 from apps.tracking.serializers import FiniteFloatField, PointIn, PositionsIn, PositionsOut
 
 MAX_BATCH = 3
@@ -183,3 +190,15 @@ def test_the_answer_is_the_one_positions_out_documents():
                 PointOutcome(index=2, outcome="refused", reason="zero_fix")]
 
     assert positions_answer(trip_id, outcomes) == PositionsOut({"trip_id": trip_id, "points": outcomes}).data
+
+
+@pytest.mark.parametrize("outcomes", [
+    [PointOutcome(index, *spelt) for index, spelt in enumerate(SPELT.values())],  # every answer ingestion gives
+    [PointOutcome(index=7, outcome="odd \" \u00e9 \u2028", reason="\\ \n")],  # one it never gives: the renderer's
+    [],
+])
+def test_the_encoded_answer_is_the_renderers_json_of_positions_out(outcomes):
+    trip_id = uuid.uuid4()
+
+    assert positions_answer_json(trip_id, outcomes) == \
+        JSONRenderer().render(PositionsOut({"trip_id": trip_id, "points": outcomes}).data)
