@@ -84,6 +84,7 @@ _FIELDS = {name: (PositionReport._fields.index(attribute), _NUMBERS.get(name))
 _UNSAID = [None] * len(PositionReport._fields)
 if any(default is not None for default in PositionReport._field_defaults.values()):
     raise TypeError("The quick reading leaves out what a point does not say as None, not a report's default")
+_new_report = tuple.__new__
 _REQUIRED = frozenset(name for name, field in _POINT_FIELDS.items() if field.required)
 _BODY_KEYS = frozenset(_BODY_FIELDS)
 _MIN_POINTS = _min_points()
@@ -93,29 +94,46 @@ class _NotPlain(Exception):
     """The body is not plainly valid: the serializer decides."""
 
 
-def _time(value: Any, zone: tzinfo) -> datetime:
-    if type(value) is not str or "\x00" in value:
-        raise _NotPlain
-    try:
-        parsed = datetime.fromisoformat(value)  # what DRF's parser tries first, and keeps when it succeeds
-        if parsed.utcoffset() is None:
-            raise _NotPlain  # the serializer decides what a time without an offset means
-        return parsed.astimezone(zone)
-    except (ValueError, OverflowError):
-        raise _NotPlain from None
+# how to read a point whose fields come in a given order: where each goes in a report, and its bounds. A phone
+# sends every point of a batch with the same fields in the same order, so a batch looks its fields up once, not
+# once per point; a few orders are kept (whatever a client sends, the reading's memory stays bounded)
+_Plan = tuple[tuple[int, _Number | None], ...]
+_PLANS: dict[tuple[str, ...], _Plan] = {}
+_KEPT_PLANS = 64
+
+
+def _plan(names: tuple[str, ...]) -> _Plan:
+    plan = _PLANS.get(names)
+    if plan is None:
+        if not _REQUIRED.issubset(names) or not all(name in _FIELDS for name in names):
+            raise _NotPlain  # a required field missing, or an unknown one
+        plan = tuple(_FIELDS[name] for name in names)
+        if len(_PLANS) < _KEPT_PLANS:
+            _PLANS[names] = plan
+    return plan
 
 
 def _report(point: Any, zone: tzinfo) -> PositionReport:
-    if type(point) is not dict or not point.keys() >= _REQUIRED:
+    if type(point) is not dict:
         raise _NotPlain
     read: list[Any] = _UNSAID.copy()
-    for name, value in point.items():
-        field = _FIELDS.get(name)
-        if field is None:
-            raise _NotPlain  # an unknown field
-        position, number = field
+    # a dict's keys and values come in one order: the plan is made of its keys
+    for (position, number), value in zip(_plan(tuple(point)), point.values(), strict=True):
         if number is None:
-            read[position] = _time(value, zone)
+            # the fix time, as DRF's parser reads it first, when it has an offset (the serializer decides what one
+            # without means)
+            if type(value) is not str or "\x00" in value:
+                raise _NotPlain
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                raise _NotPlain from None
+            if parsed.tzinfo is None:  # what fromisoformat gives for a time without an offset
+                raise _NotPlain
+            try:
+                read[position] = parsed.astimezone(zone)
+            except OverflowError:
+                raise _NotPlain from None
         # bool is a subclass of int but not the type of a JSON number; an int is compared before it is
         # converted, so that one too large for a float is left to the serializer's own answer
         elif (type(value) is float or type(value) is int) and number.low <= value <= number.high:
@@ -124,7 +142,7 @@ def _report(point: Any, zone: tzinfo) -> PositionReport:
             read[position] = None
         else:
             raise _NotPlain
-    return PositionReport._make(read)
+    return _new_report(PositionReport, read)  # _make less its length check: read has a report's length
 
 
 def _plain(data: Any) -> PositionsBatch:
