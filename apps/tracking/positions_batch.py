@@ -94,31 +94,15 @@ class _NotPlain(Exception):
     """The body is not plainly valid: the serializer decides."""
 
 
-# how to read a point whose fields come in a given order: where each goes in a report, and its bounds. A phone
-# sends every point of a batch with the same fields in the same order, so a batch looks its fields up once, not
-# once per point; a few orders are kept (whatever a client sends, the reading's memory stays bounded)
-_Plan = tuple[tuple[int, _Number | None], ...]
-_PLANS: dict[tuple[str, ...], _Plan] = {}
-_KEPT_PLANS = 64
-
-
-def _plan(names: tuple[str, ...]) -> _Plan:
-    plan = _PLANS.get(names)
-    if plan is None:
-        if not _REQUIRED.issubset(names) or not all(name in _FIELDS for name in names):
-            raise _NotPlain  # a required field missing, or an unknown one
-        plan = tuple(_FIELDS[name] for name in names)
-        if len(_PLANS) < _KEPT_PLANS:
-            _PLANS[names] = plan
-    return plan
-
-
 def _report(point: Any, zone: tzinfo) -> PositionReport:
-    if type(point) is not dict:
+    if type(point) is not dict or not point.keys() >= _REQUIRED:
         raise _NotPlain
     read: list[Any] = _UNSAID.copy()
-    # a dict's keys and values come in one order: the plan is made of its keys
-    for (position, number), value in zip(_plan(tuple(point)), point.values(), strict=True):
+    for name, value in point.items():
+        field = _FIELDS.get(name)
+        if field is None:
+            raise _NotPlain  # an unknown field
+        position, number = field
         if number is None:
             # the fix time, as DRF's parser reads it first, when it has an offset (the serializer decides what one
             # without means)
