@@ -21,7 +21,7 @@ from apps.payment.providers import registry
 from apps.payment.reporting import reporting_views as reporting_views  # published: its views for questions
 from apps.payment.services import cash, history, payables, payments, refunds
 from apps.payment.services.accounts import account_call_view
-from transport.errors import NotAuthenticated, NotFound, ValidationFailed
+from transport.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from transport.principal import Principal, PrincipalKind
 
 # the permissions a seller's principals need for cash_record and refund_request
@@ -172,7 +172,10 @@ def history_record(*, principal: Principal, company_id: UUID, payables: Sequence
                    payments: Sequence[PastPayment], refunds: Sequence[PastRefund]) -> dict[str, str]:
     """Record payments and refunds that happened before (a demo company's operating history), in bulk, at their
     own times: no provider is asked and nothing is announced. Answers each payable's reference by subject.
-    Needs payment.collect_cash and payment.request_refunds in the company."""
+    Only for the platform's own seeding: a system principal holding payment.collect_cash and
+    payment.request_refunds (a person or device, whatever it holds, is refused: money no provider took)."""
+    if principal.kind is not PrincipalKind.SYSTEM:
+        raise PermissionDenied("Past payments are recorded by the platform's seeding only.")
     principal.require(permissions.COLLECT_CASH, company_id=company_id)
     principal.require(permissions.REQUEST_REFUNDS, company_id=company_id)
     return history.history_record(company_id=company_id, payables=payables, payments=payments, refunds=refunds)
